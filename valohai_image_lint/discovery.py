@@ -1,0 +1,206 @@
+"""Which files to lint, and reading them: paths in, (path, text) or a one-line error out.
+
+A file given by path is linted whatever its name. A directory is searched recursively for
+``valohai.yaml`` and ``valohai.yml``, skipping version-control folders, virtual environments,
+``node_modules``, caches, symlinked folders (so a link loop cannot trap the walk) and whatever
+the directory's own top-level ``.gitignore`` ignores.
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+import re
+import stat
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+CONFIG_NAMES = frozenset({"valohai.yaml", "valohai.yml"})
+SKIP_DIRS = frozenset(
+    {".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", "venv", ".tox", ".nox",
+     ".mypy_cache", ".pytest_cache", ".ruff_cache", "site-packages", ".eggs"}
+)
+MAX_BYTES = 10 * 1024 * 1024
+
+
+class PathError(Exception):
+    """A path that cannot be linted; ``str()`` is the one-line message naming it."""
+
+    def __init__(self, path: str, message: str, line: int | None = None, column: int | None = None) -> None:
+        where = f"{path}:{line}:{column}" if line is not None else path
+        super().__init__(f"{where}: {message}")
+        self.path = path
+
+
+@dataclass(frozen=True)
+class _Pattern:
+    regex: re.Pattern[str]
+    negated: bool
+    directory_only: bool
+
+
+def _glob_to_regex(glob: str) -> str:
+    out: list[str] = []
+    i = 0
+    while i < len(glob):
+        ch = glob[i]
+        if glob.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+            continue
+        if glob.startswith("/**", i) and i + 3 == len(glob):
+            out.append("/.*")
+            i += 3
+            continue
+        if glob.startswith("**", i):
+            out.append(".*")
+            i += 2
+            continue
+        if ch == "*":
+            out.append("[^/]*")
+        elif ch == "?":
+            out.append("[^/]")
+        elif ch == "[":
+            end = glob.find("]", i + 1)
+            if end == -1:
+                out.append(re.escape(ch))
+            else:
+                body = glob[i + 1 : end].replace("\\", "\\\\")
+                if body.startswith("!"):
+                    body = "^" + body[1:]
+                out.append(f"[{body}]")
+                i = end
+        elif ch == "\\" and i + 1 < len(glob):
+            i += 1
+            out.append(re.escape(glob[i]))
+        else:
+            out.append(re.escape(ch))
+        i += 1
+    return "".join(out)
+
+
+class GitIgnore:
+    """The patterns of one ``.gitignore``, matched against paths relative to its folder."""
+
+    def __init__(self, lines: list[str]) -> None:
+        self.patterns: list[_Pattern] = []
+        for raw in lines:
+            line = raw.rstrip("\n\r")
+            if not line.endswith("\\ "):
+                line = line.rstrip(" ")
+            if not line or line.startswith("#"):
+                continue
+            negated = line.startswith("!")
+            if negated:
+                line = line[1:]
+            if line.startswith("\\"):
+                line = line[1:]
+            directory_only = line.endswith("/")
+            line = line.rstrip("/")
+            if not line:
+                continue
+            anchored = "/" in line
+            body = _glob_to_regex(line.lstrip("/"))
+            prefix = "" if anchored else "(?:.*/)?"
+            self.patterns.append(_Pattern(re.compile(f"{prefix}{body}"), negated, directory_only))
+
+    @classmethod
+    def of_folder(cls, folder: str) -> GitIgnore:
+        try:
+            with open(os.path.join(folder, ".gitignore"), encoding="utf-8", errors="replace") as handle:
+                return cls(handle.readlines())
+        except OSError:
+            return cls([])
+
+    def ignores(self, relative: str, is_dir: bool) -> bool:
+        ignored = False
+        for pattern in self.patterns:
+            if pattern.directory_only and not is_dir:
+                continue
+            if pattern.regex.fullmatch(relative):
+                ignored = not pattern.negated
+        return ignored
+
+
+def _is_virtualenv(path: str) -> bool:
+    return os.path.isfile(os.path.join(path, "pyvenv.cfg"))
+
+
+def _walk(folder: str) -> Iterator[str]:
+    ignore = GitIgnore.of_folder(folder)
+    for current, dirs, files in os.walk(folder):
+        relative_dir = os.path.relpath(current, folder)
+        relative_dir = "" if relative_dir == "." else relative_dir.replace(os.sep, "/") + "/"
+        dirs[:] = sorted(
+            d for d in dirs
+            if d not in SKIP_DIRS
+            and not os.path.islink(os.path.join(current, d))
+            and not _is_virtualenv(os.path.join(current, d))
+            and not ignore.ignores(relative_dir + d, is_dir=True)
+        )
+        for name in sorted(files):
+            if name in CONFIG_NAMES and not ignore.ignores(relative_dir + name, is_dir=False):
+                yield os.path.normpath(os.path.join(current, name))
+
+
+def discover(paths: list[str]) -> tuple[list[str], list[PathError]]:
+    """The config files the given paths name (sorted, each once), and the paths that fail."""
+    found: list[str] = []
+    errors: list[PathError] = []
+    for path in paths or ["."]:
+        if os.path.isdir(path):
+            configs = list(_walk(path))
+            if not configs and paths:
+                errors.append(PathError(path, "no valohai.yaml or valohai.yml found in this directory"))
+            found.extend(configs)
+        elif os.path.lexists(path):
+            found.append(os.path.normpath(path))
+        else:
+            errors.append(PathError(path, "no such file or directory"))
+    return sorted(dict.fromkeys(found)), errors
+
+
+def read_config(path: str) -> str:
+    """The text of a config file, or ``PathError`` with a one-line reason."""
+    try:
+        info = os.stat(path)
+    except OSError as exc:
+        raise PathError(path, _os_reason(exc)) from None
+    if stat.S_ISDIR(info.st_mode):
+        raise PathError(path, "is a directory")
+    if not stat.S_ISREG(info.st_mode):
+        raise PathError(path, "not a regular file (a FIFO, socket or device); not read")
+    if info.st_size > MAX_BYTES:
+        raise PathError(path, f"file is {info.st_size} bytes, over the {MAX_BYTES}-byte limit; not linted")
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError as exc:
+        raise PathError(path, _os_reason(exc)) from None
+    return decode_config(path, data)
+
+
+def decode_config(path: str, data: bytes) -> str:
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        raise PathError(path, "file is UTF-16 or UTF-32 encoded; save it as UTF-8")
+    if b"\x00" in data:
+        offset = data.index(b"\x00")
+        line, column = _byte_position(data, offset)
+        raise PathError(path, "binary file (NUL byte); not a YAML config", line, column)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line, column = _byte_position(data, exc.start)
+        raise PathError(path, f"not valid UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8",
+                        line, column) from None
+
+
+def _byte_position(data: bytes, offset: int) -> tuple[int, int]:
+    before = data[:offset]
+    line_start = max(before.rfind(b"\n"), before.rfind(b"\r")) + 1
+    column = len(before[line_start:].decode("utf-8", errors="replace")) + 1
+    return before.count(b"\n") + before.count(b"\r") - before.count(b"\r\n") + 1, column
+
+
+def _os_reason(exc: OSError) -> str:
+    return (exc.strerror or str(exc)).lower() if exc.strerror else str(exc)

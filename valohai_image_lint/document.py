@@ -1,0 +1,235 @@
+"""YAML documents with positions: the one module that knows ruamel.yaml.
+
+ruamel composes the text into a node graph; we copy that graph into small node types of our
+own (``Scalar``, ``Mapping``, ``Sequence``) that carry character offsets of their values, so
+that nothing downstream depends on ruamel. Aliases stay aliases: a node reached twice is the
+same object, so an alias bomb costs what its distinct nodes cost and a value used through an
+anchor can be reported once.
+
+Plain scalars are typed with YAML 1.1 rules, as PyYAML's ``safe_load`` (which Valohai's own
+tooling uses) types them: ``image: yes`` is a bool and ``image: 3.9`` a float there.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+
+from .model import Span
+
+
+class YamlSyntaxError(Exception):
+    """The text is not YAML: ``message`` and the 1-based position of the problem."""
+
+    def __init__(self, message: str, line: int, column: int) -> None:
+        super().__init__(f"{line}:{column}: {message}")
+        self.message = message
+        self.line = line
+        self.column = column
+
+
+@dataclass(eq=False)
+class Scalar:
+    value: str
+    start: int
+    end: int
+    style: str  # plain, single, double, literal, folded
+    tag: str | None = None  # the explicit tag as written (``!!str``), if any
+
+    @property
+    def yaml_type(self) -> str:
+        """``str``, ``null``, ``bool``, ``int``, ``float`` or ``timestamp`` (YAML 1.1), or the tag."""
+        if self.tag is not None:
+            short = self.tag.removeprefix("tag:yaml.org,2002:").removeprefix("!!")
+            return "str" if short in ("str", "!") else short
+        if self.style != "plain":
+            return "str"
+        return _resolve_plain(self.value)
+
+
+@dataclass(eq=False)
+class Mapping:
+    start: int
+    pairs: list[tuple[Node, Node]] = field(default_factory=list)
+
+
+@dataclass(eq=False)
+class Sequence:
+    start: int
+    items: list[Node] = field(default_factory=list)
+
+
+Node = Scalar | Mapping | Sequence
+
+_YAML11_TYPES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("null", re.compile(r"~|null|Null|NULL|")),
+    ("bool", re.compile(r"yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF")),
+    (
+        "int",
+        re.compile(
+            r"[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+"
+            r"|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+"
+        ),
+    ),
+    (
+        "float",
+        re.compile(
+            r"[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?|\.[0-9_]+(?:[eE][-+]?[0-9]+)?"
+            r"|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)"
+        ),
+    ),
+    (
+        "timestamp",
+        re.compile(
+            r"[0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}"
+            r":[0-9]{2}(?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?"
+        ),
+    ),
+)
+
+
+def _resolve_plain(value: str) -> str:
+    for name, pattern in _YAML11_TYPES:
+        if pattern.fullmatch(value):
+            return name
+    return "str"
+
+
+_LINE_BREAK = re.compile(r"\r\n|[\r\n\x85\u2028\u2029]")
+_STYLES = {None: "plain", "": "plain", "'": "single", '"': "double", "|": "literal", ">": "folded"}
+
+
+class Document:
+    """A whole file: its text (BOM removed) and the root node of each YAML document in it."""
+
+    def __init__(self, text: str, roots: list[Node | None]) -> None:
+        self.text = text
+        self.roots = roots
+        self._line_starts = [0] + [m.end() for m in _LINE_BREAK.finditer(text)]
+
+    def position(self, offset: int) -> tuple[int, int]:
+        """1-based (line, column) of a character offset."""
+        index = bisect.bisect_right(self._line_starts, offset) - 1
+        return index + 1, offset - self._line_starts[index] + 1
+
+    def span(self, start: int, end: int) -> Span:
+        line, column = self.position(start)
+        end_line, end_column = self.position(max(end, start))
+        return Span(line, column, end_line, end_column)
+
+    def line_text(self, line: int) -> str:
+        start = self._line_starts[line - 1]
+        match = _LINE_BREAK.search(self.text, start)
+        return self.text[start : match.start() if match else len(self.text)]
+
+
+def split_lines(text: str) -> list[str]:
+    """Lines as YAML counts them (``\\r\\n``, ``\\r``, ``\\n``, NEL, LS, PS)."""
+    return _LINE_BREAK.split(text)
+
+
+def _value_start(text: str, offset: int) -> tuple[int, str | None]:
+    """Skip node properties (``&anchor``, ``!tag``), spaces and comments that ruamel includes in
+    a node's start mark; return the offset of the value itself and the explicit tag, if any."""
+    tag = None
+    n = len(text)
+    while offset < n:
+        ch = text[offset]
+        if ch in " \t\r\n\ufeff":
+            offset += 1
+        elif ch == "#":
+            while offset < n and text[offset] not in "\r\n":
+                offset += 1
+        elif ch in "&!":
+            end = offset
+            while end < n and text[end] not in " \t\r\n,]}":
+                end += 1
+            if ch == "!":
+                tag = text[offset:end]
+            offset = end
+        else:
+            break
+    return offset, tag
+
+
+def _block_content_start(text: str, offset: int) -> int:
+    """The first content character of a block scalar whose header (``|``, ``>-``...) is at ``offset``."""
+    match = _LINE_BREAK.search(text, offset)
+    if match is None:
+        return len(text)
+    offset = match.end()
+    while True:
+        line_end = _LINE_BREAK.search(text, offset)
+        stop = line_end.start() if line_end else len(text)
+        content = offset + len(text[offset:stop]) - len(text[offset:stop].lstrip(" "))
+        if content < stop or line_end is None:
+            return content
+        offset = line_end.end()
+
+
+class _Converter:
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.memo: dict[int, Node] = {}
+
+    def convert(self, node: object) -> Node:
+        from ruamel.yaml.nodes import MappingNode, ScalarNode
+
+        known = self.memo.get(id(node))
+        if known is not None:
+            return known
+        start, tag = _value_start(self.text, node.start_mark.index)  # type: ignore[attr-defined]
+        result: Node
+        if isinstance(node, ScalarNode):
+            style = _STYLES.get(node.style, "plain")
+            end = node.end_mark.index
+            if style == "plain" and not node.value:
+                start = end = min(start, end)
+            elif style in ("single", "double"):
+                start, end = start + 1, end - 1
+            elif style in ("literal", "folded"):
+                start = _block_content_start(self.text, start)
+                line_end = _LINE_BREAK.search(self.text, start)
+                end = line_end.start() if line_end else len(self.text)
+                end = start + len(self.text[start:end].rstrip())
+            result = Scalar(node.value, start, end, style, tag)
+            self.memo[id(node)] = result
+        elif isinstance(node, MappingNode):
+            mapping = Mapping(start)
+            self.memo[id(node)] = mapping
+            mapping.pairs = [(self.convert(k), self.convert(v)) for k, v in node.value]
+            result = mapping
+        else:
+            sequence = Sequence(start)
+            self.memo[id(node)] = sequence
+            sequence.items = [self.convert(item) for item in node.value]  # type: ignore[attr-defined]
+            result = sequence
+        return result
+
+
+def load(text: str) -> Document:
+    """Compose every YAML document in ``text``; raise ``YamlSyntaxError`` where it is not YAML."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import MarkedYAMLError
+    from ruamel.yaml.reader import ReaderError
+
+    text = text.removeprefix("\ufeff")
+    document = Document(text, [])
+    converter = _Converter(text)
+    try:
+        composed = YAML(typ="safe", pure=True).compose_all(text)
+        document.roots = [None if root is None else converter.convert(root) for root in composed]
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        message = " ".join(part for part in (exc.context, exc.problem) if part) or "invalid YAML"
+        if mark is None:
+            raise YamlSyntaxError(message, 1, 1) from None
+        raise YamlSyntaxError(message, *document.position(mark.index)) from None
+    except ReaderError as exc:
+        line, column = document.position(exc.position)
+        character = exc.character if isinstance(exc.character, str) else chr(exc.character)
+        raise YamlSyntaxError(f"unacceptable character {character!r} (U+{ord(character):04X})", line, column) from None
+    except RecursionError:
+        raise YamlSyntaxError("the YAML is nested too deeply to lint", 1, 1) from None
+    return document

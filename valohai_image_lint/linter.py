@@ -1,0 +1,80 @@
+"""The engine: text -> document -> image sites -> parsed references -> rules -> diagnostics."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from .config import LintConfig
+from .document import YamlSyntaxError, load
+from .model import Diagnostic, Finding, ImageSite, ParsedSite, ValueKind
+from .placeholder import find_placeholder
+from .reference import InvalidImageReference, parse_image
+from .rule import Rule
+from .rules import ALL_RULES, BY_CODE, yaml_syntax_error
+from .selection import resolve
+from .sites import find_image_sites
+
+
+def parse_site(site: ImageSite) -> ParsedSite:
+    """Attach the parsed reference (or the reason it does not parse) to a string image site."""
+    if site.kind is not ValueKind.STRING or site.value is None:
+        return ParsedSite(site)
+    placeholder = find_placeholder(site.value)
+    try:
+        return ParsedSite(site, ref=parse_image(site.value), placeholder=placeholder)
+    except InvalidImageReference as exc:
+        return ParsedSite(site, error=exc.reason, placeholder=placeholder)
+
+
+def enabled_rules(config: LintConfig) -> tuple[Rule, ...]:
+    codes = resolve(ALL_RULES, config.select, config.extend_select, config.ignore)
+    return tuple(rule for rule in ALL_RULES if rule.code in codes)
+
+
+def _diagnostic(rule: Rule, finding: Finding, path: str, config: LintConfig,
+                parsed: ParsedSite | None = None) -> Diagnostic:
+    message = finding.message
+    site = parsed.site if parsed else None
+    if site is not None and len(site.contexts) > 1:
+        message += f" (used by {', '.join(site.contexts)})"
+    ref = parsed.ref if parsed else None
+    return Diagnostic(
+        path=path,
+        span=finding.span,
+        code=rule.code,
+        name=rule.name,
+        severity=config.severity.get(rule.code, rule.severity),
+        message=message,
+        image=site.value if site is not None and site.kind is ValueKind.STRING else None,
+        canonical=ref.canonical if ref else None,
+        context=", ".join(site.contexts) if site is not None else None,
+        fix=finding.fix,
+    )
+
+
+def lint_text(text: str, path: str = "valohai.yaml", config: LintConfig | None = None) -> list[Diagnostic]:
+    """Lint the text of one Valohai config; diagnostics sorted by position."""
+    config = config or LintConfig()
+    rules = enabled_rules(config)
+    try:
+        document = load(text)
+    except YamlSyntaxError as exc:
+        if yaml_syntax_error.RULE not in rules:
+            return []
+        finding = yaml_syntax_error.finding(exc.message, exc.line, exc.column)
+        return [_diagnostic(yaml_syntax_error.RULE, finding, path, config)]
+    return sorted(_check_sites(find_image_sites(document), rules, path, config), key=lambda d: d.sort_key)
+
+
+def _check_sites(sites: Iterable[ImageSite], rules: tuple[Rule, ...], path: str,
+                 config: LintConfig) -> Iterable[Diagnostic]:
+    site_rules = [rule for rule in rules if rule.check is not None]
+    for site in sites:
+        parsed = parse_site(site)
+        for rule in site_rules:
+            assert rule.check is not None
+            for finding in rule.check(parsed):
+                yield _diagnostic(rule, finding, path, config, parsed)
+
+
+__all__ = ["BY_CODE", "lint_text", "parse_site"]

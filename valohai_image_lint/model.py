@@ -1,0 +1,138 @@
+"""The values that flow through the linter: spans, image sites, findings and diagnostics.
+
+Every position here is 1-based, in lines and in characters (code points) within a line, and
+``end_column`` is exclusive: it is the column just after the last character, as in SARIF and ruff.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .reference import ImageRef
+
+
+class Severity(enum.IntEnum):
+    """How serious a finding is; ordered so that ``>=`` compares against a threshold."""
+
+    INFO = 1
+    WARNING = 2
+    ERROR = 3
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def from_label(cls, label: str) -> Severity:
+        try:
+            return cls[label.upper()]
+        except KeyError:
+            raise ValueError(f"unknown severity {label!r}; expected error, warning or info") from None
+
+
+@dataclass(frozen=True, order=True)
+class Span:
+    """A region of a file: 1-based ``line``/``column`` of the first character, exclusive end."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+
+class Applicability(enum.Enum):
+    SAFE = "safe"
+    UNSAFE = "unsafe"
+
+
+@dataclass(frozen=True)
+class Edit:
+    """Replace the text of ``span`` in the original file with ``replacement``."""
+
+    span: Span
+    replacement: str
+
+
+@dataclass(frozen=True)
+class Fix:
+    title: str
+    edits: tuple[Edit, ...]
+    applicability: Applicability
+
+
+class ValueKind(enum.Enum):
+    """What sits where an image should be."""
+
+    STRING = "string"
+    MISSING = "missing"  # no image key at all
+    EMPTY = "empty"  # an image key with an empty or blank value
+    NON_STRING = "non-string"
+
+
+@dataclass(frozen=True)
+class ImageSite:
+    """One place in a config that names an image, with what the YAML says there.
+
+    ``span`` covers the image text (after any quote) or, for a missing image, the key of the
+    item that lacks one. ``contexts`` lists every site that uses this value: more than one when
+    the value is an anchor used through aliases or merge keys; the first is where it is written.
+    ``type_name`` describes a non-string value (``float``, ``bool``, ``null``, ``list``...).
+    """
+
+    kind: ValueKind
+    span: Span
+    contexts: tuple[str, ...]
+    value: str | None = None
+    type_name: str | None = None
+    quoted: bool = False
+    required: bool = True
+
+    @property
+    def context(self) -> str:
+        return self.contexts[0]
+
+
+@dataclass(frozen=True)
+class ParsedSite:
+    """An image site with its reference parsed: what every image rule receives.
+
+    ``ref`` is set when the value is a valid reference; ``error`` holds the reason otherwise.
+    ``placeholder`` names the template syntax found in the value, if any.
+    """
+
+    site: ImageSite
+    ref: ImageRef | None = None
+    error: str | None = None
+    placeholder: str | None = None
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What a rule reports: the engine adds the code, name, severity and path."""
+
+    message: str
+    span: Span
+    fix: Fix | None = None
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """A finding attached to a rule and a file, ready for a reporter."""
+
+    path: str
+    span: Span
+    code: str
+    name: str
+    severity: Severity
+    message: str
+    image: str | None = None
+    canonical: str | None = None
+    context: str | None = None
+    fix: Fix | None = field(default=None, compare=False)
+
+    @property
+    def sort_key(self) -> tuple[str, int, int, str]:
+        return (self.path, self.span.line, self.span.column, self.code)

@@ -1,0 +1,35 @@
+"""A JSON array of diagnostics with stable field names (later formats build on them)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any, TextIO
+
+from ..model import Diagnostic
+
+
+def as_dict(diagnostic: Diagnostic) -> dict[str, Any]:
+    return {
+        "code": diagnostic.code,
+        "name": diagnostic.name,
+        "severity": diagnostic.severity.label,
+        "message": diagnostic.message,
+        "path": diagnostic.path,
+        "line": diagnostic.span.line,
+        "column": diagnostic.span.column,
+        "end_line": diagnostic.span.end_line,
+        "end_column": diagnostic.span.end_column,
+        "image": diagnostic.image,
+        "canonical": diagnostic.canonical,
+        "context": diagnostic.context,
+    }
+
+
+class JsonReporter:
+    def write(self, diagnostics: Sequence[Diagnostic], stream: TextIO) -> None:
+        json.dump([as_dict(d) for d in diagnostics], stream, indent=2, ensure_ascii=False)
+        stream.write("\n")
+
+
+REPORTER = JsonReporter()

@@ -1,0 +1,29 @@
+"""What a rule is: a code, a name, a default severity, a page, and a pure check."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from .model import Finding, ParsedSite, Severity
+
+Check = Callable[[ParsedSite], Iterable[Finding]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A rule: ``check`` is a pure function of one parsed image site (``None`` for the rules the
+    engine reports itself, such as YAML syntax errors). ``doc`` is the rule's page (its module
+    docstring). A rule ``enabled_by_default=False`` runs only when selected."""
+
+    code: str
+    name: str
+    severity: Severity
+    summary: str
+    doc: str
+    check: Check | None = None
+    enabled_by_default: bool = True
+
+    @property
+    def title(self) -> str:
+        return f"{self.code} {self.name}"

@@ -1,0 +1,63 @@
+"""VIL103 latest-tag
+
+## What it does
+Reports an image tagged `latest` or a moving variant of it: `latest-gpu`, `latest-py3`,
+`gpu-latest`. An image pinned by digest is not reported.
+
+## Why is this bad?
+`latest` moves with every release: a pipeline that passed last week can break today with no
+change in the repository, and an old execution cannot be reproduced.
+
+## Example
+```yaml
+- step:
+    name: train
+    image: tensorflow/tensorflow:latest-gpu
+    command: python train.py
+```
+
+## Use instead
+```yaml
+- step:
+    name: train
+    image: tensorflow/tensorflow:2.16.1-gpu
+    command: python train.py
+```
+
+## Options
+None.
+
+## Fix safety
+No fix: choosing a version is the author's decision; the message suggests one for well-known
+images.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..model import Finding, ParsedSite, Severity
+from ..rule import Rule
+from ..tags import is_latest, suggest_exact_tag
+
+
+def check(parsed: ParsedSite) -> Iterator[Finding]:
+    ref = parsed.ref
+    if ref is None or ref.tag is None or ref.digest is not None or not is_latest(ref.tag):
+        return
+    exact = suggest_exact_tag(ref.name, ref.tag)
+    advice = f"pin a version such as {exact}" if exact else "pin a version tag or a digest"
+    yield Finding(
+        f'image "{parsed.site.value}" uses a moving "latest" tag; {advice}',
+        parsed.site.span,
+    )
+
+
+RULE = Rule(
+    code="VIL103",
+    name="latest-tag",
+    severity=Severity.ERROR,
+    summary="The image uses the moving latest tag or a variant of it",
+    doc=__doc__ or "",
+    check=check,
+)

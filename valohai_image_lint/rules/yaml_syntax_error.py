@@ -1,0 +1,48 @@
+"""VIL001 yaml-syntax-error
+
+## What it does
+Reports a file that is not valid YAML, with the parser's message and the position of the problem.
+
+## Why is this bad?
+Valohai cannot read the config at all: no step, endpoint or pipeline in it can run, and no other
+rule can check its images.
+
+## Example
+```yaml
+- step:
+    name: train
+    image: python:3.12.1
+   command: python train.py
+```
+
+## Use instead
+```yaml
+- step:
+    name: train
+    image: python:3.12.1
+    command: python train.py
+```
+
+## Options
+None.
+
+## Fix safety
+No fix: the right structure depends on what was meant.
+"""
+
+from __future__ import annotations
+
+from ..model import Finding, Severity, Span
+from ..rule import Rule
+
+RULE = Rule(
+    code="VIL001",
+    name="yaml-syntax-error",
+    severity=Severity.ERROR,
+    summary="The file is not valid YAML",
+    doc=__doc__ or "",
+)
+
+
+def finding(message: str, line: int, column: int) -> Finding:
+    return Finding(f"invalid YAML: {message}", Span(line, column, line, column + 1))

@@ -1,0 +1,208 @@
+"""Find every place a Valohai config names an image.
+
+Valohai's config is a list of items: ``- step: {...}``, ``- endpoint: {...}``, ``- pipeline:
+{nodes: [{override: {image: ...}}]}`` (``blueprint`` alike), ``- task``. Steps and endpoints must
+name an image; a pipeline node's ``override`` may. Any other item, known or not, is searched for
+``image`` keys at any depth (real files use ``- version: 1`` with ``steps: [- image: ...]``).
+
+Merge keys (``<<``) resolve as YAML 1.1 says: explicit keys win over merged ones, earlier merged
+mappings over later ones. A value reached through several aliases is one site that knows all
+the places that use it; it is reported once, where it is written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+
+from .document import Document, Mapping, Node, Scalar, Sequence
+from .model import ImageSite, ValueKind
+
+REQUIRED_IMAGE_KINDS = ("step", "endpoint")
+PIPELINE_KINDS = ("pipeline", "blueprint")
+
+
+def _key_text(node: Node) -> str | None:
+    return node.value if isinstance(node, Scalar) else None
+
+
+def _is_merge_key(node: Node) -> bool:
+    return isinstance(node, Scalar) and node.value == "<<" and node.style == "plain"
+
+
+def effective_pairs(mapping: Mapping) -> list[tuple[Node, Node]]:
+    """The mapping's pairs with ``<<`` merge keys resolved (explicit keys first)."""
+    if not any(_is_merge_key(k) for k, _ in mapping.pairs):
+        return mapping.pairs
+    result: list[tuple[Node, Node]] = []
+    seen: set[str] = set()
+    merged: list[Mapping] = []
+    for key, value in mapping.pairs:
+        if _is_merge_key(key):
+            if isinstance(value, Mapping):
+                merged.append(value)
+            elif isinstance(value, Sequence):
+                merged.extend(item for item in value.items if isinstance(item, Mapping))
+            continue
+        text = _key_text(key)
+        if text is not None:
+            seen.add(text)
+        result.append((key, value))
+    visiting: set[int] = {id(mapping)}
+    for source in merged:
+        if id(source) in visiting:
+            continue  # a mapping merged into itself: nothing new to add
+        visiting.add(id(source))
+        for key, value in effective_pairs(source):
+            text = _key_text(key)
+            if text is not None and text in seen:
+                continue
+            if text is not None:
+                seen.add(text)
+            result.append((key, value))
+    return result
+
+
+def _get(mapping: Mapping, key: str) -> tuple[Node, Node] | None:
+    for k, v in effective_pairs(mapping):
+        if _key_text(k) == key:
+            return k, v
+    return None
+
+
+def _name_of(mapping: Mapping) -> str | None:
+    found = _get(mapping, "name")
+    if found and isinstance(found[1], Scalar) and found[1].value.strip():
+        return found[1].value.strip()
+    return None
+
+
+_NON_STRING_NAMES = {"null": "null", "bool": "a boolean", "int": "an integer", "float": "a float",
+                     "timestamp": "a date"}
+
+
+class _SiteCollector:
+    def __init__(self, document: Document) -> None:
+        self.document = document
+        self.sites: list[ImageSite] = []
+        self._by_node: dict[int, int] = {}
+        self._searched: set[int] = set()
+
+    def add_value(self, key: Node, value: Node, context: str, required: bool) -> None:
+        index = self._by_node.get(id(value))
+        if index is not None:
+            existing = self.sites[index]
+            if context not in existing.contexts:
+                self.sites[index] = replace(existing, contexts=(*existing.contexts, context),
+                                            required=existing.required or required)
+            return
+        self._by_node[id(value)] = len(self.sites)
+        self.sites.append(self._site(key, value, context, required))
+
+    def _site(self, key: Node, value: Node, context: str, required: bool) -> ImageSite:
+        doc = self.document
+        if isinstance(value, Scalar):
+            kind = value.yaml_type
+            if kind == "str":
+                if not value.value.strip():
+                    span = doc.span(key.start, key.start + len("image"))
+                    return ImageSite(ValueKind.EMPTY, span, (context,), value=value.value,
+                                     quoted=value.style != "plain", required=required)
+                return ImageSite(ValueKind.STRING, doc.span(value.start, value.end), (context,),
+                                 value=value.value, quoted=value.style != "plain", required=required)
+            if kind == "null" and not value.value:
+                span = doc.span(key.start, key.start + len("image"))
+                return ImageSite(ValueKind.EMPTY, span, (context,), value="", required=required)
+            type_name = _NON_STRING_NAMES.get(kind, f"tagged {value.tag}")
+            return ImageSite(ValueKind.NON_STRING, doc.span(value.start, value.end), (context,),
+                             value=value.value, type_name=type_name, required=required)
+        type_name = "a mapping" if isinstance(value, Mapping) else "a list"
+        span = doc.span(value.start, value.start + 1)
+        return ImageSite(ValueKind.NON_STRING, span, (context,), type_name=type_name, required=required)
+
+    def add_missing(self, key: Node, context: str) -> None:
+        length = len(key.value) if isinstance(key, Scalar) else 1
+        span = self.document.span(key.start, key.start + length)
+        self.sites.append(ImageSite(ValueKind.MISSING, span, (context,), required=True))
+
+    # -- the shapes of a Valohai config ------------------------------------------------------
+
+    def visit_root(self, root: Node | None) -> None:
+        if isinstance(root, Sequence):
+            for position, item in enumerate(root.items, start=1):
+                if isinstance(item, Mapping):
+                    self.visit_item(item, position)
+        elif isinstance(root, Mapping):
+            self.visit_item(root, 1)
+
+    def visit_item(self, item: Mapping, position: int) -> None:
+        for key, value in effective_pairs(item):
+            kind = _key_text(key)
+            if kind in REQUIRED_IMAGE_KINDS:
+                self.visit_required(kind, key, value, position)
+            elif kind in PIPELINE_KINDS:
+                self.visit_pipeline(kind, value, position)
+            elif kind is not None:
+                self.search(value, f'"{kind}"')
+
+    def visit_required(self, kind: str, key: Node, value: Node, position: int) -> None:
+        if not isinstance(value, Mapping):
+            self.add_missing(key, f"{kind} (item {position})")
+            return
+        name = _name_of(value)
+        context = f'{kind} "{name}"' if name else f"{kind} (item {position})"
+        found = _get(value, "image")
+        if found is None:
+            self.add_missing(key, context)
+        else:
+            self.add_value(found[0], found[1], context, required=True)
+
+    def visit_pipeline(self, kind: str, value: Node, position: int) -> None:
+        if not isinstance(value, Mapping):
+            return
+        pipeline_name = _name_of(value)
+        prefix = f'{kind} "{pipeline_name}"' if pipeline_name else f"{kind} (item {position})"
+        nodes = _get(value, "nodes")
+        if nodes is None or not isinstance(nodes[1], Sequence):
+            return
+        for index, node in enumerate(nodes[1].items, start=1):
+            if not isinstance(node, Mapping):
+                continue
+            node_name = _name_of(node)
+            context = f'{prefix} node "{node_name}"' if node_name else f"{prefix} node {index}"
+            override = _get(node, "override")
+            if override is None or not isinstance(override[1], Mapping):
+                continue
+            found = _get(override[1], "image")
+            if found is not None:
+                self.add_value(found[0], found[1], context, required=False)
+
+    def search(self, node: Node, context: str) -> None:
+        """Every ``image`` key at any depth under ``node`` (each distinct node visited once)."""
+        stack: list[tuple[Node, str]] = [(node, context)]
+        while stack:
+            current, where = stack.pop()
+            if id(current) in self._searched:
+                continue
+            self._searched.add(id(current))
+            if isinstance(current, Mapping):
+                name = _name_of(current)
+                here = f'{where} entry "{name}"' if name else where
+                children: list[tuple[Node, str]] = []
+                for key, value in effective_pairs(current):
+                    if _key_text(key) == "image":
+                        self.add_value(key, value, here, required=False)
+                    elif isinstance(value, (Mapping, Sequence)):
+                        children.append((value, here))
+                stack.extend(reversed(children))
+            elif isinstance(current, Sequence):
+                stack.extend((item, where) for item in reversed(current.items)
+                             if isinstance(item, (Mapping, Sequence)))
+
+
+def find_image_sites(document: Document) -> Iterator[ImageSite]:
+    """Every image site in the document, in the order they are written."""
+    collector = _SiteCollector(document)
+    for root in document.roots:
+        collector.visit_root(root)
+    yield from sorted(collector.sites, key=lambda site: (site.span.line, site.span.column))

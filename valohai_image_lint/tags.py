@@ -1,0 +1,107 @@
+"""What a tag says about how an image moves: ``latest``, a floating version, a channel.
+
+Pure functions of a tag string, plus a small table of known exact versions used to suggest a
+pin in messages ("pin a full version such as 3.9.18"). Each suggested tag was published on
+Docker Hub by the image's maintainers; the table only makes suggestions, it never decides
+whether a rule fires.
+"""
+
+from __future__ import annotations
+
+import re
+
+CHANNEL_TAGS = frozenset(
+    {"stable", "lts", "edge", "nightly", "rolling", "main", "master", "dev", "develop", "devel-nightly",
+     "beta", "canary", "current", "next", "testing", "unstable"}
+)
+# Words that name a variant of an image without naming any version (python:slim is the newest slim).
+VARIANT_WORDS = frozenset(
+    {"slim", "alpine", "bookworm", "bullseye", "buster", "trixie", "jammy", "focal", "noble", "bionic",
+     "xenial", "windowsservercore", "nanoserver", "gpu", "cpu", "jupyter", "devel", "runtime", "base",
+     "py3", "py2", "cuda"}
+)
+
+_SEPARATORS = re.compile(r"[-_.]")
+_COMMIT = re.compile(r"(?=[0-9a-f]*[0-9])(?=[0-9a-f]*[a-f])[0-9a-f]{7,64}")
+_DATE = re.compile(r"(?<![0-9])(?:(?:19|20)[0-9]{2}(?:[-_.]?[01][0-9][-_.]?[0-3][0-9]))(?![0-9])")
+_VERSION = re.compile(r"(?<![0-9.])([0-9]+(?:\.[0-9]+)*)")
+
+# canonical repository -> {floating version line -> an exact published version}
+EXACT_VERSIONS: dict[str, dict[str, str]] = {
+    # https://hub.docker.com/_/python (tags of the python official image)
+    "docker.io/library/python": {
+        "2": "2.7.18", "2.7": "2.7.18", "3.6": "3.6.15", "3.7": "3.7.17", "3.8": "3.8.18", "3.9": "3.9.18",
+        "3.10": "3.10.13", "3.11": "3.11.7", "3.12": "3.12.1", "3.13": "3.13.0", "3": "3.12.1",
+        "": "3.12.1",
+    },
+    # https://hub.docker.com/_/julia
+    "docker.io/library/julia": {"1.6": "1.6.7", "1.8": "1.8.5", "1.9": "1.9.4", "1": "1.9.4", "": "1.9.4"},
+    # https://hub.docker.com/_/r-base
+    "docker.io/library/r-base": {"4": "4.3.2", "4.3": "4.3.2", "": "4.3.2"},
+    # https://hub.docker.com/r/tensorflow/tensorflow/tags
+    "docker.io/tensorflow/tensorflow": {"2": "2.16.1", "2.16": "2.16.1", "2.15": "2.15.0", "": "2.16.1"},
+    # https://hub.docker.com/r/pytorch/pytorch/tags
+    "docker.io/pytorch/pytorch": {"": "2.2.0-cuda12.1-cudnn8-runtime"},
+}
+# Variant words that the repositories above also publish on exact versions (python:3.11.7-slim).
+SUFFIX_WORDS: dict[str, frozenset[str]] = {
+    "docker.io/library/python": frozenset({"slim", "alpine", "bookworm", "bullseye", "buster"}),
+    "docker.io/library/julia": frozenset({"bookworm", "bullseye"}),
+    "docker.io/tensorflow/tensorflow": frozenset({"gpu", "jupyter"}),
+}
+
+
+def is_latest(tag: str) -> bool:
+    """``latest`` or a variant of it: ``latest-gpu``, ``gpu-latest``, ``latest_py3``."""
+    return "latest" in _SEPARATORS.split(tag.lower())
+
+
+def floating_version(tag: str, domain: str = "") -> str | None:
+    """Why ``tag`` moves, or None when it looks pinned (or cannot be judged).
+
+    Fires on versions with fewer than three numbers (``3``, ``3.9``, ``22.04``, ``python3.7``),
+    channel names (``stable``, ``nightly-gpu``) and bare variant words (``slim``, ``gpu``); not on
+    full versions (``3.9.18``, ``11.8.0-cudnn8-runtime``), commit hashes, dates or build numbers.
+    """
+    lowered = tag.lower()
+    tokens = _SEPARATORS.split(lowered)
+    if lowered in CHANNEL_TAGS or tokens[0] in CHANNEL_TAGS:
+        return f'"{tag}" is a release channel'
+    if _COMMIT.fullmatch(tokens[0]) or _DATE.search(tag):
+        return None
+    match = _VERSION.search(tag)
+    if match is None:
+        if all(token in VARIANT_WORDS for token in tokens if token):
+            return f'"{tag}" names no version'
+        return None
+    version = match.group(1)
+    parts = version.split(".")
+    if len(parts) >= 3:
+        return None
+    if len(parts) == 1 and len(parts[0]) >= 3:
+        return None  # a build number
+    if domain == "nvcr.io" and re.fullmatch(r"[0-9]{2}\.[0-9]{2}", version):
+        return None  # NGC containers are released monthly as YY.MM and not rebuilt
+    return f"{version} moves with each release"
+
+
+def suggest_exact_tag(repository: str, tag: str | None) -> str | None:
+    """An exact tag to suggest instead of ``tag`` (None or ``latest`` variants included), keeping
+    the variant words the repository publishes (``latest-gpu`` -> ``2.16.1-gpu``)."""
+    versions = EXACT_VERSIONS.get(repository)
+    if versions is None:
+        return None
+    allowed = SUFFIX_WORDS.get(repository, frozenset())
+    if tag is None:
+        return versions.get("")
+    if is_latest(tag):
+        base, rest = versions.get(""), [w for w in re.split(r"[-_]", tag.lower()) if w != "latest"]
+    else:
+        match = _VERSION.match(tag)
+        if match is None:
+            return None
+        base, rest = versions.get(match.group(1)), [w for w in re.split(r"[-_]", tag[match.end():]) if w]
+    if base is None:
+        return None
+    kept = [word for word in rest if word in allowed]
+    return "-".join([base, *kept])
