@@ -28,8 +28,17 @@ _LAZY = {
     "Span": "model",
 }
 
-__all__ = ["Diagnostic", "ImageRef", "InvalidImageReference", "LintConfig", "Severity", "Span",
-           "__version__", "lint_text", "parse_image"]
+__all__ = [
+    "Diagnostic",
+    "ImageRef",
+    "InvalidImageReference",
+    "LintConfig",
+    "Severity",
+    "Span",
+    "__version__",
+    "lint_text",
+    "parse_image",
+]
 
 
 def __getattr__(name: str) -> Any:

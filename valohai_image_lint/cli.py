@@ -36,19 +36,48 @@ def build_parser() -> argparse.ArgumentParser:
         description="Lint the Docker images named in valohai.yaml files. "
         f"'{PROG} rule CODE' prints a rule's page.",
     )
-    parser.add_argument("paths", nargs="*", metavar="PATH",
-                        help="valohai.yaml files, or directories to search (default: the current directory)")
-    parser.add_argument("--select", action="append", type=_selectors, metavar="RULES",
-                        help="run only these rules: codes, prefixes (VIL1), names or ALL; comma-separated")
-    parser.add_argument("--extend-select", action="append", type=_selectors, default=[], metavar="RULES",
-                        help="run these rules too (e.g. VIL105)")
-    parser.add_argument("--ignore", action="append", type=_selectors, default=[], metavar="RULES",
-                        help="do not run these rules")
-    parser.add_argument("--failure-threshold", choices=("error", "warning", "info"), default="warning",
-                        help="the lowest severity that makes the exit code 1 (default: warning)")
+    parser.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        help="valohai.yaml files, or directories to search (default: the current directory)",
+    )
+    parser.add_argument(
+        "--select",
+        action="append",
+        type=_selectors,
+        metavar="RULES",
+        help="run only these rules: codes, prefixes (VIL1), names or ALL; comma-separated",
+    )
+    parser.add_argument(
+        "--extend-select",
+        action="append",
+        type=_selectors,
+        default=[],
+        metavar="RULES",
+        help="run these rules too (e.g. VIL105)",
+    )
+    parser.add_argument(
+        "--ignore",
+        action="append",
+        type=_selectors,
+        default=[],
+        metavar="RULES",
+        help="do not run these rules",
+    )
+    parser.add_argument(
+        "--failure-threshold",
+        choices=("error", "warning", "info"),
+        default="warning",
+        help="the lowest severity that makes the exit code 1 (default: warning)",
+    )
     parser.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
-    parser.add_argument("--output-format", choices=("concise", "json"), default="concise",
-                        help="how to print findings (default: concise)")
+    parser.add_argument(
+        "--output-format",
+        choices=("concise", "json"),
+        default="concise",
+        help="how to print findings (default: concise)",
+    )
     parser.add_argument("--list-rules", action="store_true", help="list every rule and exit")
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     return parser
@@ -65,8 +94,10 @@ def _print_rule(code: str, out: TextIO, err: TextIO) -> int:
     if rule is None:
         err.write(f"{PROG}: error: unknown rule {code!r}; see '{PROG} --list-rules'\n")
         return EXIT_ERROR
-    out.write(f"# {rule.title}\n\nDefault severity: {rule.severity.label}"
-              f"{'' if rule.enabled_by_default else ' (off unless selected)'}\n")
+    out.write(
+        f"# {rule.title}\n\nDefault severity: {rule.severity.label}"
+        f"{'' if rule.enabled_by_default else ' (off unless selected)'}\n"
+    )
     page = rule.doc.split("\n", 1)[1] if "\n" in rule.doc else rule.doc
     out.write(page.rstrip() + "\n")
     return EXIT_CLEAN

@@ -17,8 +17,22 @@ from dataclasses import dataclass
 
 CONFIG_NAMES = frozenset({"valohai.yaml", "valohai.yml"})
 SKIP_DIRS = frozenset(
-    {".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", "venv", ".tox", ".nox",
-     ".mypy_cache", ".pytest_cache", ".ruff_cache", "site-packages", ".eggs"}
+    {
+        ".git",
+        ".hg",
+        ".svn",
+        "node_modules",
+        "__pycache__",
+        ".venv",
+        "venv",
+        ".tox",
+        ".nox",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+        "site-packages",
+        ".eggs",
+    }
 )
 MAX_BYTES = 10 * 1024 * 1024
 
@@ -132,7 +146,8 @@ def _walk(folder: str) -> Iterator[str]:
         relative_dir = os.path.relpath(current, folder)
         relative_dir = "" if relative_dir == "." else relative_dir.replace(os.sep, "/") + "/"
         dirs[:] = sorted(
-            d for d in dirs
+            d
+            for d in dirs
             if d not in SKIP_DIRS
             and not os.path.islink(os.path.join(current, d))
             and not _is_virtualenv(os.path.join(current, d))
@@ -191,8 +206,9 @@ def decode_config(path: str, data: bytes) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line, column = _byte_position(data, exc.start)
-        raise PathError(path, f"not valid UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8",
-                        line, column) from None
+        raise PathError(
+            path, f"not valid UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8", line, column
+        ) from None
 
 
 def _byte_position(data: bytes, offset: int) -> tuple[int, int]:

@@ -229,7 +229,8 @@ def load(text: str) -> Document:
     except ReaderError as exc:
         line, column = document.position(exc.position)
         character = exc.character if isinstance(exc.character, str) else chr(exc.character)
-        raise YamlSyntaxError(f"unacceptable character {character!r} (U+{ord(character):04X})", line, column) from None
+        message = f"unacceptable character {character!r} (U+{ord(character):04X})"
+        raise YamlSyntaxError(message, line, column) from None
     except RecursionError:
         raise YamlSyntaxError("the YAML is nested too deeply to lint", 1, 1) from None
     return document

@@ -31,8 +31,9 @@ def enabled_rules(config: LintConfig) -> tuple[Rule, ...]:
     return tuple(rule for rule in ALL_RULES if rule.code in codes)
 
 
-def _diagnostic(rule: Rule, finding: Finding, path: str, config: LintConfig,
-                parsed: ParsedSite | None = None) -> Diagnostic:
+def _diagnostic(
+    rule: Rule, finding: Finding, path: str, config: LintConfig, parsed: ParsedSite | None = None
+) -> Diagnostic:
     message = finding.message
     site = parsed.site if parsed else None
     if site is not None and len(site.contexts) > 1:
@@ -66,8 +67,9 @@ def lint_text(text: str, path: str = "valohai.yaml", config: LintConfig | None =
     return sorted(_check_sites(find_image_sites(document), rules, path, config), key=lambda d: d.sort_key)
 
 
-def _check_sites(sites: Iterable[ImageSite], rules: tuple[Rule, ...], path: str,
-                 config: LintConfig) -> Iterable[Diagnostic]:
+def _check_sites(
+    sites: Iterable[ImageSite], rules: tuple[Rule, ...], path: str, config: LintConfig
+) -> Iterable[Diagnostic]:
     site_rules = [rule for rule in rules if rule.check is not None]
     for site in sites:
         parsed = parse_site(site)

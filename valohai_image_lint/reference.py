@@ -126,11 +126,14 @@ def _explain_format_error(text: str) -> str:
     last = name.rsplit("/", 1)[-1]
     if last.count(":") > 1:
         return "it has more than one ':' in the last path component"
-    repo, colon, tag = last.partition(":")
+    _, colon, tag = last.partition(":")
     if colon and not _Re.ANCHORED_TAG_REGEXP.fullmatch(tag):
         if not tag:
             return "the tag after ':' is empty"
-        return f"the tag {tag!r} is not valid (letters, digits, '_', '.', '-'; at most 128, not starting with '.' or '-')"
+        return (
+            f"the tag {tag!r} is not valid (up to 128 letters, digits, '_', '.' and '-', "
+            "not starting with '.' or '-')"
+        )
     if name.endswith("/") or "//" in name or name.startswith("/"):
         return "it has an empty path component"
     for ch in "?[]{}~!#$%^&*()+|<>,'\"\\=;":

@@ -77,8 +77,13 @@ def _name_of(mapping: Mapping) -> str | None:
     return None
 
 
-_NON_STRING_NAMES = {"null": "null", "bool": "a boolean", "int": "an integer", "float": "a float",
-                     "timestamp": "a date"}
+_NON_STRING_NAMES = {
+    "null": "null",
+    "bool": "a boolean",
+    "int": "an integer",
+    "float": "a float",
+    "timestamp": "a date",
+}
 
 
 class _SiteCollector:
@@ -93,8 +98,9 @@ class _SiteCollector:
         if index is not None:
             existing = self.sites[index]
             if context not in existing.contexts:
-                self.sites[index] = replace(existing, contexts=(*existing.contexts, context),
-                                            required=existing.required or required)
+                self.sites[index] = replace(
+                    existing, contexts=(*existing.contexts, context), required=existing.required or required
+                )
             return
         self._by_node[id(value)] = len(self.sites)
         self.sites.append(self._site(key, value, context, required))
@@ -106,16 +112,34 @@ class _SiteCollector:
             if kind == "str":
                 if not value.value.strip():
                     span = doc.span(key.start, key.start + len("image"))
-                    return ImageSite(ValueKind.EMPTY, span, (context,), value=value.value,
-                                     quoted=value.style != "plain", required=required)
-                return ImageSite(ValueKind.STRING, doc.span(value.start, value.end), (context,),
-                                 value=value.value, quoted=value.style != "plain", required=required)
+                    return ImageSite(
+                        ValueKind.EMPTY,
+                        span,
+                        (context,),
+                        value=value.value,
+                        quoted=value.style != "plain",
+                        required=required,
+                    )
+                return ImageSite(
+                    ValueKind.STRING,
+                    doc.span(value.start, value.end),
+                    (context,),
+                    value=value.value,
+                    quoted=value.style != "plain",
+                    required=required,
+                )
             if kind == "null" and not value.value:
                 span = doc.span(key.start, key.start + len("image"))
                 return ImageSite(ValueKind.EMPTY, span, (context,), value="", required=required)
             type_name = _NON_STRING_NAMES.get(kind, f"tagged {value.tag}")
-            return ImageSite(ValueKind.NON_STRING, doc.span(value.start, value.end), (context,),
-                             value=value.value, type_name=type_name, required=required)
+            return ImageSite(
+                ValueKind.NON_STRING,
+                doc.span(value.start, value.end),
+                (context,),
+                value=value.value,
+                type_name=type_name,
+                required=required,
+            )
         type_name = "a mapping" if isinstance(value, Mapping) else "a list"
         span = doc.span(value.start, value.start + 1)
         return ImageSite(ValueKind.NON_STRING, span, (context,), type_name=type_name, required=required)
@@ -196,8 +220,9 @@ class _SiteCollector:
                         children.append((value, here))
                 stack.extend(reversed(children))
             elif isinstance(current, Sequence):
-                stack.extend((item, where) for item in reversed(current.items)
-                             if isinstance(item, (Mapping, Sequence)))
+                stack.extend(
+                    (item, where) for item in reversed(current.items) if isinstance(item, (Mapping, Sequence))
+                )
 
 
 def find_image_sites(document: Document) -> Iterator[ImageSite]:

@@ -11,14 +11,51 @@ from __future__ import annotations
 import re
 
 CHANNEL_TAGS = frozenset(
-    {"stable", "lts", "edge", "nightly", "rolling", "main", "master", "dev", "develop", "devel-nightly",
-     "beta", "canary", "current", "next", "testing", "unstable"}
+    {
+        "stable",
+        "lts",
+        "edge",
+        "nightly",
+        "rolling",
+        "main",
+        "master",
+        "dev",
+        "develop",
+        "devel-nightly",
+        "beta",
+        "canary",
+        "current",
+        "next",
+        "testing",
+        "unstable",
+    }
 )
 # Words that name a variant of an image without naming any version (python:slim is the newest slim).
 VARIANT_WORDS = frozenset(
-    {"slim", "alpine", "bookworm", "bullseye", "buster", "trixie", "jammy", "focal", "noble", "bionic",
-     "xenial", "windowsservercore", "nanoserver", "gpu", "cpu", "jupyter", "devel", "runtime", "base",
-     "py3", "py2", "cuda"}
+    {
+        "slim",
+        "alpine",
+        "bookworm",
+        "bullseye",
+        "buster",
+        "trixie",
+        "jammy",
+        "focal",
+        "noble",
+        "bionic",
+        "xenial",
+        "windowsservercore",
+        "nanoserver",
+        "gpu",
+        "cpu",
+        "jupyter",
+        "devel",
+        "runtime",
+        "base",
+        "py3",
+        "py2",
+        "cuda",
+    }
 )
 
 _SEPARATORS = re.compile(r"[-_.]")
@@ -30,8 +67,17 @@ _VERSION = re.compile(r"(?<![0-9.])([0-9]+(?:\.[0-9]+)*)")
 EXACT_VERSIONS: dict[str, dict[str, str]] = {
     # https://hub.docker.com/_/python (tags of the python official image)
     "docker.io/library/python": {
-        "2": "2.7.18", "2.7": "2.7.18", "3.6": "3.6.15", "3.7": "3.7.17", "3.8": "3.8.18", "3.9": "3.9.18",
-        "3.10": "3.10.13", "3.11": "3.11.7", "3.12": "3.12.1", "3.13": "3.13.0", "3": "3.12.1",
+        "2": "2.7.18",
+        "2.7": "2.7.18",
+        "3.6": "3.6.15",
+        "3.7": "3.7.17",
+        "3.8": "3.8.18",
+        "3.9": "3.9.18",
+        "3.10": "3.10.13",
+        "3.11": "3.11.7",
+        "3.12": "3.12.1",
+        "3.13": "3.13.0",
+        "3": "3.12.1",
         "": "3.12.1",
     },
     # https://hub.docker.com/_/julia
@@ -100,7 +146,7 @@ def suggest_exact_tag(repository: str, tag: str | None) -> str | None:
         match = _VERSION.match(tag)
         if match is None:
             return None
-        base, rest = versions.get(match.group(1)), [w for w in re.split(r"[-_]", tag[match.end():]) if w]
+        base, rest = versions.get(match.group(1)), [w for w in re.split(r"[-_]", tag[match.end() :]) if w]
     if base is None:
         return None
     kept = [word for word in rest if word in allowed]
