@@ -30,34 +30,40 @@ def _is_merge_key(node: Node) -> bool:
     return isinstance(node, Scalar) and node.value == "<<" and node.style == "plain"
 
 
-def effective_pairs(mapping: Mapping) -> list[tuple[Node, Node]]:
-    """The mapping's pairs with ``<<`` merge keys resolved (explicit keys first)."""
-    if not any(_is_merge_key(k) for k, _ in mapping.pairs):
-        return mapping.pairs
-    result: list[tuple[Node, Node]] = []
-    seen: set[str] = set()
+def effective_pairs(mapping: Mapping, _visiting: frozenset[int] = frozenset()) -> list[tuple[Node, Node]]:
+    """The mapping's pairs as a YAML loader sees them: a repeated key keeps its last value (as
+    PyYAML does), ``<<`` merge keys resolve, and explicit keys win over merged ones."""
+    has_merge = False
+    explicit: dict[str, tuple[Node, Node]] = {}
+    others: list[tuple[Node, Node]] = []
     merged: list[Mapping] = []
     for key, value in mapping.pairs:
         if _is_merge_key(key):
+            has_merge = True
             if isinstance(value, Mapping):
                 merged.append(value)
             elif isinstance(value, Sequence):
                 merged.extend(item for item in value.items if isinstance(item, Mapping))
             continue
         text = _key_text(key)
-        if text is not None:
-            seen.add(text)
-        result.append((key, value))
-    visiting: set[int] = {id(mapping)}
+        if text is None:
+            others.append((key, value))
+        else:
+            explicit.pop(text, None)
+            explicit[text] = (key, value)
+    if not has_merge and len(explicit) + len(others) == len(mapping.pairs):
+        return mapping.pairs
+    result = list(explicit.values()) + others
+    seen = set(explicit)
+    visiting = _visiting | {id(mapping)}
     for source in merged:
         if id(source) in visiting:
-            continue  # a mapping merged into itself: nothing new to add
-        visiting.add(id(source))
-        for key, value in effective_pairs(source):
+            continue  # a merge cycle adds nothing new
+        for key, value in effective_pairs(source, visiting):
             text = _key_text(key)
-            if text is not None and text in seen:
-                continue
             if text is not None:
+                if text in seen:
+                    continue
                 seen.add(text)
             result.append((key, value))
     return result
