@@ -109,6 +109,8 @@ def _split_docker_domain(name: str) -> tuple[str, str]:
 
 def _explain_format_error(text: str) -> str:
     """A more precise reason than Go's "invalid reference format", for people."""
+    if not text:
+        return "it is empty"
     if text != text.strip():
         return "it has leading or trailing whitespace"
     for ch in text:

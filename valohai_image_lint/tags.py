@@ -62,6 +62,9 @@ _SEPARATORS = re.compile(r"[-_.]")
 _COMMIT = re.compile(r"(?=[0-9a-f]*[0-9])(?=[0-9a-f]*[a-f])[0-9a-f]{7,64}")
 _DATE = re.compile(r"(?<![0-9])(?:(?:19|20)[0-9]{2}(?:[-_.]?[01][0-9][-_.]?[0-3][0-9]))(?![0-9])")
 _VERSION = re.compile(r"(?<![0-9.])([0-9]+(?:\.[0-9]+)*)")
+# A version where a tag's word starts (``3.9``, ``v2``), or glued to a word when it has a dot
+# (``python3.7``, ``py3.9``); ``gpu6`` or ``py36`` are names, not versions.
+_TAG_VERSION = re.compile(r"(?:(?<![A-Za-z0-9.])v?|(?<=[A-Za-z])(?=[0-9]+\.[0-9]))([0-9]+(?:\.[0-9]+)*)")
 
 # canonical repository -> {floating version line -> an exact published version}
 EXACT_VERSIONS: dict[str, dict[str, str]] = {
@@ -115,7 +118,7 @@ def floating_version(tag: str, domain: str = "") -> str | None:
         return f'"{tag}" is a release channel'
     if _COMMIT.fullmatch(tokens[0]) or _DATE.search(tag):
         return None
-    match = _VERSION.search(tag)
+    match = _TAG_VERSION.search(tag)
     if match is None:
         if all(token in VARIANT_WORDS for token in tokens if token):
             return f'"{tag}" names no version'
@@ -126,6 +129,8 @@ def floating_version(tag: str, domain: str = "") -> str | None:
         return None
     if len(parts) == 1 and len(parts[0]) >= 3:
         return None  # a build number
+    if re.fullmatch(r"(?:19|20)[0-9]{2}", parts[0]):
+        return None  # a calendar release such as anaconda3:2019.10
     if domain == "nvcr.io" and re.fullmatch(r"[0-9]{2}\.[0-9]{2}", version):
         return None  # NGC containers are released monthly as YY.MM and not rebuilt
     return f"{version} moves with each release"
