@@ -169,7 +169,7 @@ def write_config(path: Path, steps: int) -> int:
             "- step:",
             f"    name: train-{i:05d}",
             f"    image: {IMAGES[i % len(IMAGES)]}",
-            "    command: [pip install -r requirements.txt, python train.py {parameters}]",
+            "    command: [pip install -r requirements.txt, 'python train.py {parameters}']",
             "    parameters:",
             f"      - {{name: epochs, type: integer, default: {i % 50 + 1}}}",
             "      - {name: learning_rate, type: float, default: 0.001}",

@@ -1,0 +1,93 @@
+"""Finding configs in directories: names, skipped folders, .gitignore, symlink loops."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from valohai_image_lint.discovery import GitIgnore, discover
+
+CONFIG = "- step: {name: a, image: 'python:3.12.1'}\n"
+
+
+def _touch(root: Path, *relative: str) -> None:
+    for name in relative:
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(CONFIG, encoding="utf-8")
+
+
+def _found(root: Path) -> list[str]:
+    paths, errors = discover([str(root)])
+    assert errors == []
+    return [os.path.relpath(p, root).replace(os.sep, "/") for p in paths]
+
+
+def test_finds_both_names_recursively_and_skips_the_usual_folders(tmp_path: Path) -> None:
+    _touch(tmp_path, "valohai.yaml", "sub/valohai.yml", "deep/er/valohai.yaml", "other.yaml",
+           ".git/valohai.yaml", "node_modules/x/valohai.yaml", ".venv/valohai.yaml", "venv/valohai.yaml",
+           "env2/pyvenv.cfg", "env2/valohai.yaml", "__pycache__/valohai.yaml", "valohai.yaml.bak")
+    assert _found(tmp_path) == ["deep/er/valohai.yaml", "sub/valohai.yml", "valohai.yaml"]
+
+
+def test_top_level_gitignore(tmp_path: Path) -> None:
+    _touch(tmp_path, "valohai.yaml", "build/valohai.yaml", "vendor/a/valohai.yaml", "keep/valohai.yaml",
+           "x/generated/valohai.yaml", "anchored/valohai.yaml", "sub/anchored/valohai.yaml")
+    (tmp_path / ".gitignore").write_text(
+        "# comment\nbuild/\nvendor\n**/generated\n/anchored\n\nkeep/*\n!keep/valohai.yaml\n", encoding="utf-8")
+    assert _found(tmp_path) == ["keep/valohai.yaml", "sub/anchored/valohai.yaml", "valohai.yaml"]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "path", "is_dir", "ignored"),
+    [
+        ("*.yaml", "a/valohai.yaml", False, True),
+        ("valohai.yaml", "a/b/valohai.yaml", False, True),
+        ("/valohai.yaml", "a/valohai.yaml", False, False),
+        ("a/*.yaml", "a/valohai.yaml", False, True),
+        ("a/*.yaml", "a/b/valohai.yaml", False, False),
+        ("a/**/valohai.yaml", "a/b/c/valohai.yaml", False, True),
+        ("out/", "out", True, True),
+        ("out/", "out", False, False),
+        ("v[ae]nv", "venv", True, True),
+        ("v?nv", "venv", True, True),
+        ("\\#file", "#file", False, True),
+    ],
+)
+def test_gitignore_patterns(pattern: str, path: str, is_dir: bool, ignored: bool) -> None:
+    assert GitIgnore([pattern]).ignores(path, is_dir) is ignored
+
+
+def test_symlink_loop_and_symlinked_folders(tmp_path: Path) -> None:
+    _touch(tmp_path, "a/valohai.yaml")
+    (tmp_path / "a" / "loop").symlink_to(tmp_path, target_is_directory=True)
+    assert _found(tmp_path) == ["a/valohai.yaml"]
+
+
+def test_explicit_files_are_linted_whatever_their_name(tmp_path: Path) -> None:
+    _touch(tmp_path, "configs/prod.yaml")
+    paths, errors = discover([str(tmp_path / "configs" / "prod.yaml"), str(tmp_path / "configs" / "prod.yaml")])
+    assert (paths, errors) == ([str(tmp_path / "configs" / "prod.yaml")], [])
+
+
+def test_missing_paths_and_empty_directories_are_errors(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    paths, errors = discover([str(tmp_path / "empty"), str(tmp_path / "missing.yaml")])
+    assert paths == []
+    assert [str(e) for e in errors] == [
+        f"{tmp_path / 'empty'}: no valohai.yaml or valohai.yml found in this directory",
+        f"{tmp_path / 'missing.yaml'}: no such file or directory",
+    ]
+
+
+def test_symlink_loop_file_is_an_error(tmp_path: Path) -> None:
+    from valohai_image_lint.discovery import PathError, read_config
+
+    loop = tmp_path / "valohai.yaml"
+    loop.symlink_to(loop)
+    paths, errors = discover([str(loop)])
+    assert paths == [str(loop)]
+    with pytest.raises(PathError, match="too many levels of symbolic links"):
+        read_config(str(loop))

@@ -1,0 +1,97 @@
+"""The hook as users run it: the real ``pre-commit try-repo`` against this repository.
+
+pre-commit installs this project into an environment of its own with pip. The test points pip
+at the local wheel folder that ``tests/run`` fills (``.wheelhouse``) and forbids any index, so
+nothing leaves the machine.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+WHEELHOUSE = ROOT / ".wheelhouse"
+BAD = "- step:\n    name: train\n    image: tensorflow/tensorflow:latest-gpu\n    command: python train.py\n"
+FIXED = "- step:\n    name: train\n    image: tensorflow/tensorflow:2.16.1-gpu\n    command: python train.py\n"
+
+
+def _hook_pattern() -> str:
+    text = (ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8")
+    match = re.search(r"^\s*files:\s*(.+)$", text, re.MULTILINE)
+    assert match
+    return match.group(1).strip()
+
+
+@pytest.mark.parametrize(
+    ("path", "matches"),
+    [
+        ("valohai.yaml", True),
+        ("valohai.yml", True),
+        ("sub/dir/valohai.yaml", True),
+        ("my-valohai.yaml", False),
+        ("valohai.yaml.bak", False),
+        ("valohai.json", False),
+        ("notvalohai/other.yaml", False),
+    ],
+)
+def test_hook_files_pattern(path: str, matches: bool) -> None:
+    assert bool(re.search(_hook_pattern(), path)) is matches
+
+
+def _git(cwd: Path, *args: str) -> None:
+    subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, timeout=60)
+
+
+@pytest.fixture
+def hook_env(tmp_path: Path) -> dict[str, str]:
+    if shutil.which("pre-commit") is None and not (Path(sys.executable).parent / "pre-commit").exists():
+        pytest.fail("pre-commit is not installed: run tests/run (pip install -e '.[test]')")
+    if not any(WHEELHOUSE.glob("valohai_image_lint-*.whl")):
+        message = f"{WHEELHOUSE} has no wheels: tests/run builds it (pip wheel -w .wheelhouse . setuptools wheel)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("PIP_", "PRE_COMMIT"))}
+    env.update(
+        PRE_COMMIT_HOME=str(tmp_path / "pre-commit-home"),
+        PIP_NO_INDEX="1",
+        PIP_FIND_LINKS=str(WHEELHOUSE),
+        PIP_CONFIG_FILE=os.devnull,
+        PIP_DISABLE_PIP_VERSION_CHECK="1",
+        GIT_AUTHOR_NAME="test", GIT_AUTHOR_EMAIL="test@example.invalid",
+        GIT_COMMITTER_NAME="test", GIT_COMMITTER_EMAIL="test@example.invalid",
+    )
+    return env
+
+
+def test_pre_commit_try_repo_fails_then_passes(tmp_path: Path, hook_env: dict[str, str]) -> None:
+    project = tmp_path / "project"
+    project.mkdir()
+    _git(project, "init", "-q")
+    config = project / "valohai.yaml"
+    config.write_text(BAD, encoding="utf-8")
+    (project / "unrelated.yaml").write_text("image: python\n", encoding="utf-8")
+    _git(project, "add", ".")
+    pre_commit = Path(sys.executable).parent / "pre-commit"
+    command = [str(pre_commit) if pre_commit.exists() else "pre-commit", "try-repo", str(ROOT),
+               "valohai-image-lint", "--all-files", "--color", "never"]
+
+    failed = subprocess.run(command, cwd=project, env=hook_env, capture_output=True, text=True, timeout=600)
+    output = failed.stdout + failed.stderr
+    assert failed.returncode == 1, output
+    assert ('valohai.yaml:3:12: VIL103 image "tensorflow/tensorflow:latest-gpu" uses a moving "latest" tag'
+            in output)
+    assert "unrelated.yaml" not in output
+
+    config.write_text(FIXED, encoding="utf-8")
+    _git(project, "add", ".")
+    passed = subprocess.run(command, cwd=project, env=hook_env, capture_output=True, text=True, timeout=600)
+    assert passed.returncode == 0, passed.stdout + passed.stderr
+    assert "Passed" in passed.stdout
