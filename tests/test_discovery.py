@@ -87,7 +87,7 @@ def test_symlink_loop_file_is_an_error(tmp_path: Path) -> None:
 
     loop = tmp_path / "valohai.yaml"
     loop.symlink_to(loop)
-    paths, errors = discover([str(loop)])
+    paths, _ = discover([str(loop)])
     assert paths == [str(loop)]
     with pytest.raises(PathError, match="too many levels of symbolic links"):
         read_config(str(loop))
