@@ -41,7 +41,8 @@ class Scalar:
     def yaml_type(self) -> str:
         """``str``, ``null``, ``bool``, ``int``, ``float`` or ``timestamp`` (YAML 1.1), or the tag."""
         if self.tag is not None:
-            short = self.tag.removeprefix("tag:yaml.org,2002:").removeprefix("!!")
+            short = self.tag.removeprefix("!<").removesuffix(">").removeprefix("tag:yaml.org,2002:")
+            short = short.removeprefix("!!")
             return "str" if short in ("str", "!") else short
         if self.style != "plain":
             return "str"
@@ -143,6 +144,9 @@ def _value_start(text: str, offset: int) -> tuple[int, str | None]:
                 offset += 1
         elif ch in "&!":
             end = offset
+            if text.startswith("!<", offset):  # a verbatim tag: !<tag:yaml.org,2002:str>
+                close = text.find(">", offset)
+                end = close + 1 if close != -1 else n
             while end < n and text[end] not in " \t\r\n,]}":
                 end += 1
             if ch == "!":

@@ -36,7 +36,7 @@ def _diagnostic(
 ) -> Diagnostic:
     message = finding.message
     site = parsed.site if parsed else None
-    if site is not None and len(site.contexts) > 1:
+    if site is not None and (len(site.contexts) > 1 or site.aliased):
         message += f" (used by {', '.join(site.contexts)})"
     ref = parsed.ref if parsed else None
     return Diagnostic(

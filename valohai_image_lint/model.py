@@ -80,6 +80,7 @@ class ImageSite:
     item that lacks one. ``contexts`` lists every site that uses this value: more than one when
     the value is an anchor used through aliases or merge keys; the first is where it is written.
     ``type_name`` describes a non-string value (``float``, ``bool``, ``null``, ``list``...).
+    ``aliased`` says the value is written elsewhere (an anchor) than at the image key using it.
     """
 
     kind: ValueKind
@@ -89,6 +90,7 @@ class ImageSite:
     type_name: str | None = None
     quoted: bool = False
     required: bool = True
+    aliased: bool = False  # reached through an alias: written elsewhere than at its image key
 
     @property
     def context(self) -> str:

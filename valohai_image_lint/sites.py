@@ -109,7 +109,10 @@ class _SiteCollector:
                 )
             return
         self._by_node[id(value)] = len(self.sites)
-        self.sites.append(self._site(key, value, context, required))
+        site = self._site(key, value, context, required)
+        if value.start < key.start:  # an alias: anchors always come before their aliases
+            site = replace(site, aliased=True)
+        self.sites.append(site)
 
     def _site(self, key: Node, value: Node, context: str, required: bool) -> ImageSite:
         doc = self.document
@@ -146,6 +149,15 @@ class _SiteCollector:
                 type_name=type_name,
                 required=required,
             )
+        if isinstance(value, Mapping) and doc.text.startswith("{{", value.start):
+            # `image: {{ image }}` is a flow mapping to YAML, but a template leftover to people.
+            line_end = doc.text.find("\n", value.start)
+            line_end = len(doc.text) if line_end == -1 else line_end
+            close = doc.text.find("}}", value.start, line_end)
+            end = close + 2 if close != -1 else line_end
+            raw = doc.text[value.start : end].rstrip("\r")
+            return ImageSite(ValueKind.STRING, doc.span(value.start, value.start + len(raw)), (context,),
+                             value=raw, required=required)
         type_name = "a mapping" if isinstance(value, Mapping) else "a list"
         span = doc.span(value.start, value.start + 1)
         return ImageSite(ValueKind.NON_STRING, span, (context,), type_name=type_name, required=required)

@@ -64,7 +64,9 @@ _DATE = re.compile(r"(?<![0-9])(?:(?:19|20)[0-9]{2}(?:[-_.]?[01][0-9][-_.]?[0-3]
 _VERSION = re.compile(r"(?<![0-9.])([0-9]+(?:\.[0-9]+)*)")
 # A version where a tag's word starts (``3.9``, ``v2``), or glued to a word when it has a dot
 # (``python3.7``, ``py3.9``); ``gpu6`` or ``py36`` are names, not versions.
-_TAG_VERSION = re.compile(r"(?:(?<![A-Za-z0-9.])v?|(?<=[A-Za-z])(?=[0-9]+\.[0-9]))([0-9]+(?:\.[0-9]+)*)")
+_WORD_VERSION = re.compile(r"(?<![A-Za-z0-9.])v?([0-9]+(?:\.[0-9]+)*)")
+_GLUED_VERSION = re.compile(r"(?<=[A-Za-z])([0-9]+(?:\.[0-9]+)+)")
+_PRERELEASE = re.compile(r"(?:rc|a|b|alpha|beta|pre|dev|post)[0-9]", re.IGNORECASE)
 
 # canonical repository -> {floating version line -> an exact published version}
 EXACT_VERSIONS: dict[str, dict[str, str]] = {
@@ -105,20 +107,29 @@ def is_latest(tag: str) -> bool:
     return "latest" in _SEPARATORS.split(tag.lower())
 
 
+def _first_version(tag: str) -> re.Match[str] | None:
+    """The version that names the image's release: one that starts a word (``3.9``, ``v2``,
+    ``1.2.3`` in ``py3.9-1.2.3``) wins over one glued to a word (``python3.7``)."""
+    return _WORD_VERSION.search(tag) or _GLUED_VERSION.search(tag)
+
+
 def floating_version(tag: str, domain: str = "") -> str | None:
     """Why ``tag`` moves, or None when it looks pinned (or cannot be judged).
 
     Fires on versions with fewer than three numbers (``3``, ``3.9``, ``22.04``, ``python3.7``),
     channel names (``stable``, ``nightly-gpu``) and bare variant words (``slim``, ``gpu``); not on
-    full versions (``3.9.18``, ``11.8.0-cudnn8-runtime``), commit hashes, dates or build numbers.
+    full versions (``3.9.18``, ``11.8.0-cudnn8-runtime``), pre-releases (``3.9rc1``), commit
+    hashes (``main-3f2a9c1``), dates (``dev-20240101``) or build numbers.
     """
     lowered = tag.lower()
     tokens = _SEPARATORS.split(lowered)
-    if lowered in CHANNEL_TAGS or tokens[0] in CHANNEL_TAGS:
-        return f'"{tag}" is a release channel'
-    if _COMMIT.fullmatch(tokens[0]) or _DATE.search(tag):
+    if any(_COMMIT.fullmatch(token) for token in tokens) or _DATE.search(tag):
         return None
-    match = _TAG_VERSION.search(tag)
+    match = _first_version(tag)
+    if lowered in CHANNEL_TAGS or tokens[0] in CHANNEL_TAGS:
+        if match is not None and len(match.group(1).split(".")) >= 3:
+            return None  # stable-1.2.3: the channel word only labels an exact release
+        return f'"{tag}" is a release channel'
     if match is None:
         if all(token in VARIANT_WORDS for token in tokens if token):
             return f'"{tag}" names no version'
@@ -127,6 +138,8 @@ def floating_version(tag: str, domain: str = "") -> str | None:
     parts = version.split(".")
     if len(parts) >= 3:
         return None
+    if _PRERELEASE.match(tag, match.end()):
+        return None  # 3.9rc1 is one exact pre-release
     if len(parts) == 1 and len(parts[0]) >= 3:
         return None  # a build number
     if re.fullmatch(r"(?:19|20)[0-9]{2}", parts[0]):

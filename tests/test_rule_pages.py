@@ -1,0 +1,84 @@
+"""Every rule's page (its module docstring): the sections, and examples that do what they say."""
+
+from __future__ import annotations
+
+import importlib
+import re
+
+import pytest
+
+from valohai_image_lint import LintConfig, lint_text
+from valohai_image_lint.rule import Rule
+from valohai_image_lint.rules import ALL_RULES
+
+HEADINGS = ("## What it does", "## Why is this bad?", "## Example", "## Use instead", "## Options", "## Fix safety")
+IDS = [rule.code for rule in ALL_RULES]
+
+
+def _section(doc: str, heading: str) -> str:
+    """The text under ``heading``, up to the next ``## `` heading."""
+    lines = doc.splitlines()
+    start = lines.index(heading) + 1
+    end = next((i for i in range(start, len(lines)) if lines[i].startswith("## ")), len(lines))
+    return "\n".join(lines[start:end])
+
+
+def _yaml_block(doc: str, heading: str) -> str:
+    match = re.search(r"^```yaml\n(.*?)^```$", _section(doc, heading), re.DOTALL | re.MULTILINE)
+    assert match is not None, f"no ```yaml block under {heading!r}"
+    return match.group(1)
+
+
+def _codes(rule: Rule, text: str) -> list[str]:
+    return [d.code for d in lint_text(text, config=LintConfig(select=(rule.code,)))]
+
+
+@pytest.mark.parametrize("rule", ALL_RULES, ids=IDS)
+@pytest.mark.parametrize("heading", HEADINGS)
+def test_page_has_heading(rule: Rule, heading: str) -> None:
+    assert heading in rule.doc.splitlines()
+
+
+@pytest.mark.parametrize("rule", ALL_RULES, ids=IDS)
+def test_example_reports_the_rule(rule: Rule) -> None:
+    assert rule.code in _codes(rule, _yaml_block(rule.doc, "## Example"))
+
+
+@pytest.mark.parametrize("rule", ALL_RULES, ids=IDS)
+def test_use_instead_does_not_report_the_rule(rule: Rule) -> None:
+    assert rule.code not in _codes(rule, _yaml_block(rule.doc, "## Use instead"))
+
+
+@pytest.mark.parametrize("rule", ALL_RULES, ids=IDS)
+def test_use_instead_is_valid_yaml(rule: Rule) -> None:
+    text = _yaml_block(rule.doc, "## Use instead")
+    assert "VIL001" not in [d.code for d in lint_text(text, config=LintConfig(select=("VIL001",)))]
+
+
+def test_codes_are_unique() -> None:
+    assert len({rule.code for rule in ALL_RULES}) == len(ALL_RULES)
+
+
+def test_names_are_unique() -> None:
+    assert len({rule.name for rule in ALL_RULES}) == len(ALL_RULES)
+
+
+@pytest.mark.parametrize("rule", ALL_RULES, ids=IDS)
+def test_code_format(rule: Rule) -> None:
+    assert re.fullmatch(r"VIL[0-9]{3}", rule.code)
+
+
+@pytest.mark.parametrize("rule", ALL_RULES, ids=IDS)
+def test_name_is_kebab_case(rule: Rule) -> None:
+    assert re.fullmatch(r"[a-z][a-z0-9]*(-[a-z0-9]+)*", rule.name)
+
+
+@pytest.mark.parametrize("rule", ALL_RULES, ids=IDS)
+def test_module_file_is_the_name_with_underscores(rule: Rule) -> None:
+    module = importlib.import_module(f"valohai_image_lint.rules.{rule.name.replace('-', '_')}")
+    assert module.RULE is rule
+    assert module.__doc__ == rule.doc
+
+
+def test_rules_are_in_code_order() -> None:
+    assert [rule.code for rule in ALL_RULES] == sorted(rule.code for rule in ALL_RULES)

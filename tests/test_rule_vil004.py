@@ -1,0 +1,86 @@
+"""VIL004 image-placeholder: template leftovers that Valohai sends to Docker as written."""
+
+from __future__ import annotations
+
+import pytest
+
+from valohai_image_lint import Diagnostic, Severity, lint_text
+
+CODE = "VIL004"
+
+# (id, yaml, line, column, code, message fragment)
+FIRES = [
+    ("double-angle", "- step:\n    name: train\n    image: <<registry/image:tag>>\n", 3, 12, CODE,
+     'image "<<registry/image:tag>>" is a template placeholder'),
+    ("double-angle-quoted", "- step: {name: train, image: '<<registry/image:tag>>'}", 1, 31, CODE,
+     "template placeholder"),
+    ("dollar-brace", "- step:\n    name: train\n    image: ${IMAGE}\n", 3, 12, CODE,
+     'image "${IMAGE}" is a template placeholder'),
+    ("dollar-brace-quoted", "- step: {name: train, image: '${IMAGE}'}", 1, 31, CODE, "template placeholder"),
+    ("dollar-variable", "- step: {name: train, image: $IMAGE}", 1, 30, CODE,
+     'image "$IMAGE" is a template placeholder'),
+    ("jinja", "- step: {name: train, image: '{{ image }}'}", 1, 31, CODE,
+     'image "{{ image }}" is a template placeholder'),
+    ("jinja-double-quoted", '- step: {name: train, image: "{{image}}"}', 1, 31, CODE, "template placeholder"),
+    # Unquoted, `{{ image }}` is a YAML flow mapping; people mean a template, so VIL004 says so.
+    ("jinja-unquoted", "- step:\n    name: train\n    image: {{ image }}\n", 3, 12, CODE,
+     'image "{{ image }}" is a template placeholder'),
+    ("jinja-block", "- step: {name: train, image: '{% if gpu %}a:1{% endif %}'}", 1, 31, CODE,
+     "template placeholder"),
+    ("angle", "- step: {name: train, image: <your-image>}", 1, 30, CODE,
+     'image "<your-image>" is a template placeholder'),
+    ("tag-variable", "- step: {name: train, image: 'python:${PYTHON_VERSION}'}", 1, 31, CODE,
+     "template placeholder (${PYTHON_VERSION})"),
+    ("registry-variable", "- step: {name: train, image: '{{ registry }}/trainer:1.0.0'}", 1, 31, CODE,
+     "({{ registry }})"),
+    ("path-variable", "- step: {name: train, image: ghcr.io/acme/$IMAGE}", 1, 30, CODE, "($IMAGE)"),
+    ("says-what-to-do", "- step: {name: train, image: $IMAGE}", 1, 30, CODE, "replace it with a real image"),
+    ("endpoint", "- endpoint: {name: serve, image: <your-image>}", 1, 34, CODE, "template placeholder"),
+    ("pipeline-override", "- pipeline: {name: p, nodes: [{name: n, override: {image: $IMAGE}}]}", 1, 59, CODE,
+     "template placeholder"),
+    ("unknown-item", "- foo: {image: '${IMAGE}'}", 1, 17, CODE, "template placeholder"),
+]
+
+# (id, yaml)
+DOES_NOT_FIRE = [
+    ("pinned", "- step: {name: train, image: python:3.9.18}"),
+    ("registry-with-port", "- step: {name: train, image: localhost:5000/acme/trainer:1.4.2}"),
+    ("digest", "- step: {name: train, image: 'python@sha256:" + "a" * 64 + "'}"),
+    ("invalid-but-no-template", "- step: {name: train, image: Python:3.9.18}"),
+    ("dollar-in-command-only", "- step: {name: train, image: python:3.9.18, command: echo $HOME}"),
+    ("template-in-other-key", "- step: {name: '{{ name }}', image: python:3.9.18}"),
+    ("non-string", "- step: {name: train, image: 3.9}"),
+]
+
+
+def _lines(text: str) -> list[str]:
+    return text.removeprefix("\ufeff").splitlines()
+
+
+def _only(diagnostics: list[Diagnostic], *codes: str) -> list[Diagnostic]:
+    return [d for d in diagnostics if d.code in codes]
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "column", "code", "fragment"), [c[1:] for c in FIRES], ids=[c[0] for c in FIRES]
+)
+def test_fires(text: str, line: int, column: int, code: str, fragment: str) -> None:
+    found = _only(lint_text(text), CODE)
+    assert len(found) == 1, found
+    d = found[0]
+    assert d.code == code
+    assert (d.span.line, d.span.column) == (line, column), d
+    assert fragment in d.message
+    assert d.severity is Severity.ERROR
+    if d.image is not None:
+        assert d.image in _lines(text)[d.span.line - 1]
+
+
+@pytest.mark.parametrize("text", [c[1] for c in FIRES], ids=[c[0] for c in FIRES])
+def test_placeholder_is_not_also_an_invalid_reference(text: str) -> None:
+    assert _only(lint_text(text), "VIL101") == []
+
+
+@pytest.mark.parametrize("text", [c[1] for c in DOES_NOT_FIRE], ids=[c[0] for c in DOES_NOT_FIRE])
+def test_does_not_fire(text: str) -> None:
+    assert _only(lint_text(text), CODE, "VIL001") == []

@@ -1,0 +1,111 @@
+"""VIL104 floating-tag: a version line or a release channel that moves."""
+
+from __future__ import annotations
+
+import pytest
+
+from valohai_image_lint import Diagnostic, Severity, lint_text
+
+CODE = "VIL104"
+HEX64 = "0123456789abcdef" * 4
+COMMIT = "0123456789abcdef0123456789abcdef01234567"
+
+# (id, yaml, line, column, code, message fragment)
+FIRES = [
+    ("major", "- step: {name: train, image: python:3}", 1, 30, CODE,
+     'image "python:3" uses a floating tag (3 moves with each release)'),
+    ("minor", "- step: {name: train, image: python:3.9}", 1, 30, CODE,
+     'image "python:3.9" uses a floating tag (3.9 moves with each release); pin a full version such as 3.9.18'),
+    ("minor-slim", "- step: {name: train, image: python:3.11-slim}", 1, 30, CODE,
+     "pin a full version such as 3.11.7-slim"),
+    ("ubuntu", "- step: {name: train, image: ubuntu:22.04}", 1, 30, CODE,
+     "(22.04 moves with each release); pin an exact version or a digest"),
+    ("julia", "- step: {name: train, image: julia:1.9}", 1, 30, CODE, "pin a full version such as 1.9.4"),
+    ("version-in-word", "- step: {name: train, image: ghcr.io/astral-sh/uv:python3.13-bookworm-slim}", 1, 30,
+     CODE, "3.13 moves with each release"),
+    ("v-prefix", "- step: {name: train, image: acme/trainer:v1.2}", 1, 30, CODE, "1.2 moves"),
+    ("stable", "- step: {name: train, image: acme/trainer:stable}", 1, 30, CODE,
+     'uses a floating tag ("stable" is a release channel)'),
+    ("lts", "- step: {name: train, image: acme/trainer:lts}", 1, 30, CODE, '"lts" is a release channel'),
+    ("edge", "- step: {name: train, image: acme/trainer:edge}", 1, 30, CODE, '"edge" is a release channel'),
+    ("nightly", "- step: {name: train, image: acme/trainer:nightly}", 1, 30, CODE,
+     '"nightly" is a release channel'),
+    ("rolling", "- step: {name: train, image: acme/trainer:rolling}", 1, 30, CODE,
+     '"rolling" is a release channel'),
+    ("main", "- step: {name: train, image: acme/trainer:main}", 1, 30, CODE, '"main" is a release channel'),
+    ("master", "- step: {name: train, image: acme/trainer:master}", 1, 30, CODE,
+     '"master" is a release channel'),
+    ("dev", "- step: {name: train, image: acme/trainer:dev}", 1, 30, CODE, '"dev" is a release channel'),
+    ("channel-uppercase", "- step: {name: train, image: acme/trainer:STABLE}", 1, 30, CODE,
+     "is a release channel"),
+    ("channel-variant", "- step: {name: train, image: acme/trainer:nightly-gpu}", 1, 30, CODE,
+     "is a release channel"),
+    ("bare-variant", "- step: {name: train, image: python:slim}", 1, 30, CODE, '"slim" names no version'),
+    ("quoted", "- step: {name: train, image: 'python:3.9'}", 1, 31, CODE, "floating tag"),
+    ("block", "- step:\n    name: train\n    image: python:3.9\n", 3, 12, CODE, "floating tag"),
+    ("endpoint", "- endpoint: {name: serve, image: python:3.9}", 1, 34, CODE, "floating tag"),
+    ("pipeline-override", "- pipeline: {name: p, nodes: [{name: n, override: {image: python:3.9}}]}", 1, 59,
+     CODE, "floating tag"),
+    ("unknown-item", "- foo: {image: python:3.9}", 1, 16, CODE, "floating tag"),
+]
+
+# (id, yaml)
+DOES_NOT_FIRE = [
+    ("full-version", "- step: {name: train, image: python:3.9.18}"),
+    ("full-version-slim", "- step: {name: train, image: python:3.11.7-slim}"),
+    ("full-version-gpu", "- step: {name: train, image: tensorflow/tensorflow:2.6.0-gpu}"),
+    ("cuda", "- step: {name: train, image: nvidia/cuda:11.8.0-cudnn8-runtime-ubuntu22.04}"),
+    ("pytorch", "- step: {name: train, image: pytorch/pytorch:2.2.0-cuda12.1-cudnn8-runtime}"),
+    ("commit-tag", f"- step: {{name: train, image: acme/trainer:{COMMIT}}}"),
+    ("short-commit-tag", "- step: {name: train, image: acme/trainer:0a1b2c3}"),
+    ("channel-with-commit", "- step: {name: train, image: acme/trainer:main-3f2a9c1}"),
+    ("channel-with-date", "- step: {name: train, image: acme/trainer:dev-20240101}"),
+    ("channel-with-version", "- step: {name: train, image: acme/trainer:stable-1.2.3}"),
+    ("pre-release", "- step: {name: train, image: python:3.9rc1}"),
+    ("word-version-wins", "- step: {name: train, image: acme/trainer:py3.9-1.2.3}"),
+    ("calendar-release", "- step: {name: train, image: continuumio/anaconda3:2019.10}"),
+    ("ngc-monthly", "- step: {name: train, image: nvcr.io/nvidia/pytorch:23.10-py3}"),
+    ("name-with-digit", "- step: {name: train, image: acme/workshop:gpu6}"),
+    ("date-tag", "- step: {name: train, image: ubuntu:jammy-20240111}"),
+    ("build-number", "- step: {name: train, image: acme/trainer:1234}"),
+    ("ngc-monthly", "- step: {name: train, image: nvcr.io/nvidia/pytorch:23.10-py3}"),
+    ("channel-suffix-after-full-version", "- step: {name: train, image: acme/trainer:1.2.3-stable}"),
+    ("floating-with-digest", "- step: {name: train, image: python:3.9@sha256:" + HEX64 + "}"),
+    ("channel-with-digest", "- step: {name: train, image: acme/trainer:nightly@sha256:" + HEX64 + "}"),
+    ("digest-only", "- step: {name: train, image: python@sha256:" + HEX64 + "}"),
+    ("latest-is-vil103", "- step: {name: train, image: python:latest}"),
+    ("latest-variant-is-vil103", "- step: {name: train, image: tensorflow/tensorflow:latest-gpu}"),
+    ("no-tag-is-vil102", "- step: {name: train, image: python}"),
+    ("registry-port-is-not-a-tag", "- step: {name: train, image: localhost:5000/trainer}"),
+    ("invalid-is-vil101", "- step: {name: train, image: Python:3.9}"),
+    ("float-is-vil003", "- step: {name: train, image: 3.9}"),
+]
+
+
+def _lines(text: str) -> list[str]:
+    return text.removeprefix("\ufeff").splitlines()
+
+
+def _only(diagnostics: list[Diagnostic], *codes: str) -> list[Diagnostic]:
+    return [d for d in diagnostics if d.code in codes]
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "column", "code", "fragment"), [c[1:] for c in FIRES], ids=[c[0] for c in FIRES]
+)
+def test_fires(text: str, line: int, column: int, code: str, fragment: str) -> None:
+    found = _only(lint_text(text), CODE)
+    assert len(found) == 1, found
+    d = found[0]
+    assert d.code == code
+    assert (d.span.line, d.span.column) == (line, column), d
+    assert fragment in d.message
+    assert d.image is not None
+    assert f'image "{d.image}"' in d.message
+    assert d.severity is Severity.WARNING
+    assert d.image in _lines(text)[d.span.line - 1]
+
+
+@pytest.mark.parametrize("text", [c[1] for c in DOES_NOT_FIRE], ids=[c[0] for c in DOES_NOT_FIRE])
+def test_does_not_fire(text: str) -> None:
+    assert _only(lint_text(text), CODE, "VIL001") == []
