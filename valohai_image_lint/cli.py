@@ -78,6 +78,8 @@ def build_parser() -> argparse.ArgumentParser:
         default="concise",
         help="how to print findings (default: concise)",
     )
+    parser.add_argument("--no-cache", action="store_true",
+                        help="do not read or write the cache of parsed image references")
     parser.add_argument("--list-rules", action="store_true", help="list every rule and exit")
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     return parser
@@ -140,6 +142,7 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     from .discovery import PathError, discover, read_config
     from .linter import enabled_rules, lint_text
     from .model import Severity
+    from .reference_cache import ReferenceCache, default_directory
     from .reporters import get_reporter
     from .selection import UnknownSelector
 
@@ -154,6 +157,7 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     except UnknownSelector as exc:
         raise UsageError(str(exc)) from None
 
+    references = ReferenceCache(None if args.no_cache else default_directory())
     paths, errors = discover(args.paths)
     diagnostics = []
     for path in paths:
@@ -162,7 +166,8 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
         except PathError as exc:
             errors.append(exc)
             continue
-        diagnostics.extend(lint_text(text, path, config))
+        diagnostics.extend(lint_text(text, path, config, references.parse))
+    references.save()
     diagnostics.sort(key=lambda d: d.sort_key)
 
     get_reporter(args.output_format).write(diagnostics, out)

@@ -2,26 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from .config import LintConfig
 from .document import YamlSyntaxError, load
 from .model import Diagnostic, Finding, ImageSite, ParsedSite, ValueKind
 from .placeholder import find_placeholder
-from .reference import InvalidImageReference, parse_image
+from .reference import ImageRef, InvalidImageReference, parse_image
 from .rule import Rule
-from .rules import ALL_RULES, BY_CODE, yaml_syntax_error
+from .rules import ALL_RULES, yaml_syntax_error
 from .selection import resolve
 from .sites import find_image_sites
 
+Parse = Callable[[str], ImageRef]
 
-def parse_site(site: ImageSite) -> ParsedSite:
+
+def parse_site(site: ImageSite, parse: Parse = parse_image) -> ParsedSite:
     """Attach the parsed reference (or the reason it does not parse) to a string image site."""
     if site.kind is not ValueKind.STRING or site.value is None:
         return ParsedSite(site)
     placeholder = find_placeholder(site.value)
     try:
-        return ParsedSite(site, ref=parse_image(site.value), placeholder=placeholder)
+        return ParsedSite(site, ref=parse(site.value), placeholder=placeholder)
     except InvalidImageReference as exc:
         return ParsedSite(site, error=exc.reason, placeholder=placeholder)
 
@@ -53,8 +55,13 @@ def _diagnostic(
     )
 
 
-def lint_text(text: str, path: str = "valohai.yaml", config: LintConfig | None = None) -> list[Diagnostic]:
-    """Lint the text of one Valohai config; diagnostics sorted by position."""
+def lint_text(
+    text: str, path: str = "valohai.yaml", config: LintConfig | None = None, parse: Parse = parse_image
+) -> list[Diagnostic]:
+    """Lint the text of one Valohai config; diagnostics sorted by position.
+
+    ``parse`` turns image text into an ``ImageRef`` (``parse_image``, or a cache in front of it).
+    """
     config = config or LintConfig()
     rules = enabled_rules(config)
     try:
@@ -64,19 +71,20 @@ def lint_text(text: str, path: str = "valohai.yaml", config: LintConfig | None =
             return []
         finding = yaml_syntax_error.finding(exc.message, exc.line, exc.column)
         return [_diagnostic(yaml_syntax_error.RULE, finding, path, config)]
-    return sorted(_check_sites(find_image_sites(document), rules, path, config), key=lambda d: d.sort_key)
+    diagnostics = _check_sites(find_image_sites(document), rules, path, config, parse)
+    return sorted(diagnostics, key=lambda d: d.sort_key)
 
 
 def _check_sites(
-    sites: Iterable[ImageSite], rules: tuple[Rule, ...], path: str, config: LintConfig
+    sites: Iterable[ImageSite], rules: tuple[Rule, ...], path: str, config: LintConfig, parse: Parse
 ) -> Iterable[Diagnostic]:
     site_rules = [rule for rule in rules if rule.check is not None]
     for site in sites:
-        parsed = parse_site(site)
+        parsed = parse_site(site, parse)
         for rule in site_rules:
             assert rule.check is not None
             for finding in rule.check(parsed):
                 yield _diagnostic(rule, finding, path, config, parsed)
 
 
-__all__ = ["BY_CODE", "lint_text", "parse_site"]
+__all__ = ["lint_text", "parse_site"]

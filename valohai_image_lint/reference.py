@@ -19,9 +19,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
-from docker_image import digest as _digest
-from docker_image.regexp import ImageRegexps as _Re
+# docker-image-py compiles its whole grammar when imported (tens of milliseconds): it is
+# imported on the first parse, so a run whose references all come from the cache skips it.
+_Re: Any = None
+_digest: Any = None
+
+
+def _grammar() -> None:
+    global _Re, _digest
+    if _Re is None:
+        from docker_image import digest
+        from docker_image.regexp import ImageRegexps
+
+        _Re, _digest = ImageRegexps, digest
 
 NAME_TOTAL_LENGTH_MAX = 255
 DEFAULT_DOMAIN = "docker.io"
@@ -180,6 +192,7 @@ def parse_image(text: str) -> ImageRef:
     """
     if not isinstance(text, str):
         raise TypeError(f"parse_image expects a str, not {type(text).__name__}")
+    _grammar()
     if _Re.ANCHORED_IDENTIFIER_REGEXP.fullmatch(text):
         raise InvalidImageReference(
             text, "a 64-character hexadecimal string is an image ID, not a repository name"

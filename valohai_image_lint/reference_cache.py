@@ -1,0 +1,92 @@
+"""A small persistent cache of parsed image references, so that repeat runs (every commit's
+pre-commit run, an editor's on-save check) skip importing and compiling the reference grammar.
+
+Entries are keyed by the exact image text; the file name carries the tool version, so an
+upgrade starts a fresh cache. The cache lives in ``$VALOHAI_IMAGE_LINT_CACHE_DIR``, else
+``$XDG_CACHE_HOME/valohai-image-lint``, else ``~/.cache/valohai-image-lint``. A missing, corrupt
+or unwritable cache is never an error: the run parses as if there were none. ``--no-cache`` (or
+``VALOHAI_IMAGE_LINT_NO_CACHE=1``) turns it off.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+from . import __version__
+from .reference import ImageRef, InvalidImageReference, parse_image
+
+MAX_ENTRIES = 10_000
+_Entry = list[str | None] | dict[str, str]
+
+
+def default_directory() -> str | None:
+    if os.environ.get("VALOHAI_IMAGE_LINT_NO_CACHE", "") not in ("", "0"):
+        return None
+    explicit = os.environ.get("VALOHAI_IMAGE_LINT_CACHE_DIR")
+    if explicit:
+        return explicit
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "valohai-image-lint")
+
+
+class ReferenceCache:
+    """``parse`` behaves exactly as :func:`parse_image`, answering from the cache when it can."""
+
+    def __init__(self, directory: str | None) -> None:
+        self.path = os.path.join(directory, f"references-{__version__}.json") if directory else None
+        self._entries: dict[str, _Entry] = self._load()
+        self._dirty = False
+
+    def _load(self) -> dict[str, _Entry]:
+        if self.path is None:
+            return {}
+        try:
+            with open(self.path, encoding="utf-8") as handle:
+                data = json.load(handle)
+        except (OSError, ValueError):
+            return {}
+        entries = data.get("entries") if isinstance(data, dict) else None
+        return entries if isinstance(entries, dict) else {}
+
+    def parse(self, text: str) -> ImageRef:
+        entry = self._entries.get(text)
+        if isinstance(entry, list) and len(entry) == 4:
+            domain, path, tag, digest = entry
+            if isinstance(domain, str) and isinstance(path, str):
+                return ImageRef(text, domain, path, tag, digest)
+        if isinstance(entry, dict) and isinstance(entry.get("error"), str):
+            raise InvalidImageReference(text, entry["error"])
+        try:
+            ref = parse_image(text)
+        except InvalidImageReference as exc:
+            self._remember(text, {"error": exc.reason})
+            raise
+        self._remember(text, [ref.domain, ref.path, ref.tag, ref.digest])
+        return ref
+
+    def _remember(self, text: str, entry: _Entry) -> None:
+        if self.path is not None and len(self._entries) < MAX_ENTRIES:
+            self._entries[text] = entry
+            self._dirty = True
+
+    def save(self) -> None:
+        """Write new entries atomically (a temporary file renamed over the old one)."""
+        if self.path is None or not self._dirty:
+            return
+        import tempfile
+
+        directory = os.path.dirname(self.path)
+        try:
+            os.makedirs(directory, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(prefix=".references-", suffix=".tmp", dir=directory)
+            try:
+                with os.fdopen(handle, "w", encoding="utf-8") as stream:
+                    json.dump({"version": __version__, "entries": self._entries}, stream)
+                os.replace(temporary, self.path)
+            except BaseException:
+                os.unlink(temporary)
+                raise
+        except OSError:
+            return
+        self._dirty = False
