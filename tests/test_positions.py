@@ -272,3 +272,12 @@ def test_earlier_merged_mapping_wins() -> None:
     (d,) = lint_text(text, config=EVERY_IMAGE)
     assert _span(d) == (2, 18, 2, 31)
     assert d.context == 'step "a"'
+
+
+def test_an_anchor_used_by_many_sites_names_a_few_and_counts_the_rest() -> None:
+    steps = "".join(f"- step: {{name: s{i}, image: *img}}\n" for i in range(8))
+    text = "- x-defaults: {image: &img python}\n" + steps
+    [diagnostic] = lint_text(text)
+    assert diagnostic.span.line == 1
+    assert diagnostic.message.endswith('(used by "x-defaults", step "s0", step "s1", step "s2", step "s3" and 4 more)')
+    assert diagnostic.context is not None and diagnostic.context.count("step") == 8

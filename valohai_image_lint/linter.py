@@ -28,6 +28,15 @@ def parse_site(site: ImageSite, parse: Parse = parse_image) -> ParsedSite:
         return ParsedSite(site, error=exc.reason, placeholder=placeholder)
 
 
+MAX_NAMED_CONTEXTS = 5
+
+
+def _names(contexts: tuple[str, ...]) -> str:
+    shown = ", ".join(contexts[:MAX_NAMED_CONTEXTS])
+    rest = len(contexts) - MAX_NAMED_CONTEXTS
+    return f"{shown} and {rest} more" if rest > 0 else shown
+
+
 def enabled_rules(config: LintConfig) -> tuple[Rule, ...]:
     codes = resolve(ALL_RULES, config.select, config.extend_select, config.ignore)
     return tuple(rule for rule in ALL_RULES if rule.code in codes)
@@ -39,7 +48,7 @@ def _diagnostic(
     message = finding.message
     site = parsed.site if parsed else None
     if site is not None and (len(site.contexts) > 1 or site.aliased):
-        message += f" (used by {', '.join(site.contexts)})"
+        message += f" (used by {_names(site.contexts)})"
     ref = parsed.ref if parsed else None
     return Diagnostic(
         path=path,

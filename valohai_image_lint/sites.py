@@ -97,22 +97,29 @@ class _SiteCollector:
         self.document = document
         self.sites: list[ImageSite] = []
         self._by_node: dict[int, int] = {}
+        self._contexts: list[dict[str, None]] = []  # per site: an ordered set of contexts
         self._searched: set[int] = set()
 
     def add_value(self, key: Node, value: Node, context: str, required: bool) -> None:
         index = self._by_node.get(id(value))
-        if index is not None:
-            existing = self.sites[index]
-            if context not in existing.contexts:
-                self.sites[index] = replace(
-                    existing, contexts=(*existing.contexts, context), required=existing.required or required
-                )
-            return
-        self._by_node[id(value)] = len(self.sites)
-        site = self._site(key, value, context, required)
-        if value.start < key.start:  # an alias: anchors always come before their aliases
-            site = replace(site, aliased=True)
-        self.sites.append(site)
+        if index is None:
+            self._by_node[id(value)] = len(self.sites)
+            site = self._site(key, value, context, required)
+            if value.start < key.start:  # an alias: anchors always come before their aliases
+                site = replace(site, aliased=True)
+            self.sites.append(site)
+            self._contexts.append({context: None})
+        else:
+            self._contexts[index].setdefault(context, None)
+            if required and not self.sites[index].required:
+                self.sites[index] = replace(self.sites[index], required=True)
+
+    def finished_sites(self) -> list[ImageSite]:
+        """The sites, each with every context that uses it (in the order they were met)."""
+        return [
+            site if len(contexts) == 1 else replace(site, contexts=tuple(contexts))
+            for site, contexts in zip(self.sites, self._contexts, strict=True)
+        ]
 
     def _site(self, key: Node, value: Node, context: str, required: bool) -> ImageSite:
         doc = self.document
@@ -166,6 +173,7 @@ class _SiteCollector:
         length = len(key.value) if isinstance(key, Scalar) else 1
         span = self.document.span(key.start, key.start + length)
         self.sites.append(ImageSite(ValueKind.MISSING, span, (context,), required=True))
+        self._contexts.append({context: None})
 
     # -- the shapes of a Valohai config ------------------------------------------------------
 
@@ -248,4 +256,4 @@ def find_image_sites(document: Document) -> Iterator[ImageSite]:
     collector = _SiteCollector(document)
     for root in document.roots:
         collector.visit_root(root)
-    yield from sorted(collector.sites, key=lambda site: (site.span.line, site.span.column))
+    yield from sorted(collector.finished_sites(), key=lambda site: (site.span.line, site.span.column))
