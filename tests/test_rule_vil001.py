@@ -16,9 +16,10 @@ FIRES = [
      4, 4, CODE, "expected <block end>"),
     ("bad-indent-bom", "\ufeff- step:\n    name: train\n    image: python:3.12.1\n   command: x\n",
      4, 4, CODE, "expected <block end>"),
-    ("unclosed-quote", "- step:\n    name: 'train\n", 3, 1, CODE, "while scanning a quoted scalar"),
+    # Pointed at where the quote opens, not at the end of the file.
+    ("unclosed-quote", "- step:\n    name: 'train\n", 2, 11, CODE, "while scanning a quoted scalar"),
     ("tab-indent", "- step:\n\tname: train\n", 2, 1, CODE, "found character '\\t' that cannot start any token"),
-    ("unclosed-flow-mapping", "- step: {name: train, image: python\n", 2, 1, CODE, "expected ',' or '}'"),
+    ("unclosed-flow-mapping", "- step: {name: train, image: python\n", 1, 9, CODE, "expected ',' or '}'"),
     ("unclosed-flow-sequence", "- step: [\n", 2, 1, CODE, "expected the node content"),
     ("mapping-then-sequence", "key: value\n- item\n", 2, 1, CODE, "expected <block end>, but found '-'"),
     ("nested-mapping-value", "a: b: c\n", 1, 5, CODE, "mapping values are not allowed here"),

@@ -97,7 +97,8 @@ def _resolve_plain(value: str) -> str:
     return "str"
 
 
-_LINE_BREAK = re.compile(r"\r\n|[\r\n\x85\u2028\u2029]")
+# Lines as editors, grep and git count them: NEL, LS and PS do not end a line there.
+_LINE_BREAK = re.compile(r"\r\n|[\r\n]")
 _STYLES = {None: "plain", "": "plain", "'": "single", '"': "double", "|": "literal", ">": "folded"}
 
 
@@ -126,7 +127,7 @@ class Document:
 
 
 def split_lines(text: str) -> list[str]:
-    """Lines as YAML counts them (``\\r\\n``, ``\\r``, ``\\n``, NEL, LS, PS)."""
+    """Lines as editors count them (``\\r\\n``, ``\\r``, ``\\n``): the lines positions refer to."""
     return _LINE_BREAK.split(text)
 
 
@@ -175,41 +176,56 @@ def _block_content_start(text: str, offset: int) -> int:
 class _Converter:
     def __init__(self, text: str) -> None:
         self.text = text
-        self.memo: dict[int, Node] = {}
+        # Keyed by id() of ruamel's node, which is kept alive beside ours: ruamel frees a
+        # document's nodes before composing the next, and a freed id may be reused.
+        self.memo: dict[int, tuple[object, Node]] = {}
 
     def convert(self, node: object) -> Node:
         from ruamel.yaml.nodes import MappingNode, ScalarNode
 
         known = self.memo.get(id(node))
         if known is not None:
-            return known
-        start, tag = _value_start(self.text, node.start_mark.index)  # type: ignore[attr-defined]
+            return known[1]
+        mark_start = node.start_mark.index  # type: ignore[attr-defined]
+        start, tag = _value_start(self.text, mark_start)
         result: Node
         if isinstance(node, ScalarNode):
             style = _STYLES.get(node.style, "plain")
             end = node.end_mark.index
             if style == "plain" and not node.value:
-                start = end = min(start, end)
+                # Nothing but properties (`image: !custom`) or nothing at all: point at them.
+                start = mark_start
+                end = mark_start + len(tag) if tag else mark_start
             elif style in ("single", "double"):
                 start, end = start + 1, end - 1
             elif style in ("literal", "folded"):
-                start = _block_content_start(self.text, start)
-                line_end = _LINE_BREAK.search(self.text, start)
-                end = line_end.start() if line_end else len(self.text)
-                end = start + len(self.text[start:end].rstrip())
+                start, end = self._block_value_span(start, node.value)
             result = Scalar(node.value, start, end, style, tag)
-            self.memo[id(node)] = result
+            self.memo[id(node)] = (node, result)
         elif isinstance(node, MappingNode):
             mapping = Mapping(start)
-            self.memo[id(node)] = mapping
+            self.memo[id(node)] = (node, mapping)
             mapping.pairs = [(self.convert(k), self.convert(v)) for k, v in node.value]
             result = mapping
         else:
             sequence = Sequence(start)
-            self.memo[id(node)] = sequence
+            self.memo[id(node)] = (node, sequence)
             sequence.items = [self.convert(item) for item in node.value]  # type: ignore[attr-defined]
             result = sequence
         return result
+
+    def _block_value_span(self, header: int, value: str) -> tuple[int, int]:
+        """The first line of a block scalar's value: where it starts (after the indentation,
+        but keeping leading spaces that belong to the value, as with ``|2-``) and ends."""
+        start = _block_content_start(self.text, header)
+        line_start = self.text.rfind("\n", 0, start) + 1
+        line_end = _LINE_BREAK.search(self.text, start)
+        stop = line_end.start() if line_end else len(self.text)
+        first = value.split("\n", 1)[0].rstrip()
+        found = self.text.find(first, line_start, stop) if first else -1
+        if found != -1:
+            return found, found + len(first)
+        return start, start + len(self.text[start:stop].rstrip())
 
 
 def load(text: str) -> Document:
@@ -226,6 +242,8 @@ def load(text: str) -> Document:
         document.roots = [None if root is None else converter.convert(root) for root in composed]
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        if exc.context_mark is not None and (mark is None or mark.index >= len(text.rstrip())):
+            mark = exc.context_mark  # an unclosed quote or bracket: point where it opens
         message = " ".join(part for part in (exc.context, exc.problem) if part) or "invalid YAML"
         if mark is None:
             raise YamlSyntaxError(message, 1, 1) from None

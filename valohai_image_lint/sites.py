@@ -30,57 +30,71 @@ def _is_merge_key(node: Node) -> bool:
     return isinstance(node, Scalar) and node.value == "<<" and node.style == "plain"
 
 
-def effective_pairs(mapping: Mapping, _visiting: frozenset[int] = frozenset()) -> list[tuple[Node, Node]]:
-    """The mapping's pairs as a YAML loader sees them: a repeated key keeps its last value (as
-    PyYAML does), ``<<`` merge keys resolve, and explicit keys win over merged ones."""
-    has_merge = False
-    explicit: dict[str, tuple[Node, Node]] = {}
-    others: list[tuple[Node, Node]] = []
-    merged: list[Mapping] = []
-    for key, value in mapping.pairs:
-        if _is_merge_key(key):
-            has_merge = True
-            if isinstance(value, Mapping):
-                merged.append(value)
-            elif isinstance(value, Sequence):
-                merged.extend(item for item in value.items if isinstance(item, Mapping))
-            continue
-        text = _key_text(key)
-        if text is None:
-            others.append((key, value))
-        else:
-            explicit.pop(text, None)
-            explicit[text] = (key, value)
-    if not has_merge and len(explicit) + len(others) == len(mapping.pairs):
-        return mapping.pairs
-    result = list(explicit.values()) + others
-    seen = set(explicit)
-    visiting = _visiting | {id(mapping)}
-    for source in merged:
-        if id(source) in visiting:
-            continue  # a merge cycle adds nothing new
-        for key, value in effective_pairs(source, visiting):
+class _Merges:
+    """Every mapping's pairs as a YAML loader sees them: a repeated key keeps its last value (as
+    PyYAML does), ``<<`` merge keys resolve, explicit keys win over merged ones and earlier merged
+    mappings over later ones. Each mapping is resolved once and without recursion, so chains
+    and fans of merges cost what their distinct mappings cost; a merge cycle adds nothing."""
+
+    def __init__(self) -> None:
+        self._resolved: dict[int, list[tuple[Node, Node]]] = {}
+
+    @staticmethod
+    def _sources(mapping: Mapping) -> list[Mapping]:
+        sources: list[Mapping] = []
+        for key, value in mapping.pairs:
+            if _is_merge_key(key):
+                if isinstance(value, Mapping):
+                    sources.append(value)
+                elif isinstance(value, Sequence):
+                    sources.extend(item for item in value.items if isinstance(item, Mapping))
+        return sources
+
+    def pairs(self, mapping: Mapping) -> list[tuple[Node, Node]]:
+        done = self._resolved.get(id(mapping))
+        if done is not None:
+            return done
+        in_progress: set[int] = set()
+        stack: list[tuple[Mapping, bool]] = [(mapping, False)]
+        while stack:
+            current, sources_done = stack.pop()
+            if id(current) in self._resolved:
+                continue
+            sources = self._sources(current)
+            if sources_done:
+                self._resolved[id(current)] = self._combine(current, sources)
+                continue
+            in_progress.add(id(current))
+            stack.append((current, True))
+            stack.extend((source, False) for source in reversed(sources)
+                         if id(source) not in self._resolved and id(source) not in in_progress)
+        return self._resolved[id(mapping)]
+
+    def _combine(self, mapping: Mapping, sources: list[Mapping]) -> list[tuple[Node, Node]]:
+        explicit: dict[str, tuple[Node, Node]] = {}
+        others: list[tuple[Node, Node]] = []
+        for key, value in mapping.pairs:
+            if _is_merge_key(key):
+                continue
             text = _key_text(key)
-            if text is not None:
-                if text in seen:
-                    continue
-                seen.add(text)
-            result.append((key, value))
-    return result
-
-
-def _get(mapping: Mapping, key: str) -> tuple[Node, Node] | None:
-    for k, v in effective_pairs(mapping):
-        if _key_text(k) == key:
-            return k, v
-    return None
-
-
-def _name_of(mapping: Mapping) -> str | None:
-    found = _get(mapping, "name")
-    if found and isinstance(found[1], Scalar) and found[1].value.strip():
-        return found[1].value.strip()
-    return None
+            if text is None:
+                others.append((key, value))
+            else:
+                explicit.pop(text, None)
+                explicit[text] = (key, value)
+        if not sources and len(explicit) + len(others) == len(mapping.pairs):
+            return mapping.pairs
+        result = list(explicit.values()) + others
+        seen = set(explicit)
+        for source in sources:
+            for key, value in self._resolved.get(id(source), ()):  # absent: part of a cycle
+                text = _key_text(key)
+                if text is not None:
+                    if text in seen:
+                        continue
+                    seen.add(text)
+                result.append((key, value))
+        return result
 
 
 _NON_STRING_NAMES = {
@@ -96,16 +110,31 @@ class _SiteCollector:
     def __init__(self, document: Document) -> None:
         self.document = document
         self.sites: list[ImageSite] = []
+        self._merges = _Merges()
         self._by_node: dict[int, int] = {}
         self._contexts: list[dict[str, None]] = []  # per site: an ordered set of contexts
         self._searched: set[int] = set()
 
-    def add_value(self, key: Node, value: Node, context: str, required: bool) -> None:
+    def _get(self, mapping: Mapping, key: str) -> tuple[Node, Node] | None:
+        for k, v in self._merges.pairs(mapping):
+            if _key_text(k) == key:
+                return k, v
+        return None
+
+    def _name_of(self, mapping: Mapping) -> str | None:
+        found = self._get(mapping, "name")
+        if found and isinstance(found[1], Scalar) and found[1].value.strip():
+            return found[1].value.strip()
+        return None
+
+    def add_value(self, key: Node, value: Node, context: str, required: bool, owner: Mapping) -> None:
+        """Record the value of an ``image`` key found in ``owner`` (perhaps merged into it)."""
         index = self._by_node.get(id(value))
         if index is None:
             self._by_node[id(value)] = len(self.sites)
             site = self._site(key, value, context, required)
-            if value.start < key.start:  # an alias: anchors always come before their aliases
+            # Written elsewhere: an alias (anchors come before their aliases), or a key merged in.
+            if value.start < key.start or not any(k is key for k, _ in owner.pairs):
                 site = replace(site, aliased=True)
             self.sites.append(site)
             self._contexts.append({context: None})
@@ -183,49 +212,54 @@ class _SiteCollector:
                 if isinstance(item, Mapping):
                     self.visit_item(item, position)
         elif isinstance(root, Mapping):
-            self.visit_item(root, 1)
+            self.visit_item(root, None)
 
-    def visit_item(self, item: Mapping, position: int) -> None:
-        for key, value in effective_pairs(item):
+    def visit_item(self, item: Mapping, position: int | None) -> None:
+        for key, value in self._merges.pairs(item):
             kind = _key_text(key)
             if kind in REQUIRED_IMAGE_KINDS:
                 self.visit_required(kind, key, value, position)
             elif kind in PIPELINE_KINDS:
                 self.visit_pipeline(kind, value, position)
+            elif kind == "image":  # beside the item's kind, e.g. `- step: {...}` then `  image: x`
+                where = f"item {position}" if position is not None else "the top level"
+                self.add_value(key, value, where, required=False, owner=item)
             elif kind is not None:
                 self.search(value, f'"{kind}"')
 
-    def visit_required(self, kind: str, key: Node, value: Node, position: int) -> None:
+    def visit_required(self, kind: str, key: Node, value: Node, position: int | None) -> None:
+        unnamed = f"{kind} (item {position})" if position is not None else kind
         if not isinstance(value, Mapping):
-            self.add_missing(key, f"{kind} (item {position})")
+            self.add_missing(key, unnamed)
             return
-        name = _name_of(value)
-        context = f'{kind} "{name}"' if name else f"{kind} (item {position})"
-        found = _get(value, "image")
+        name = self._name_of(value)
+        context = f'{kind} "{name}"' if name else unnamed
+        found = self._get(value, "image")
         if found is None:
             self.add_missing(key, context)
         else:
-            self.add_value(found[0], found[1], context, required=True)
+            self.add_value(found[0], found[1], context, required=True, owner=value)
 
-    def visit_pipeline(self, kind: str, value: Node, position: int) -> None:
+    def visit_pipeline(self, kind: str, value: Node, position: int | None) -> None:
         if not isinstance(value, Mapping):
             return
-        pipeline_name = _name_of(value)
-        prefix = f'{kind} "{pipeline_name}"' if pipeline_name else f"{kind} (item {position})"
-        nodes = _get(value, "nodes")
+        pipeline_name = self._name_of(value)
+        unnamed = f"{kind} (item {position})" if position is not None else kind
+        prefix = f'{kind} "{pipeline_name}"' if pipeline_name else unnamed
+        nodes = self._get(value, "nodes")
         if nodes is None or not isinstance(nodes[1], Sequence):
             return
         for index, node in enumerate(nodes[1].items, start=1):
             if not isinstance(node, Mapping):
                 continue
-            node_name = _name_of(node)
+            node_name = self._name_of(node)
             context = f'{prefix} node "{node_name}"' if node_name else f"{prefix} node {index}"
-            override = _get(node, "override")
+            override = self._get(node, "override")
             if override is None or not isinstance(override[1], Mapping):
                 continue
-            found = _get(override[1], "image")
+            found = self._get(override[1], "image")
             if found is not None:
-                self.add_value(found[0], found[1], context, required=False)
+                self.add_value(found[0], found[1], context, required=False, owner=override[1])
 
     def search(self, node: Node, context: str) -> None:
         """Every ``image`` key at any depth under ``node`` (each distinct node visited once)."""
@@ -236,12 +270,12 @@ class _SiteCollector:
                 continue
             self._searched.add(id(current))
             if isinstance(current, Mapping):
-                name = _name_of(current)
+                name = self._name_of(current)
                 here = f'{where} entry "{name}"' if name else where
                 children: list[tuple[Node, str]] = []
-                for key, value in effective_pairs(current):
+                for key, value in self._merges.pairs(current):
                     if _key_text(key) == "image":
-                        self.add_value(key, value, here, required=False)
+                        self.add_value(key, value, here, required=False, owner=current)
                     elif isinstance(value, (Mapping, Sequence)):
                         children.append((value, here))
                 stack.extend(reversed(children))
