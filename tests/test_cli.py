@@ -228,3 +228,22 @@ def test_console_script_is_installed(tmp_path: Path) -> None:
         pytest.fail(f"{script} missing: install the project (pip install -e '.[test]')")
     result = _run(str(script), str(_write(tmp_path, CLEAN)))
     assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
+
+
+@pytest.mark.parametrize("value", ["", " ", ",", " , "])
+def test_an_empty_selector_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str], value: str) -> None:
+    assert main([str(_write(tmp_path, BAD)), f"--select={value}"]) == 2
+    assert "empty rule selector" in capsys.readouterr().err
+
+
+def test_a_closed_pipe_keeps_the_exit_code(tmp_path: Path) -> None:
+    many = "".join(f"- step: {{name: s{i}, image: python}}\n" for i in range(3000))
+    path = _write(tmp_path, many)
+    script = Path(sys.executable).parent / "valohai-image-lint"
+    result = subprocess.run(
+        ["bash", "-c", f'set -o pipefail; "{script}" --no-cache "{path}" | head -n 1'],
+        capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert result.returncode == 1
+    assert result.stdout.count("\n") == 1
+    assert "Traceback" not in result.stderr and "BrokenPipe" not in result.stderr

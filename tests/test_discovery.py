@@ -91,3 +91,28 @@ def test_symlink_loop_file_is_an_error(tmp_path: Path) -> None:
     assert paths == [str(loop)]
     with pytest.raises(PathError, match="too many levels of symbolic links"):
         read_config(str(loop))
+
+
+def test_the_repository_root_gitignore_applies_to_a_subfolder_search(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".gitignore").write_text("sub/deep/\n", encoding="utf-8")
+    _touch(tmp_path, "sub/deep/valohai.yaml", "sub/valohai.yaml")
+    assert _found(tmp_path) == ["sub/valohai.yaml"]
+    assert _found(tmp_path / "sub") == ["valohai.yaml"]
+    monkeypatch.chdir(tmp_path / "sub")
+    paths, errors = discover([])
+    assert (paths, errors) == (["valohai.yaml"], [])
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads directories whatever their permissions")
+def test_an_unreadable_directory_says_so(tmp_path: Path) -> None:
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0)
+    try:
+        paths, errors = discover([str(locked)])
+    finally:
+        locked.chmod(0o755)
+    assert paths == []
+    assert [str(e) for e in errors] == [f"{locked}: cannot read directory: permission denied"]

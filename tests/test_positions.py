@@ -281,3 +281,68 @@ def test_an_anchor_used_by_many_sites_names_a_few_and_counts_the_rest() -> None:
     assert diagnostic.span.line == 1
     assert diagnostic.message.endswith('(used by "x-defaults", step "s0", step "s1", step "s2", step "s3" and 4 more)')
     assert diagnostic.context is not None and diagnostic.context.count("step") == 8
+
+
+def test_every_document_of_a_multi_document_file_is_linted() -> None:
+    text = ("- step: {name: a, image: python:3.9.1}\n---\n- step: {name: b, image: python}\n---\n"
+            "- step: {name: c, image: ubuntu}\n---\n- step: {name: d, image: debian}\n")
+    assert [(d.span.line, d.image) for d in lint_text(text)] == [(3, "python"), (5, "ubuntu"), (7, "debian")]
+
+
+def test_lines_are_counted_as_editors_count_them() -> None:
+    text = '- step:\n    name: a\n    description: "x\x85y\u2028z"\n    image: python\n'
+    [diagnostic] = lint_text(text)
+    assert (diagnostic.span.line, diagnostic.span.column) == (4, 12)
+
+
+def test_block_scalar_with_an_indentation_indicator_keeps_the_value_start() -> None:
+    [diagnostic] = lint_text("- step:\n    name: a\n    image: |2-\n        python:3.9.18\n")
+    assert (diagnostic.code, diagnostic.span.line, diagnostic.span.column) == ("VIL101", 4, 7)
+    assert diagnostic.message.startswith('image "  python:3.9.18" is not a valid reference')
+
+
+def test_a_tag_without_a_value_is_located_at_the_tag() -> None:
+    [diagnostic] = lint_text("- step:\n    name: a\n    image: !custom\n")
+    assert (diagnostic.code, diagnostic.span.line, diagnostic.span.column, diagnostic.span.end_column) == (
+        "VIL003", 3, 12, 19)
+
+
+def test_values_with_line_breaks_keep_messages_on_one_line() -> None:
+    diagnostics = lint_text('- step:\n    name: "a\\nb"\n- step:\n    name: c\n    image: |\n      python:3.9.18\n')
+    assert [d.code for d in diagnostics] == ["VIL002", "VIL101"]
+    assert all("\n" not in d.message and "\r" not in d.message for d in diagnostics)
+    assert 'step "a\\nb" has no image' in diagnostics[0].message
+    assert 'image "python:3.9.18\\n"' in diagnostics[1].message
+
+
+def test_merge_chains_are_resolved_once() -> None:
+    import time
+
+    doubling = ["- x0: &a0 {image: python, k0: v}"]
+    doubling += [f"- x{i}: &a{i} {{<<: [*a{i - 1}, *a{i - 1}], k{i}: v}}" for i in range(1, 40)]
+    started = time.perf_counter()
+    [diagnostic] = lint_text("\n".join(doubling) + "\n")
+    assert time.perf_counter() - started < 5  # 2**40 merges if each were walked again
+    assert diagnostic.span.line == 1 and "and 35 more" in diagnostic.message
+    chain = ["- x0: &a0 {image: python}"] + [f"- x{i}: &a{i} {{<<: *a{i - 1}}}" for i in range(1, 1200)]
+    assert [d.code for d in lint_text("\n".join(chain) + "\n")] == ["VIL102"]  # no RecursionError
+
+
+def test_a_key_merged_from_an_anchor_names_where_it_is_used() -> None:
+    text = "- x-anchors:\n    d: &d {image: 'python:3.9'}\n- step:\n    <<: *d\n    name: b\n"
+    [diagnostic] = lint_text(text)
+    assert diagnostic.span.line == 2
+    assert diagnostic.message.endswith('(used by "x-anchors", step "b")')
+
+
+@pytest.mark.parametrize(
+    ("text", "context"),
+    [
+        ("- image: python:3.9\n  name: x\n", "item 1"),
+        ("image: python:3.9\n", "the top level"),
+        ("- step: {name: a, image: 'python:3.12.1'}\n  image: python:3.9\n", "item 1"),
+    ],
+)
+def test_an_image_key_on_an_item_itself_is_a_site(text: str, context: str) -> None:
+    [diagnostic] = [d for d in lint_text(text) if d.code == "VIL104"]
+    assert diagnostic.context == context

@@ -79,3 +79,24 @@ def test_a_warm_run_does_not_import_the_reference_grammar(tmp_path: Path) -> Non
     assert warm.stdout.endswith("grammar skipped\n")
     assert off.stdout.endswith("grammar imported\n")
     assert cold.stdout.replace("grammar imported", "") == warm.stdout.replace("grammar skipped", "")
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [["docker.io", "library/python", 3, None], ["docker.io", "library/python", None, 5], [1, "p", None, None],
+     {"error": 3}, "python"],
+)
+def test_entries_of_the_wrong_type_are_parsed_again(tmp_path: Path, entry: object) -> None:
+    cache = ReferenceCache(str(tmp_path))
+    assert cache.path is not None
+    Path(cache.path).write_text(json.dumps({"entries": {"python:3.9": entry}}), encoding="utf-8")
+    assert ReferenceCache(str(tmp_path)).parse("python:3.9") == parse_image("python:3.9")
+
+
+def test_no_home_directory_means_no_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("VALOHAI_IMAGE_LINT_CACHE_DIR")
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setattr(os.path, "expanduser", lambda path: path)  # HOME unset and no passwd entry
+    assert default_directory() is None
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/cache")
+    assert default_directory() is None

@@ -101,7 +101,9 @@ def test_fires(text: str, line: int, column: int, code: str, fragment: str) -> N
     assert (d.span.line, d.span.column) == (line, column), d
     assert fragment in d.message
     assert d.image is not None
-    assert f'image "{d.image}"' in d.message
+    # Messages stay on one line: control characters in the value are shown escaped.
+    shown = d.image.replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    assert f'image "{shown}"' in d.message
     assert d.severity is Severity.ERROR
     assert d.image in _lines(text)[d.span.line - 1]
 

@@ -66,6 +66,8 @@ DOES_NOT_FIRE = [
     ("calendar-release", "- step: {name: train, image: continuumio/anaconda3:2019.10}"),
     ("ngc-monthly", "- step: {name: train, image: nvcr.io/nvidia/pytorch:23.10-py3}"),
     ("name-with-digit", "- step: {name: train, image: acme/workshop:gpu6}"),
+    ("pull-request-build", "- step: {name: train, image: acme/trainer:pr-42}"),
+    ("ci-build-number", "- step: {name: train, image: acme/trainer:build-17}"),
     ("date-tag", "- step: {name: train, image: ubuntu:jammy-20240111}"),
     ("build-number", "- step: {name: train, image: acme/trainer:1234}"),
     ("ngc-monthly", "- step: {name: train, image: nvcr.io/nvidia/pytorch:23.10-py3}"),

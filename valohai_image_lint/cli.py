@@ -27,7 +27,10 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _selectors(value: str) -> list[str]:
-    return [part.strip() for part in value.split(",") if part.strip()]
+    parts = [part.strip() for part in value.split(",") if part.strip()]
+    if not parts:
+        raise argparse.ArgumentTypeError("an empty rule selector; name codes, prefixes, rule names or ALL")
+    return parts
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -170,7 +173,11 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     references.save()
     diagnostics.sort(key=lambda d: d.sort_key)
 
-    get_reporter(args.output_format).write(diagnostics, out)
+    try:
+        get_reporter(args.output_format).write(diagnostics, out)
+        out.flush()
+    except BrokenPipeError:
+        _silence(out)  # the reader left (`| head`); the exit code still tells the truth
     for error in errors:
         err.write(f"{PROG}: error: {error}\n")
     if diagnostics and args.output_format == "concise":
@@ -179,6 +186,18 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
         return EXIT_ERROR
     failing = any(d.severity >= config.failure_threshold for d in diagnostics)
     return EXIT_FINDINGS if failing and not args.exit_zero else EXIT_CLEAN
+
+
+def _silence(stream: TextIO) -> None:
+    """Point a closed pipe's file descriptor at /dev/null so the interpreter's final flush is quiet."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, stream.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -192,4 +211,5 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
-        return EXIT_CLEAN
+        _silence(sys.stdout)
+        return EXIT_ERROR

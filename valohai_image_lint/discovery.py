@@ -140,11 +140,33 @@ def _is_virtualenv(path: str) -> bool:
     return os.path.isfile(os.path.join(path, "pyvenv.cfg"))
 
 
-def _walk(folder: str) -> Iterator[str]:
-    ignore = GitIgnore.of_folder(folder)
-    for current, dirs, files in os.walk(folder):
-        relative_dir = os.path.relpath(current, folder)
-        relative_dir = "" if relative_dir == "." else relative_dir.replace(os.sep, "/") + "/"
+def repository_root(folder: str) -> str | None:
+    """The nearest folder at or above ``folder`` that holds ``.git``."""
+    current = os.path.abspath(folder)
+    while True:
+        if os.path.exists(os.path.join(current, ".git")):
+            return current
+        parent = os.path.dirname(current)
+        if parent == current:
+            return None
+        current = parent
+
+
+def _walk(folder: str, errors: list[PathError]) -> Iterator[str]:
+    """Configs under ``folder``; the top-level ``.gitignore`` is the repository's when ``folder``
+    is inside one (patterns match paths from the repository root), else the folder's own."""
+    root = repository_root(folder) or os.path.abspath(folder)
+    ignore = GitIgnore.of_folder(root)
+    prefix = os.path.relpath(os.path.abspath(folder), root).replace(os.sep, "/")
+    prefix = "" if prefix == "." else prefix + "/"
+
+    def unreadable(exc: OSError) -> None:
+        errors.append(PathError(exc.filename or folder, f"cannot read directory: {_os_reason(exc)}"))
+
+    for current, dirs, files in os.walk(folder, onerror=unreadable):
+        relative_dir = prefix + os.path.relpath(current, folder)
+        relative_dir = relative_dir.replace(os.sep, "/")
+        relative_dir = prefix if relative_dir == prefix + "." else relative_dir + "/"
         dirs[:] = sorted(
             d
             for d in dirs
@@ -164,8 +186,9 @@ def discover(paths: list[str]) -> tuple[list[str], list[PathError]]:
     errors: list[PathError] = []
     for path in paths or ["."]:
         if os.path.isdir(path):
-            configs = list(_walk(path))
-            if not configs and paths:
+            before = len(errors)
+            configs = list(_walk(path, errors))
+            if not configs and paths and len(errors) == before:
                 errors.append(PathError(path, "no valohai.yaml or valohai.yml found in this directory"))
             found.extend(configs)
         elif os.path.lexists(path):

@@ -29,6 +29,12 @@ def parse_site(site: ImageSite, parse: Parse = parse_image) -> ParsedSite:
 
 
 MAX_NAMED_CONTEXTS = 5
+_CONTROL = {code: f"\\x{code:02x}" for code in range(32)} | {10: "\\n", 13: "\\r", 9: "\\t", 127: "\\x7f"}
+
+
+def _one_line(message: str) -> str:
+    """Messages are one line in every format: control characters in values are escaped."""
+    return message.translate(_CONTROL)
 
 
 def _names(contexts: tuple[str, ...]) -> str:
@@ -45,10 +51,10 @@ def enabled_rules(config: LintConfig) -> tuple[Rule, ...]:
 def _diagnostic(
     rule: Rule, finding: Finding, path: str, config: LintConfig, parsed: ParsedSite | None = None
 ) -> Diagnostic:
-    message = finding.message
+    message = _one_line(finding.message)
     site = parsed.site if parsed else None
     if site is not None and (len(site.contexts) > 1 or site.aliased):
-        message += f" (used by {_names(site.contexts)})"
+        message += _one_line(f" (used by {_names(site.contexts)})")
     ref = parsed.ref if parsed else None
     return Diagnostic(
         path=path,

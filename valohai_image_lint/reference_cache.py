@@ -26,7 +26,14 @@ def default_directory() -> str | None:
     explicit = os.environ.get("VALOHAI_IMAGE_LINT_CACHE_DIR")
     if explicit:
         return explicit
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    base = os.environ.get("XDG_CACHE_HOME")
+    if not base:
+        home = os.path.expanduser("~")
+        if not os.path.isabs(home):
+            return None  # no home directory (HOME unset, no passwd entry): no cache, not ./~
+        base = os.path.join(home, ".cache")
+    if not os.path.isabs(base):
+        return None
     return os.path.join(base, "valohai-image-lint")
 
 
@@ -53,7 +60,8 @@ class ReferenceCache:
         entry = self._entries.get(text)
         if isinstance(entry, list) and len(entry) == 4:
             domain, path, tag, digest = entry
-            if isinstance(domain, str) and isinstance(path, str):
+            if (isinstance(domain, str) and isinstance(path, str) and isinstance(tag, (str, type(None)))
+                    and isinstance(digest, (str, type(None)))):
                 return ImageRef(text, domain, path, tag, digest)
         if isinstance(entry, dict) and isinstance(entry.get("error"), str):
             raise InvalidImageReference(text, entry["error"])

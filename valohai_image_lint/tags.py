@@ -66,6 +66,9 @@ _VERSION = re.compile(r"(?<![0-9.])([0-9]+(?:\.[0-9]+)*)")
 # (``python3.7``, ``py3.9``); ``gpu6`` or ``py36`` are names, not versions.
 _WORD_VERSION = re.compile(r"(?<![A-Za-z0-9.])v?([0-9]+(?:\.[0-9]+)*)")
 _GLUED_VERSION = re.compile(r"(?<=[A-Za-z])([0-9]+(?:\.[0-9]+)+)")
+_BUILD_COUNTER = re.compile(
+    r"(?:^|[-_.])(?:pr|build|ci|run|job|pipeline|rev|revision|b)[-_.]?$", re.IGNORECASE
+)
 _PRERELEASE = re.compile(r"(?:rc|a|b|alpha|beta|pre|dev|post)[0-9]", re.IGNORECASE)
 
 # canonical repository -> {floating version line -> an exact published version}
@@ -138,6 +141,8 @@ def floating_version(tag: str, domain: str = "") -> str | None:
     parts = version.split(".")
     if len(parts) >= 3:
         return None
+    if _BUILD_COUNTER.search(tag[: match.start(1)]):
+        return None  # pr-42, build-17: a CI counter, one image per number
     if _PRERELEASE.match(tag, match.end()):
         return None  # 3.9rc1 is one exact pre-release
     if len(parts) == 1 and len(parts[0]) >= 3:

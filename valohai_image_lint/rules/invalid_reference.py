@@ -48,8 +48,15 @@ def _is_uppercase_namespace(domain: str) -> bool:
     return domain != domain.lower() and "." not in domain and ":" not in domain
 
 
+def _lower_name(text: str) -> str:
+    """Lowercase the repository name, not the tag or digest (tags are case-sensitive)."""
+    slash = text.rfind("/")
+    cut = min((i for i in (text.find(":", slash + 1), text.find("@")) if i != -1), default=len(text))
+    return text[:cut].lower() + text[cut:]
+
+
 def _repair(value: str) -> str | None:
-    for candidate in (value.strip(), value.strip().lower()):
+    for candidate in (value.strip(), _lower_name(value.strip())):
         if candidate and candidate != value:
             try:
                 return parse_image(candidate).raw
@@ -63,7 +70,7 @@ def check(parsed: ParsedSite) -> Iterator[Finding]:
     if ref is not None and _is_uppercase_namespace(ref.domain):
         yield Finding(
             f'image "{ref.raw}" names a registry host "{ref.domain}" (Docker reads an uppercase first '
-            f'component as a host); did you mean "{ref.raw.lower()}"?',
+            f'component as a host); did you mean "{_lower_name(ref.raw)}"?',
             parsed.site.span,
         )
         return
