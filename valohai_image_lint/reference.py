@@ -119,6 +119,38 @@ def _split_docker_domain(name: str) -> tuple[str, str]:
     return domain, remote
 
 
+def split_docker_domain(name: str) -> tuple[str, str]:
+    """Docker's rule for where a name's registry ends, as ``(domain, remote)``: the first
+    component is the domain when it has a ``.`` or ``:``, is ``localhost`` or has an uppercase
+    letter; otherwise the domain is ``docker.io`` and a lone component gets ``library/``
+    (``python`` -> ``("docker.io", "library/python")``). ``index.docker.io`` becomes ``docker.io``.
+    ``name`` (without tag or digest) is not validated, so the rule also serves image patterns."""
+    return _split_docker_domain(name)
+
+
+def split_name(text: str) -> tuple[str, str]:
+    """Written reference text split into its name and the rest exactly as written: ``":tag"``,
+    ``"@digest"``, ``":tag@digest"`` or ``""``. The tag is what follows a ``:`` in the last path
+    component (``localhost:5000/x`` has none). Nothing is validated or normalized."""
+    name, at, digest = text.partition("@")
+    slash = name.rfind("/") + 1
+    colon = name.find(":", slash)
+    if colon == -1:
+        return name, at + digest
+    return name[:colon], name[colon:] + at + digest
+
+
+def split_host_port(domain: str) -> tuple[str, str | None]:
+    """A reference's domain split into its host and port (``None`` without one); an IPv6 host
+    loses its brackets: ``[fc00::1]:5000`` -> ``("fc00::1", "5000")``."""
+    if domain.startswith("["):
+        host, bracket, rest = domain[1:].partition("]")
+        if bracket:
+            return host, rest[1:] if rest.startswith(":") else None
+    host, colon, port = domain.partition(":")
+    return host, port if colon else None
+
+
 def _explain_format_error(text: str) -> str:
     """A more precise reason than Go's "invalid reference format", for people."""
     if not text:

@@ -4,16 +4,33 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from .model import Finding, ParsedSite, Severity
 
-Check = Callable[[ParsedSite], Iterable[Finding]]
+if TYPE_CHECKING:
+    from .patterns import ImagePattern
+
+
+@dataclass(frozen=True)
+class RuleOptions:
+    """What rules may know beyond the image itself, handed to every check by the engine.
+
+    ``allowed_images`` and ``private_registries`` are the team's patterns (``allowed-images`` and
+    ``private-registries`` in the config), already parsed; empty means the rule has nothing to do.
+    """
+
+    allowed_images: tuple[ImagePattern, ...] = ()
+    private_registries: tuple[ImagePattern, ...] = ()
+
+
+Check = Callable[[ParsedSite, RuleOptions], Iterable[Finding]]
 
 
 @dataclass(frozen=True)
 class Rule:
-    """A rule: ``check`` is a pure function of one parsed image site (``None`` for the rules the
-    engine reports itself, such as YAML syntax errors). ``doc`` is the rule's page (its module
+    """A rule: ``check`` is a pure function of one parsed image site and the options (``None`` for
+    the rules the engine reports itself, such as YAML syntax errors). ``doc`` is the rule's page (its module
     docstring). A rule ``enabled_by_default=False`` runs only when selected."""
 
     code: str

@@ -40,7 +40,7 @@ from collections.abc import Iterator
 
 from ..model import Finding, ParsedSite, Severity
 from ..reference import InvalidImageReference, parse_image
-from ..rule import Rule
+from ..rule import Rule, RuleOptions
 
 
 def _is_uppercase_namespace(domain: str) -> bool:
@@ -65,7 +65,7 @@ def _repair(value: str) -> str | None:
     return None
 
 
-def check(parsed: ParsedSite) -> Iterator[Finding]:
+def check(parsed: ParsedSite, options: RuleOptions) -> Iterator[Finding]:
     ref = parsed.ref
     if ref is not None and _is_uppercase_namespace(ref.domain):
         yield Finding(

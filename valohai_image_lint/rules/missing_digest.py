@@ -36,10 +36,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..model import Finding, ParsedSite, Severity
-from ..rule import Rule
+from ..rule import Rule, RuleOptions
 
 
-def check(parsed: ParsedSite) -> Iterator[Finding]:
+def check(parsed: ParsedSite, options: RuleOptions) -> Iterator[Finding]:
     ref = parsed.ref
     if ref is None or ref.digest is not None:
         return

@@ -35,10 +35,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..model import Finding, ParsedSite, Severity, ValueKind
-from ..rule import Rule
+from ..rule import Rule, RuleOptions
 
 
-def check(parsed: ParsedSite) -> Iterator[Finding]:
+def check(parsed: ParsedSite, options: RuleOptions) -> Iterator[Finding]:
     site = parsed.site
     if site.kind is ValueKind.MISSING:
         yield Finding(f"{site.context} has no image; name the Docker image it runs in", site.span)

@@ -36,11 +36,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..model import Finding, ParsedSite, Severity
-from ..rule import Rule
+from ..rule import Rule, RuleOptions
 from ..tags import suggest_exact_tag
 
 
-def check(parsed: ParsedSite) -> Iterator[Finding]:
+def check(parsed: ParsedSite, options: RuleOptions) -> Iterator[Finding]:
     ref = parsed.ref
     if ref is None or ref.tag is not None or ref.digest is not None:
         return

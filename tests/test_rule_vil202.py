@@ -1,0 +1,121 @@
+"""VIL202 private-image-short-name: a private-registry image not written with its full name."""
+
+from __future__ import annotations
+
+import pytest
+
+from valohai_image_lint import Diagnostic, LintConfig, Severity, Span, lint_text
+from valohai_image_lint.model import Applicability
+
+CODE = "VIL202"
+HEX64 = "0123456789abcdef" * 4
+PRIVATE = ("docker.io/acme/*", "docker.io/library/internal-*", "ghcr.io/acme/**")
+
+
+# (id, yaml, private-registries, line, column, code, message fragment)
+FIRES = [
+    ("familiar", "- step: {name: train, image: acme/trainer:1.0}", PRIVATE, 1, 30, CODE,
+     'image "acme/trainer:1.0" is in the private registry docker.io/acme/* but is not written with its full '
+     'name; write "docker.io/acme/trainer:1.0" so Valohai matches its registry credentials'),
+    ("official-short", "- step: {name: train, image: internal-base:2.1.0}", PRIVATE, 1, 30, CODE,
+     'private registry docker.io/library/internal-* but is not written with its full name; '
+     'write "docker.io/library/internal-base:2.1.0"'),
+    ("hub-without-library", "- step: {name: train, image: docker.io/internal-base:2.1.0}", PRIVATE, 1, 30, CODE,
+     'write "docker.io/library/internal-base:2.1.0"'),
+    ("legacy-host", "- step: {name: train, image: index.docker.io/acme/trainer:1.0}", PRIVATE, 1, 30, CODE,
+     'write "docker.io/acme/trainer:1.0"'),
+    ("familiar-pattern", "- step: {name: train, image: acme/trainer:1.0}", ("acme/*",), 1, 30, CODE,
+     "in the private registry docker.io/acme/*"),
+    ("untagged", "- step: {name: train, image: acme/trainer}", PRIVATE, 1, 30, CODE,
+     'write "docker.io/acme/trainer" so'),
+    ("digest", "- step: {name: train, image: acme/trainer@sha256:" + HEX64 + "}", PRIVATE, 1, 30, CODE,
+     f'write "docker.io/acme/trainer@sha256:{HEX64}"'),
+    ("tag-and-digest", "- step: {name: train, image: acme/trainer:1.0@sha256:" + HEX64 + "}", PRIVATE, 1, 30,
+     CODE, f'write "docker.io/acme/trainer:1.0@sha256:{HEX64}"'),
+    ("block", "- step:\n    name: train\n    image: acme/trainer:1.0\n", PRIVATE, 3, 12, CODE, "full name"),
+    ("endpoint", "- endpoint: {name: serve, image: acme/trainer:1.0}", PRIVATE, 1, 34, CODE, "full name"),
+    ("pipeline-override", "- pipeline: {name: p, nodes: [{name: n, override: {image: acme/trainer:1.0}}]}",
+     PRIVATE, 1, 59, CODE, "full name"),
+]
+
+# (id, yaml, private-registries)
+DOES_NOT_FIRE = [
+    ("not-configured", "- step: {name: train, image: acme/trainer:1.0}", ()),
+    ("full-name", "- step: {name: train, image: docker.io/acme/trainer:1.0}", PRIVATE),
+    ("full-name-library", "- step: {name: train, image: docker.io/library/internal-base:2.1.0}", PRIVATE),
+    ("other-registry-host", "- step: {name: train, image: ghcr.io/acme/ml/trainer:1.0}", PRIVATE),
+    ("public-image", "- step: {name: train, image: python:3.12.4}", PRIVATE),
+    ("other-owner", "- step: {name: train, image: acmecorp/trainer:1.0}", PRIVATE),
+    ("registry-host-case", "- step: {name: train, image: GHCR.io/acme/trainer:1.0}", PRIVATE),
+    ("tag-outside-pattern", "- step: {name: train, image: acme/trainer:2.0}", ("docker.io/acme/*:1.*",)),
+    ("invalid-is-vil101", "- step: {name: train, image: Acme/Trainer:1.0}", PRIVATE),
+    ("placeholder", "- step: {name: train, image: 'acme/{{name}}'}", PRIVATE),
+    ("non-string", "- step: {name: train, image: [acme/trainer]}", PRIVATE),
+]
+
+# (id, yaml, span of the edit, replacement)
+FIXES = [
+    ("familiar", "- step: {name: train, image: acme/trainer:1.0}", Span(1, 30, 1, 42), "docker.io/acme/trainer"),
+    ("block", "- step:\n    name: train\n    image: acme/trainer:1.0\n", Span(3, 12, 3, 24),
+     "docker.io/acme/trainer"),
+    ("single-quoted", "- step: {name: train, image: 'acme/trainer'}", Span(1, 31, 1, 43), "docker.io/acme/trainer"),
+    ("double-quoted", '- step: {name: train, image: "acme/trainer:1"}', Span(1, 31, 1, 43), "docker.io/acme/trainer"),
+    ("library", "- step: {name: train, image: internal-base@sha256:" + HEX64 + "}", Span(1, 30, 1, 43),
+     "docker.io/library/internal-base"),
+    ("hub-without-library", "- step: {name: train, image: docker.io/internal-base:2.1.0}", Span(1, 30, 1, 53),
+     "docker.io/library/internal-base"),
+]
+
+# (id, yaml): the file does not hold the value verbatim, so no fix
+NO_FIX = [
+    ("double-quoted-escape", '- step: {name: train, image: "acme/\\x74rainer:1.0"}'),
+    ("double-quoted-line-continuation", '- step:\n    name: train\n    image: "acme/\\\n      trainer:1.0"\n'),
+]
+
+
+def _lint(text: str, private: tuple[str, ...]) -> list[Diagnostic]:
+    return lint_text(text, config=LintConfig(select=(CODE,), private_registries=private))
+
+
+def _apply(text: str, span: Span, replacement: str) -> str:
+    lines = text.splitlines(keepends=True)
+    line = lines[span.line - 1]
+    lines[span.line - 1] = line[: span.column - 1] + replacement + line[span.end_column - 1 :]
+    return "".join(lines)
+
+
+@pytest.mark.parametrize(
+    ("text", "private", "line", "column", "code", "fragment"), [c[1:] for c in FIRES], ids=[c[0] for c in FIRES]
+)
+def test_fires(text: str, private: tuple[str, ...], line: int, column: int, code: str, fragment: str) -> None:
+    found = _lint(text, private)
+    assert len(found) == 1, found
+    d = found[0]
+    assert d.code == code
+    assert (d.span.line, d.span.column) == (line, column), d
+    assert fragment in d.message
+    assert d.image is not None
+    assert f'image "{d.image}"' in d.message
+    assert d.severity is Severity.ERROR
+
+
+@pytest.mark.parametrize(("text", "private"), [c[1:] for c in DOES_NOT_FIRE], ids=[c[0] for c in DOES_NOT_FIRE])
+def test_does_not_fire(text: str, private: tuple[str, ...]) -> None:
+    assert _lint(text, private) == []
+
+
+@pytest.mark.parametrize(("text", "span", "replacement"), [c[1:] for c in FIXES], ids=[c[0] for c in FIXES])
+def test_fix(text: str, span: Span, replacement: str) -> None:
+    (d,) = _lint(text, PRIVATE)
+    assert d.fix is not None
+    assert d.fix.applicability is Applicability.SAFE
+    assert [(e.span, e.replacement) for e in d.fix.edits] == [(span, replacement)]
+    fixed = _apply(text, span, replacement)
+    assert _lint(fixed, PRIVATE) == []
+
+
+@pytest.mark.parametrize("text", [c[1] for c in NO_FIX], ids=[c[0] for c in NO_FIX])
+def test_no_fix_when_the_file_does_not_hold_the_value_verbatim(text: str) -> None:
+    (d,) = _lint(text, PRIVATE)
+    assert d.fix is None
+    assert 'write "docker.io/acme/trainer:1.0' in d.message

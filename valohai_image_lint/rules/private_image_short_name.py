@@ -1,0 +1,96 @@
+"""VIL202 private-image-short-name
+
+## What it does
+Reports an image in one of the team's `private-registries` that is not written with its full
+name: `acme/trainer:1.0` where the registry credentials are for `docker.io/acme/*`. The rule
+runs only when `private-registries` is set. Patterns are written as Valohai's registry
+credentials are (`docker.io/acme/*`, `ghcr.io/acme/**`,
+`123456789012.dkr.ecr.eu-west-1.amazonaws.com/*`); a pattern in familiar form (`acme/*`) means
+its canonical name.
+
+## Why is this bad?
+Valohai picks registry credentials by matching the image name as written, not as Docker
+normalizes it. `acme/trainer:1.0` does not match `docker.io/acme/*`, so the worker pulls
+without credentials: the pull fails, or, worse, a public image of the same name is run.
+
+## Example
+```yaml
+- step:
+    name: train
+    image: acme/trainer:1.0.3
+    command: python train.py
+```
+
+## Use instead
+```yaml
+- step:
+    name: train
+    image: docker.io/acme/trainer:1.0.3
+    command: python train.py
+```
+
+## Options
+`private-registries`: the patterns of images that need registry credentials. For the
+examples above:
+
+```toml
+[tool.valohai-image-lint]
+private-registries = ["docker.io/acme/*"]
+```
+
+## Fix safety
+Safe: the fix writes the image's full name (`docker.io/acme/trainer`) and keeps the tag and
+digest as written. Docker pulls the same image, and Valohai now finds its credentials. No fix
+is offered when the value in the file is not the image text itself (a quoted value with
+escapes, or one spread over lines).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..model import Applicability, Edit, Finding, Fix, ImageSite, ParsedSite, Severity, Span
+from ..reference import split_name
+from ..rule import Rule, RuleOptions
+
+
+def _verbatim(site: ImageSite) -> bool:
+    """Whether the file holds the value exactly, on one line, so that columns index into it."""
+    span = site.span
+    return (
+        site.value is not None
+        and span.line == span.end_line
+        and span.end_column - span.column == len(site.value)
+    )
+
+
+def check(parsed: ParsedSite, options: RuleOptions) -> Iterator[Finding]:
+    ref = parsed.ref
+    if ref is None or not options.private_registries:
+        return
+    matching = [pattern for pattern in options.private_registries if pattern.matches(ref)]
+    written, suffix = split_name(ref.raw)
+    if not matching or written == ref.name or any(p.matches_written(ref.raw) for p in matching):
+        return
+    full = ref.name + suffix
+    site = parsed.site
+    fix = None
+    if _verbatim(site):
+        span = Span(site.span.line, site.span.column, site.span.line, site.span.column + len(written))
+        fix = Fix(f'Write the full name "{full}"', (Edit(span, ref.name),), Applicability.SAFE)
+    yield Finding(
+        f'image "{site.value}" is in the private registry {matching[0].glob} but is not written '
+        f'with its full name; write "{full}" so Valohai matches its registry credentials',
+        site.span,
+        fix,
+    )
+
+
+RULE = Rule(
+    code="VIL202",
+    name="private-image-short-name",
+    severity=Severity.ERROR,
+    summary="A private-registry image is not written with its full name",
+    doc=__doc__ or "",
+    check=check,
+)
