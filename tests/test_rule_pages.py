@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import importlib
 import re
+import sys
 
 import pytest
 
 from valohai_image_lint import LintConfig, lint_text
+from valohai_image_lint.config_file import CommandLine, FileSettings, resolve, validate
 from valohai_image_lint.rule import Rule
 from valohai_image_lint.rules import ALL_RULES
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
 
 HEADINGS = ("## What it does", "## Why is this bad?", "## Example", "## Use instead", "## Options", "## Fix safety")
 IDS = [rule.code for rule in ALL_RULES]
@@ -29,8 +36,19 @@ def _yaml_block(doc: str, heading: str) -> str:
     return match.group(1)
 
 
+def _config(rule: Rule) -> LintConfig:
+    """The rule selected alone, with the settings of the page's ```toml block under Options, if any
+    (rules such as VIL201 do nothing until configured)."""
+    match = re.search(r"^```toml\n(.*?)^```$", _section(rule.doc, "## Options"), re.DOTALL | re.MULTILINE)
+    values: dict[str, object] = {}
+    if match is not None:
+        data = tomllib.loads(match.group(1))
+        values = validate(data.get("tool", {}).get("valohai-image-lint", data), f"{rule.code} page: ")
+    return resolve(FileSettings(None, values), CommandLine(select=(rule.code,)))[0]
+
+
 def _codes(rule: Rule, text: str) -> list[str]:
-    return [d.code for d in lint_text(text, config=LintConfig(select=(rule.code,)))]
+    return [d.code for d in lint_text(text, config=_config(rule))]
 
 
 @pytest.mark.parametrize("rule", ALL_RULES, ids=IDS)
@@ -82,3 +100,15 @@ def test_module_file_is_the_name_with_underscores(rule: Rule) -> None:
 
 def test_rules_are_in_code_order() -> None:
     assert [rule.code for rule in ALL_RULES] == sorted(rule.code for rule in ALL_RULES)
+
+
+def test_docs_rules_md_is_generated_from_the_pages() -> None:
+    """docs/rules.md is `valohai-image-lint rule --all`; regenerate it when a page changes."""
+    from pathlib import Path
+
+    from valohai_image_lint.rule_pages import all_pages
+
+    docs = Path(__file__).resolve().parent.parent / "docs" / "rules.md"
+    assert docs.read_text(encoding="utf-8") == all_pages(), (
+        "docs/rules.md is stale: run `valohai-image-lint rule --all > docs/rules.md`"
+    )

@@ -9,9 +9,12 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from typing import NoReturn, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from . import __version__
+
+if TYPE_CHECKING:
+    from .model import Diagnostic
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 PROG = "valohai-image-lint"
@@ -71,8 +74,31 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--failure-threshold",
         choices=("error", "warning", "info"),
-        default="warning",
-        help="the lowest severity that makes the exit code 1 (default: warning)",
+        default=None,
+        help="the lowest severity that makes the exit code 1 (default: warning, or the config's)",
+    )
+    parser.add_argument(
+        "--config",
+        metavar="FILE",
+        help="use this config file (a pyproject.toml or a valohai-image-lint.toml) for every file",
+    )
+    parser.add_argument("--isolated", action="store_true", help="ignore every config file")
+    parser.add_argument(
+        "--show-settings",
+        nargs="?",
+        const=".",
+        metavar="PATH",
+        help="print the settings that apply to PATH (a file or folder) and where each comes from",
+    )
+    parser.add_argument(
+        "--no-suppressions",
+        action="store_true",
+        help="report everything, whatever '# valohai-image-lint: ignore[...]' comments say",
+    )
+    parser.add_argument(
+        "--statistics",
+        action="store_true",
+        help="print the number of findings per rule instead of the findings",
     )
     parser.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
     parser.add_argument(
@@ -81,8 +107,9 @@ def build_parser() -> argparse.ArgumentParser:
         default="concise",
         help="how to print findings (default: concise)",
     )
-    parser.add_argument("--no-cache", action="store_true",
-                        help="do not read or write the cache of parsed image references")
+    parser.add_argument(
+        "--no-cache", action="store_true", help="do not read or write the cache of parsed image references"
+    )
     parser.add_argument("--list-rules", action="store_true", help="list every rule and exit")
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     return parser
@@ -93,18 +120,14 @@ def _flatten(groups: list[list[str]] | None) -> tuple[str, ...] | None:
 
 
 def _print_rule(code: str, out: TextIO, err: TextIO) -> int:
+    from .rule_pages import page
     from .rules import BY_CODE, BY_NAME
 
     rule = BY_CODE.get(code.upper()) or BY_NAME.get(code.lower())
     if rule is None:
         err.write(f"{PROG}: error: unknown rule {code!r}; see '{PROG} --list-rules'\n")
         return EXIT_ERROR
-    out.write(
-        f"# {rule.title}\n\nDefault severity: {rule.severity.label}"
-        f"{'' if rule.enabled_by_default else ' (off unless selected)'}\n"
-    )
-    page = rule.doc.split("\n", 1)[1] if "\n" in rule.doc else rule.doc
-    out.write(page.rstrip() + "\n")
+    out.write(page(rule))
     return EXIT_CLEAN
 
 
@@ -134,58 +157,153 @@ def _summary(diagnostics: Sequence[object]) -> str:
 
 def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     if argv[:1] == ["rule"]:
+        if argv[1:] == ["--all"]:
+            from .rule_pages import all_pages
+
+            out.write(all_pages())
+            return EXIT_CLEAN
         if len(argv) != 2:
-            raise UsageError("usage: valohai-image-lint rule CODE")
+            raise UsageError("usage: valohai-image-lint rule CODE (or rule --all)")
         return _print_rule(argv[1], out, err)
     args = build_parser().parse_args(list(argv))
     if args.list_rules:
         return _list_rules(out)
 
-    from .config import LintConfig
+    from .config_file import CommandLine, ConfigError, ConfigFinder, FileSettings, for_path, resolve
     from .discovery import PathError, discover, read_config
     from .linter import enabled_rules, lint_text
-    from .model import Severity
     from .reference_cache import ReferenceCache, default_directory
     from .reporters import get_reporter
     from .selection import UnknownSelector
 
-    config = LintConfig(
+    command_line = CommandLine(
         select=_flatten(args.select),
         extend_select=_flatten(args.extend_select) or (),
         ignore=_flatten(args.ignore) or (),
-        failure_threshold=Severity.from_label(args.failure_threshold),
+        failure_threshold=args.failure_threshold,
+        suppressions=not args.no_suppressions,
     )
     try:
-        enabled_rules(config)
+        enabled_rules(resolve(FileSettings(None), command_line)[0])
     except UnknownSelector as exc:
         raise UsageError(str(exc)) from None
+    if args.config and args.isolated:
+        raise UsageError("--config and --isolated contradict each other; choose one")
+
+    finder = ConfigFinder()
+    try:
+        fixed = finder.load(args.config) if args.config else FileSettings(None) if args.isolated else None
+    except ConfigError as exc:
+        err.write(f"{PROG}: error: {exc}\n")
+        return EXIT_ERROR
+
+    def settings_for(path: str) -> FileSettings:
+        return fixed if fixed is not None else finder.for_file(path)
+
+    if args.show_settings is not None:
+        return _show_settings(args.show_settings, settings_for, command_line, out, err)
 
     references = ReferenceCache(None if args.no_cache else default_directory())
     paths, errors = discover(args.paths)
-    diagnostics = []
+    problems: list[str] = [str(error) for error in errors]
+    diagnostics: list[Diagnostic] = []
+    failing = False
     for path in paths:
+        try:
+            config = for_path(resolve(settings_for(path), command_line)[0], path)
+        except ConfigError as exc:
+            problems.append(str(exc))
+            continue
+        if config is None:
+            continue  # excluded by the config
         try:
             text = read_config(path)
         except PathError as exc:
-            errors.append(exc)
+            problems.append(str(exc))
             continue
-        diagnostics.extend(lint_text(text, path, config, references.parse))
+        found = lint_text(text, path, config, references.parse)
+        failing = failing or any(d.severity >= config.failure_threshold for d in found)
+        diagnostics.extend(found)
     references.save()
     diagnostics.sort(key=lambda d: d.sort_key)
 
     try:
-        get_reporter(args.output_format).write(diagnostics, out)
+        if args.statistics:
+            _write_statistics(diagnostics, args.output_format, out)
+        else:
+            get_reporter(args.output_format).write(diagnostics, out)
         out.flush()
     except BrokenPipeError:
         _silence(out)  # the reader left (`| head`); the exit code still tells the truth
-    for error in errors:
-        err.write(f"{PROG}: error: {error}\n")
-    if diagnostics and args.output_format == "concise":
+    for problem in dict.fromkeys(problems):
+        err.write(f"{PROG}: error: {problem}\n")
+    if diagnostics and args.output_format == "concise" and not args.statistics:
         err.write(_summary(diagnostics))
-    if errors:
+    if problems:
         return EXIT_ERROR
-    failing = any(d.severity >= config.failure_threshold for d in diagnostics)
     return EXIT_FINDINGS if failing and not args.exit_zero else EXIT_CLEAN
+
+
+def _write_statistics(diagnostics: Sequence[Diagnostic], output_format: str, out: TextIO) -> None:
+    """Findings per rule, most frequent first (ties in code order)."""
+    from collections import Counter
+
+    counts = Counter((d.code, d.name) for d in diagnostics)
+    rows = sorted(counts.items(), key=lambda item: (-item[1], item[0][0]))
+    if output_format == "json":
+        import json
+
+        json.dump(
+            [{"code": code, "name": name, "count": count} for (code, name), count in rows], out, indent=2
+        )
+        out.write("\n")
+        return
+    for (code, name), count in rows:
+        out.write(f"{count:>6}  {code}  {name}\n")
+
+
+def _show_settings(target: str, settings_for: Any, command_line: Any, out: TextIO, err: TextIO) -> int:
+    """Print the resolved settings for a file (or for a file in a folder) and their sources."""
+    import os
+
+    from .config_file import ConfigError, resolve
+
+    probe = os.path.normpath(os.path.join(target, "valohai.yaml") if os.path.isdir(target) else target)
+    try:
+        settings = settings_for(probe)
+        config, sources = resolve(settings, command_line)
+    except ConfigError as exc:
+        err.write(f"{PROG}: error: {exc}\n")
+        return EXIT_ERROR
+    out.write(f"Settings for {probe}\n")
+    out.write(f"config file: {settings.path or '(none: defaults)'}\n")
+    shown = {
+        "select": list(config.select) if config.select is not None else "(the default rules)",
+        "extend-select": list(config.extend_select),
+        "ignore": list(config.ignore),
+        "severity": {code: level.label if level else "off" for code, level in config.severity.items()},
+        "failure-threshold": config.failure_threshold.label,
+        "exclude": list(config.exclude),
+        "per-file-ignores": {glob: list(codes) for glob, codes in config.per_file_ignores},
+        "allowed-images": list(config.allowed_images),
+        "private-registries": list(config.private_registries),
+        "require-digest": config.require_digest,
+        "suppressions": config.suppressions,
+    }
+    width = max(len(key) for key in shown)
+    for key, value in shown.items():
+        out.write(f"{key:<{width}} = {_toml_value(value)}    # {sources.get(key, 'default')}\n")
+    return EXIT_CLEAN
+
+
+def _toml_value(value: object) -> str:
+    import json
+
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{json.dumps(k)} = {_toml_value(v)}" for k, v in value.items()) + "}"
+    return json.dumps(value)
 
 
 def _silence(stream: TextIO) -> None:

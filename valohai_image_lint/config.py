@@ -1,4 +1,4 @@
-"""Settings for one run, as the command line (and later, config files) give them."""
+"""The resolved settings for linting one file: what config files and the command line say."""
 
 from __future__ import annotations
 
@@ -9,10 +9,24 @@ from .model import Severity
 
 @dataclass(frozen=True)
 class LintConfig:
-    """``select`` None means the default rules; selectors are codes, prefixes, names or ALL."""
+    """Settings for one file.
+
+    ``select`` None means the default rules; selectors are codes, prefixes, names or ALL.
+    ``severity`` maps rule codes to a severity, or to None for "off". ``per_file_ignores`` pairs
+    path globs with selectors, matched against ``root``-relative paths (``root`` is the folder of
+    the config file the settings came from). ``suppressions`` False reports everything, whatever
+    ``# valohai-image-lint: ignore[...]`` comments say.
+    """
 
     select: tuple[str, ...] | None = None
     extend_select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     failure_threshold: Severity = Severity.WARNING
-    severity: dict[str, Severity] = field(default_factory=dict)
+    severity: dict[str, Severity | None] = field(default_factory=dict)
+    allowed_images: tuple[str, ...] = ()
+    private_registries: tuple[str, ...] = ()
+    require_digest: bool = False
+    exclude: tuple[str, ...] = ()
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    suppressions: bool = True
+    root: str | None = None

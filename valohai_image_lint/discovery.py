@@ -14,6 +14,7 @@ import re
 import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 CONFIG_NAMES = frozenset({"valohai.yaml", "valohai.yml"})
 SKIP_DIRS = frozenset(
@@ -134,6 +135,23 @@ class GitIgnore:
             if pattern.regex.fullmatch(relative):
                 ignored = not pattern.negated
         return ignored
+
+
+def path_matches(glob: str, relative: str) -> bool:
+    """Whether a ``/``-separated relative path matches a path glob (``*`` within a folder name,
+    ``**`` across folders; a glob without ``/`` matches a file or folder name at any depth, and a
+    match on a folder covers everything under it)."""
+    pattern = _compiled_path_glob(glob)
+    parts = relative.split("/")
+    return any(pattern.fullmatch("/".join(parts[:end])) for end in range(len(parts), 0, -1))
+
+
+@lru_cache(maxsize=256)
+def _compiled_path_glob(glob: str) -> re.Pattern[str]:
+    body = glob.strip().removeprefix("./").rstrip("/")
+    anchored = "/" in body
+    prefix = "" if anchored else "(?:.*/)?"
+    return re.compile(prefix + _glob_to_regex(body.lstrip("/")))
 
 
 def _is_virtualenv(path: str) -> bool:

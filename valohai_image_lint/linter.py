@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from functools import lru_cache
 
 from .config import LintConfig
 from .document import YamlSyntaxError, load
 from .model import Diagnostic, Finding, ImageSite, ParsedSite, ValueKind
 from .placeholder import find_placeholder
 from .reference import ImageRef, InvalidImageReference, parse_image
-from .rule import Rule
+from .rule import Rule, RuleOptions
 from .rules import ALL_RULES, yaml_syntax_error
 from .selection import resolve
 from .sites import find_image_sites
@@ -43,9 +44,28 @@ def _names(contexts: tuple[str, ...]) -> str:
     return f"{shown} and {rest} more" if rest > 0 else shown
 
 
+def rule_options(config: LintConfig) -> RuleOptions:
+    """The options every rule receives, built from the settings (patterns parsed once)."""
+    return _options(config.allowed_images, config.private_registries)
+
+
+@lru_cache(maxsize=64)
+def _options(allowed: tuple[str, ...], private: tuple[str, ...]) -> RuleOptions:
+    if not allowed and not private:
+        return RuleOptions()
+    from .patterns import ImagePattern
+
+    return RuleOptions(
+        allowed_images=tuple(ImagePattern.parse(text) for text in allowed),
+        private_registries=tuple(ImagePattern.parse(text) for text in private),
+    )
+
+
 def enabled_rules(config: LintConfig) -> tuple[Rule, ...]:
+    """The rules that run: the selection, less those whose severity is set to "off"."""
     codes = resolve(ALL_RULES, config.select, config.extend_select, config.ignore)
-    return tuple(rule for rule in ALL_RULES if rule.code in codes)
+    off = {code for code, level in config.severity.items() if level is None}
+    return tuple(rule for rule in ALL_RULES if rule.code in codes and rule.code not in off)
 
 
 def _diagnostic(
@@ -61,7 +81,7 @@ def _diagnostic(
         span=finding.span,
         code=rule.code,
         name=rule.name,
-        severity=config.severity.get(rule.code, rule.severity),
+        severity=config.severity.get(rule.code) or rule.severity,
         message=message,
         image=site.value if site is not None and site.kind is ValueKind.STRING else None,
         canonical=ref.canonical if ref else None,
@@ -79,26 +99,49 @@ def lint_text(
     """
     config = config or LintConfig()
     rules = enabled_rules(config)
+    diagnostics: list[Diagnostic] = []
     try:
         document = load(text)
     except YamlSyntaxError as exc:
-        if yaml_syntax_error.RULE not in rules:
-            return []
-        finding = yaml_syntax_error.finding(exc.message, exc.line, exc.column)
-        return [_diagnostic(yaml_syntax_error.RULE, finding, path, config)]
-    diagnostics = _check_sites(find_image_sites(document), rules, path, config, parse)
+        if yaml_syntax_error.RULE in rules:
+            finding = yaml_syntax_error.finding(exc.message, exc.line, exc.column)
+            diagnostics.append(_diagnostic(yaml_syntax_error.RULE, finding, path, config))
+    else:
+        diagnostics.extend(_check_sites(find_image_sites(document), rules, path, config, parse))
+    if config.suppressions and SUPPRESSION_MARKER in text:
+        diagnostics = _apply_suppressions(text, diagnostics, rules, path, config)
     return sorted(diagnostics, key=lambda d: d.sort_key)
+
+
+SUPPRESSION_MARKER = "valohai-image-lint:"
+
+
+def _apply_suppressions(
+    text: str, diagnostics: list[Diagnostic], rules: tuple[Rule, ...], path: str, config: LintConfig
+) -> list[Diagnostic]:
+    """Drop what ``# valohai-image-lint: ignore[...]`` comments suppress; report the comments
+    that suppress nothing (VIL901) or name no codes (VIL902), when those rules are enabled."""
+    from .rules import blanket_suppression, unused_suppression
+    from .suppressions import apply_suppressions, parse_suppressions, rule_resolver
+
+    suppressions = parse_suppressions(text)
+    kept, unused, blanket = apply_suppressions(diagnostics, suppressions, rule_resolver(ALL_RULES))
+    for rule, findings in ((unused_suppression.RULE, unused), (blanket_suppression.RULE, blanket)):
+        if rule in rules:
+            kept.extend(_diagnostic(rule, finding, path, config) for finding in findings)
+    return kept
 
 
 def _check_sites(
     sites: Iterable[ImageSite], rules: tuple[Rule, ...], path: str, config: LintConfig, parse: Parse
 ) -> Iterable[Diagnostic]:
+    options = rule_options(config)
     site_rules = [rule for rule in rules if rule.check is not None]
     for site in sites:
         parsed = parse_site(site, parse)
         for rule in site_rules:
             assert rule.check is not None
-            for finding in rule.check(parsed):
+            for finding in rule.check(parsed, options):
                 yield _diagnostic(rule, finding, path, config, parsed)
 
 

@@ -6,7 +6,7 @@ import json
 from collections.abc import Sequence
 from typing import Any, TextIO
 
-from ..model import Diagnostic
+from ..model import Diagnostic, Fix
 
 
 def as_dict(diagnostic: Diagnostic) -> dict[str, Any]:
@@ -23,6 +23,26 @@ def as_dict(diagnostic: Diagnostic) -> dict[str, Any]:
         "image": diagnostic.image,
         "canonical": diagnostic.canonical,
         "context": diagnostic.context,
+        "fix": _fix(diagnostic.fix),
+    }
+
+
+def _fix(fix: Fix | None) -> dict[str, Any] | None:
+    if fix is None:
+        return None
+    return {
+        "title": fix.title,
+        "applicability": fix.applicability.value,
+        "edits": [
+            {
+                "line": edit.span.line,
+                "column": edit.span.column,
+                "end_line": edit.span.end_line,
+                "end_column": edit.span.end_column,
+                "replacement": edit.replacement,
+            }
+            for edit in fix.edits
+        ],
     }
 
 

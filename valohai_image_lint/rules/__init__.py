@@ -4,14 +4,21 @@ from __future__ import annotations
 
 from ..rule import Rule
 from . import (
+    blanket_suppression,
     floating_tag,
     image_placeholder,
     invalid_reference,
     latest_tag,
+    legacy_docker_hub_host,
+    malformed_registry_path,
     missing_digest,
     missing_image,
     missing_tag,
     non_string_image,
+    private_image_short_name,
+    registry_not_allowed,
+    unreachable_registry,
+    unused_suppression,
     yaml_syntax_error,
 )
 
@@ -25,6 +32,13 @@ ALL_RULES: tuple[Rule, ...] = (
     latest_tag.RULE,
     floating_tag.RULE,
     missing_digest.RULE,
+    registry_not_allowed.RULE,
+    private_image_short_name.RULE,
+    malformed_registry_path.RULE,
+    unreachable_registry.RULE,
+    legacy_docker_hub_host.RULE,
+    unused_suppression.RULE,
+    blanket_suppression.RULE,
 )
 
 BY_CODE: dict[str, Rule] = {rule.code: rule for rule in ALL_RULES}

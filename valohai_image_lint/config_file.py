@@ -1,0 +1,331 @@
+"""Config files: finding them, reading them, and saying exactly what is wrong with them.
+
+Settings live in ``.valohai-image-lint.toml`` or ``valohai-image-lint.toml`` (top-level keys) or
+in ``pyproject.toml`` under ``[tool.valohai-image-lint]``. For each linted file the nearest one
+is used, walking up from the file's folder and stopping at the repository root (the folder that
+holds ``.git``); in one folder the dedicated files win over ``pyproject.toml``, and a
+``pyproject.toml`` without the table does not count. Keys are kebab-case; an unknown key or a
+wrong type is an error naming the file, the key and what was expected.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .config import LintConfig
+from .model import Severity
+
+CONFIG_FILES = (".valohai-image-lint.toml", "valohai-image-lint.toml", "pyproject.toml")
+TABLE = "tool.valohai-image-lint"
+SEVERITY_WORDS = ("error", "warning", "info", "off")
+
+
+class ConfigError(Exception):
+    """A config file that cannot be used; ``str()`` names the file, the key and the problem."""
+
+
+@dataclass(frozen=True)
+class FileSettings:
+    """The validated keys of one config file (``values`` keyed by the kebab-case key)."""
+
+    path: str | None
+    values: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def root(self) -> str | None:
+        return os.path.dirname(os.path.abspath(self.path)) if self.path else None
+
+
+def _read_toml(path: str) -> dict[str, Any]:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on Python 3.10 only
+        import tomli as tomllib
+    try:
+        with open(path, "rb") as handle:
+            data: dict[str, Any] = tomllib.load(handle)
+            return data
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {(exc.strerror or str(exc)).lower()}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: invalid TOML: not UTF-8") from None
+
+
+def _table_of(path: str, data: dict[str, Any]) -> tuple[dict[str, Any] | None, str]:
+    """The settings table of a config file and how to name it in messages."""
+    if os.path.basename(path) != "pyproject.toml":
+        return data, ""
+    tool = data.get("tool")
+    table = tool.get("valohai-image-lint") if isinstance(tool, dict) else None
+    if table is None:
+        return None, ""
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [{TABLE}] must be a table")
+    return table, f"[{TABLE}] "
+
+
+class ConfigFinder:
+    """Finds and loads the config for each linted file, reading every file once."""
+
+    def __init__(self) -> None:
+        self._by_folder: dict[str, FileSettings] = {}
+        self._by_file: dict[str, FileSettings] = {}
+
+    def load(self, path: str) -> FileSettings:
+        path = os.path.abspath(path)
+        if path not in self._by_file:
+            data = _read_toml(path)
+            table, where = _table_of(path, data)
+            if table is None:
+                raise ConfigError(f"{path}: no [{TABLE}] table")
+            self._by_file[path] = FileSettings(path, validate(table, f"{path}: {where}"))
+        return self._by_file[path]
+
+    def for_file(self, linted: str) -> FileSettings:
+        folder = os.path.dirname(os.path.abspath(linted))
+        visited: list[str] = []
+        found = FileSettings(None)
+        current = folder
+        while True:
+            if current in self._by_folder:
+                found = self._by_folder[current]
+                break
+            visited.append(current)
+            settings = self._in_folder(current)
+            if settings is not None:
+                found = settings
+                break
+            if os.path.exists(os.path.join(current, ".git")):
+                break  # the repository root: settings above it belong to someone else
+            parent = os.path.dirname(current)
+            if parent == current:
+                break
+            current = parent
+        for folder_seen in visited:
+            self._by_folder[folder_seen] = found
+        return found
+
+    def _in_folder(self, folder: str) -> FileSettings | None:
+        for name in CONFIG_FILES:
+            candidate = os.path.join(folder, name)
+            if not os.path.isfile(candidate):
+                continue
+            data = _read_toml(candidate)
+            table, where = _table_of(candidate, data)
+            if table is None:
+                continue
+            settings = FileSettings(candidate, validate(table, f"{candidate}: {where}"))
+            self._by_file[candidate] = settings
+            return settings
+        return None
+
+
+# -- validation -------------------------------------------------------------------------------
+
+
+def _string_list(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(item, str) for item in value)
+
+
+def _check_selectors(key: str, value: list[str], where: str) -> None:
+    from .rules import ALL_RULES
+    from .selection import UnknownSelector, expand
+
+    for selector in value:
+        try:
+            expand(selector, ALL_RULES)
+        except UnknownSelector as exc:
+            raise ConfigError(f'{where}"{key}": {exc}') from None
+
+
+def _check_patterns(key: str, value: list[str], where: str) -> None:
+    from .patterns import ImagePattern, InvalidPattern
+
+    for text in value:
+        try:
+            ImagePattern.parse(text)
+        except InvalidPattern as exc:
+            raise ConfigError(f'{where}"{key}": pattern "{text}" is not valid: {exc}') from None
+
+
+def _check_severity_table(key: str, value: dict[str, Any], where: str) -> None:
+    from .rules import BY_CODE, BY_NAME
+
+    for rule, level in value.items():
+        if rule.upper() not in BY_CODE and rule.lower() not in BY_NAME:
+            close = difflib.get_close_matches(rule, [*BY_CODE, *BY_NAME], n=1)
+            hint = f'; did you mean "{close[0]}"?' if close else ""
+            raise ConfigError(f'{where}"{key}": "{rule}" is not a rule code or name{hint}')
+        if level not in SEVERITY_WORDS:
+            raise ConfigError(
+                f'{where}"{key}": "{rule}" must be one of {", ".join(SEVERITY_WORDS)}, not {level!r}'
+            )
+
+
+def _check_per_file_ignores(key: str, value: dict[str, Any], where: str) -> None:
+    for glob, codes in value.items():
+        if not _string_list(codes):
+            raise ConfigError(f'{where}"{key}": "{glob}" must be a list of rule codes, not {_type(codes)}')
+        _check_selectors(f"{key}.{glob}", codes, where)
+
+
+@dataclass(frozen=True)
+class _Key:
+    expected: str
+    accepts: Callable[[Any], bool]
+    check: Callable[[str, Any, str], None] | None = None
+
+
+KEYS: dict[str, _Key] = {
+    "select": _Key("a list of rule codes", _string_list, _check_selectors),
+    "extend-select": _Key("a list of rule codes", _string_list, _check_selectors),
+    "ignore": _Key("a list of rule codes", _string_list, _check_selectors),
+    "severity": _Key(
+        'a table of rule code to "error", "warning", "info" or "off"',
+        lambda v: isinstance(v, dict),
+        _check_severity_table,
+    ),
+    "failure-threshold": _Key('"error", "warning" or "info"', lambda v: v in ("error", "warning", "info")),
+    "exclude": _Key("a list of path globs", _string_list),
+    "per-file-ignores": _Key(
+        "a table of path glob to a list of rule codes", lambda v: isinstance(v, dict), _check_per_file_ignores
+    ),
+    "allowed-images": _Key("a list of image patterns", _string_list, _check_patterns),
+    "private-registries": _Key("a list of image patterns", _string_list, _check_patterns),
+    "require-digest": _Key("true or false", lambda v: isinstance(v, bool)),
+}
+
+
+def _type(value: Any) -> str:
+    names = {
+        str: "a string",
+        bool: "a boolean",
+        int: "an integer",
+        float: "a float",
+        list: "a list",
+        dict: "a table",
+    }
+    return names.get(type(value), type(value).__name__)
+
+
+def validate(table: dict[str, Any], where: str) -> dict[str, Any]:
+    """The table's keys checked against ``KEYS``; ``where`` prefixes every message."""
+    for key, value in table.items():
+        spec = KEYS.get(key)
+        if spec is None and key == "tool" and isinstance(value, dict) and "valohai-image-lint" in value:
+            raise ConfigError(
+                f"{where}[{TABLE}] belongs in pyproject.toml; this file takes the keys at its top level"
+            )
+        if spec is None:
+            close = difflib.get_close_matches(key, [*KEYS, *(k.replace("-", "_") for k in KEYS)], n=1)
+            hint = f'; did you mean "{close[0].replace("_", "-")}"?' if close else ""
+            raise ConfigError(f'{where}unknown key "{key}"{hint}')
+        if not spec.accepts(value):
+            shown = f"{value!r}" if isinstance(value, (str, bool, int, float)) else _type(value)
+            raise ConfigError(f'{where}"{key}" must be {spec.expected}, not {shown}')
+        if spec.check is not None:
+            spec.check(key, value, where)
+    return dict(table)
+
+
+# -- merging with the command line --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CommandLine:
+    """What the command line says; None (or empty) where it says nothing."""
+
+    select: tuple[str, ...] | None = None
+    extend_select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    failure_threshold: str | None = None
+    suppressions: bool = True
+
+
+def resolve(settings: FileSettings, cli: CommandLine) -> tuple[LintConfig, dict[str, str]]:
+    """The settings for one file and, for each, where it came from (a path, "command line" or
+    "default"). The command line overrides the file: its ``--select`` replaces the file's, its
+    ``--extend-select`` and ``--ignore`` add to the file's."""
+    from .rules import BY_CODE, BY_NAME
+
+    values = settings.values
+    source = settings.path or "default"
+    sources: dict[str, str] = {}
+
+    def origin(key: str, from_cli: bool) -> str:
+        where = "command line" if from_cli else (source if key in values else "default")
+        if from_cli and key in values and key != "select":
+            where = f"{source} + command line"
+        sources[key] = where
+        return where
+
+    select: tuple[str, ...] | None = tuple(values["select"]) if "select" in values else None
+    if cli.select is not None:
+        select = cli.select
+    origin("select", cli.select is not None)
+    extend = tuple(values.get("extend-select", ())) + cli.extend_select
+    if values.get("require-digest"):
+        extend += ("VIL105",)
+    origin("extend-select", bool(cli.extend_select))
+    ignore = tuple(values.get("ignore", ())) + cli.ignore
+    origin("ignore", bool(cli.ignore))
+    threshold = cli.failure_threshold or values.get("failure-threshold", "warning")
+    origin("failure-threshold", cli.failure_threshold is not None)
+    severity: dict[str, Severity | None] = {}
+    for rule, level in values.get("severity", {}).items():
+        code = BY_CODE[rule.upper()].code if rule.upper() in BY_CODE else BY_NAME[rule.lower()].code
+        severity[code] = None if level == "off" else Severity.from_label(level)
+    for key in (
+        "severity",
+        "exclude",
+        "per-file-ignores",
+        "allowed-images",
+        "private-registries",
+        "require-digest",
+    ):
+        origin(key, False)
+    sources["suppressions"] = "default" if cli.suppressions else "command line"
+    config = LintConfig(
+        select=select,
+        extend_select=extend,
+        ignore=ignore,
+        failure_threshold=Severity.from_label(threshold),
+        severity=severity,
+        allowed_images=tuple(values.get("allowed-images", ())),
+        private_registries=tuple(values.get("private-registries", ())),
+        require_digest=bool(values.get("require-digest", False)),
+        exclude=tuple(values.get("exclude", ())),
+        per_file_ignores=tuple(
+            (glob, tuple(codes)) for glob, codes in values.get("per-file-ignores", {}).items()
+        ),
+        suppressions=cli.suppressions,
+        root=settings.root,
+    )
+    return config, sources
+
+
+def for_path(config: LintConfig, path: str) -> LintConfig | None:
+    """``config`` as it applies to ``path``: None when ``exclude`` excludes it, else with the
+    codes of every matching ``per-file-ignores`` glob added to ``ignore``. Globs match the path
+    relative to the config's folder (the current folder without a config file)."""
+    if not config.exclude and not config.per_file_ignores:
+        return config
+    from dataclasses import replace
+
+    from .discovery import path_matches
+
+    root = config.root or os.getcwd()
+    relative = os.path.relpath(os.path.abspath(path), root).replace(os.sep, "/")
+    if any(path_matches(glob, relative) for glob in config.exclude):
+        return None
+    extra = tuple(
+        code for glob, codes in config.per_file_ignores if path_matches(glob, relative) for code in codes
+    )
+    return replace(config, ignore=config.ignore + extra) if extra else config
