@@ -196,6 +196,9 @@ def test_path_globs(glob: str, path: str, matches: bool) -> None:
         ({"allowed-images": "python"}, "X: \"allowed-images\" must be a list of image patterns, not 'python'"),
         ({"private-registries": [3]}, 'X: "private-registries" must be a list of image patterns, not a list'),
         ({"require-digest": "yes"}, "X: \"require-digest\" must be true or false, not 'yes'"),
+        ({"allowed-images": ["Python:3.9"]}, 'X: "allowed-images": pattern "Python:3.9" is not valid: '),
+        ({"private-registries": ["docker.io/acme/*@sha256:abc"]},
+         'X: "private-registries": pattern "docker.io/acme/*@sha256:abc" is not valid: '),
         ({"tool": {"valohai-image-lint": {}}}, "X: [tool.valohai-image-lint] belongs in pyproject.toml; this file "
                                                "takes the keys at its top level"),
     ],

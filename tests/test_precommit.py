@@ -95,3 +95,51 @@ def test_pre_commit_try_repo_fails_then_passes(tmp_path: Path, hook_env: dict[st
     passed = subprocess.run(command, cwd=project, env=hook_env, capture_output=True, text=True, timeout=600)
     assert passed.returncode == 0, passed.stdout + passed.stderr
     assert "Passed" in passed.stdout
+
+
+POLICY = """\
+[tool.valohai-image-lint]
+allowed-images = ["python", "ghcr.io/acme/**"]
+ignore = ["floating-tag"]
+severity = { VIL203 = "off" }
+"""
+POLICY_BAD = """\
+- step:
+    name: train
+    image: tensorflow/tensorflow:2.16.1
+- step:
+    name: evaluate
+    image: python:3.9
+- step:
+    name: smoke
+    # valohai-image-lint: ignore[VIL103] the smoke test follows the newest release on purpose
+    image: ghcr.io/acme/smoke:latest
+"""
+
+
+def test_pre_commit_applies_the_pyproject_policy(tmp_path: Path, hook_env: dict[str, str]) -> None:
+    project = tmp_path / "project"
+    (project / "ml").mkdir(parents=True)
+    _git(project, "init", "-q")
+    (project / "pyproject.toml").write_text(POLICY, encoding="utf-8")
+    config = project / "ml" / "valohai.yaml"
+    config.write_text(POLICY_BAD, encoding="utf-8")
+    _git(project, "add", ".")
+    pre_commit = Path(sys.executable).parent / "pre-commit"
+    command = [str(pre_commit) if pre_commit.exists() else "pre-commit", "try-repo", str(ROOT),
+               "valohai-image-lint", "--all-files", "--color", "never"]
+
+    failed = subprocess.run(command, cwd=project, env=hook_env, capture_output=True, text=True, timeout=600)
+    output = failed.stdout + failed.stderr
+    assert failed.returncode == 1, output
+    assert ('ml/valohai.yaml:3:12: VIL201 image "tensorflow/tensorflow:2.16.1" matches none of allowed-images'
+            in output)
+    assert "VIL104" not in output  # ignored by the policy
+    assert "VIL103" not in output  # suppressed on the line above the image
+    assert "VIL901" not in output  # the suppression was used
+
+    config.write_text(POLICY_BAD.replace("tensorflow/tensorflow:2.16.1", "ghcr.io/acme/trainer:1.4.2"),
+                      encoding="utf-8")
+    _git(project, "add", ".")
+    passed = subprocess.run(command, cwd=project, env=hook_env, capture_output=True, text=True, timeout=600)
+    assert passed.returncode == 0, passed.stdout + passed.stderr
