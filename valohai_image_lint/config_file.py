@@ -152,7 +152,7 @@ def _check_patterns(key: str, value: list[str], where: str) -> None:
         try:
             ImagePattern.parse(text)
         except InvalidPattern as exc:
-            raise ConfigError(f'{where}"{key}": pattern "{text}" is not valid: {exc}') from None
+            raise ConfigError(f'{where}"{key}": pattern "{text}" is not valid: {exc.reason}') from None
 
 
 def _check_severity_table(key: str, value: dict[str, Any], where: str) -> None:
