@@ -58,6 +58,14 @@ def _read_toml(path: str) -> dict[str, Any]:
         raise ConfigError(f"{path}: invalid TOML: not UTF-8") from None
 
 
+def _mentions_us(path: str) -> bool:
+    try:
+        with open(path, "rb") as handle:
+            return b"valohai-image-lint" in handle.read()
+    except OSError:
+        return True  # let the real read report the problem
+
+
 def _table_of(path: str, data: dict[str, Any]) -> tuple[dict[str, Any] | None, str]:
     """The settings table of a config file and how to name it in messages."""
     if os.path.basename(path) != "pyproject.toml":
@@ -117,6 +125,8 @@ class ConfigFinder:
             candidate = os.path.join(folder, name)
             if not os.path.isfile(candidate):
                 continue
+            if name == "pyproject.toml" and not _mentions_us(candidate):
+                continue  # most pyproject.toml files are not ours: skip parsing TOML for them
             data = _read_toml(candidate)
             table, where = _table_of(candidate, data)
             if table is None:
