@@ -96,6 +96,15 @@ class ImageSite:
     def context(self) -> str:
         return self.contexts[0]
 
+    def value_span(self, start: int, length: int) -> Span | None:
+        """The file span of ``value[start:start + length]``, for a fix's edit; None unless the file
+        holds the value verbatim on one line (no quotes' escapes, no folding), so columns index it."""
+        span = self.span
+        verbatim = self.value is not None and span.end_column - span.column == len(self.value)
+        if not verbatim or span.line != span.end_line:
+            return None
+        return Span(span.line, span.column + start, span.line, span.column + start + length)
+
 
 @dataclass(frozen=True)
 class ParsedSite:

@@ -41,21 +41,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..model import Applicability, Edit, Finding, Fix, ImageSite, ParsedSite, Severity, Span
+from ..model import Applicability, Edit, Finding, Fix, ParsedSite, Severity
 from ..reference import DEFAULT_DOMAIN
 from ..rule import Rule, RuleOptions
 
 LEGACY_HOSTS = ("index.docker.io", "registry-1.docker.io", "registry.hub.docker.com")
-
-
-def _verbatim(site: ImageSite) -> bool:
-    """Whether the file holds the value exactly, on one line, so that columns index into it."""
-    span = site.span
-    return (
-        site.value is not None
-        and span.line == span.end_line
-        and span.end_column - span.column == len(site.value)
-    )
 
 
 def check(parsed: ParsedSite, options: RuleOptions) -> Iterator[Finding]:
@@ -69,9 +59,8 @@ def check(parsed: ParsedSite, options: RuleOptions) -> Iterator[Finding]:
     replaced = DEFAULT_DOMAIN + ref.raw[len(written_host) :]
     site = parsed.site
     fix = None
-    if _verbatim(site):
-        start = site.span
-        span = Span(start.line, start.column, start.line, start.column + len(written_host))
+    span = site.value_span(0, len(written_host))
+    if span is not None:
         # registry-1.docker.io/python names no official image (Docker adds library/ only after
         # docker.io), so rewriting a one-component path changes which image is pulled.
         single = "/" not in ref.raw[len(written_host) + 1 :].split(":")[0].split("@")[0]

@@ -49,19 +49,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..model import Applicability, Edit, Finding, Fix, ImageSite, ParsedSite, Severity, Span
+from ..model import Applicability, Edit, Finding, Fix, ParsedSite, Severity
 from ..reference import split_name
 from ..rule import Rule, RuleOptions
-
-
-def _verbatim(site: ImageSite) -> bool:
-    """Whether the file holds the value exactly, on one line, so that columns index into it."""
-    span = site.span
-    return (
-        site.value is not None
-        and span.line == span.end_line
-        and span.end_column - span.column == len(site.value)
-    )
 
 
 def check(parsed: ParsedSite, options: RuleOptions) -> Iterator[Finding]:
@@ -75,8 +65,8 @@ def check(parsed: ParsedSite, options: RuleOptions) -> Iterator[Finding]:
     full = ref.name + suffix
     site = parsed.site
     fix = None
-    if _verbatim(site):
-        span = Span(site.span.line, site.span.column, site.span.line, site.span.column + len(written))
+    span = site.value_span(0, len(written))
+    if span is not None:
         fix = Fix(f'Write the full name "{full}"', (Edit(span, ref.name),), Applicability.SAFE)
     yield Finding(
         f'image "{site.value}" is in the private registry {matching[0].glob} but is not written '
