@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from rule_table import FIRES_ARGS, assert_fires, assert_silent, cases, only, texts
 
-from valohai_image_lint import Diagnostic, Severity, lint_text
+from valohai_image_lint import Severity, lint_text
 
 CODE = "VIL001"
 
@@ -47,35 +48,19 @@ DOES_NOT_FIRE = [
 ]
 
 
-def _lines(text: str) -> list[str]:
-    return text.removeprefix("\ufeff").splitlines()
-
-
-def _only(diagnostics: list[Diagnostic], code: str) -> list[Diagnostic]:
-    return [d for d in diagnostics if d.code == code]
-
-
-@pytest.mark.parametrize(
-    ("text", "line", "column", "code", "fragment"), [c[1:] for c in FIRES], ids=[c[0] for c in FIRES]
-)
+@pytest.mark.parametrize(FIRES_ARGS, cases(FIRES))
 def test_fires(text: str, line: int, column: int, code: str, fragment: str) -> None:
-    found = _only(lint_text(text), CODE)
-    assert len(found) == 1, found
-    d = found[0]
-    assert d.code == code
-    assert (d.span.line, d.span.column) == (line, column), d
-    assert fragment in d.message
+    d = assert_fires(
+        only(lint_text(text), CODE), line, column, code, fragment, severity=Severity.ERROR, image_on_line_of=text
+    )
     assert d.message.startswith("invalid YAML: ")
-    assert d.severity is Severity.ERROR
-    if d.image is not None:
-        assert d.image in _lines(text)[d.span.line - 1]
 
 
-@pytest.mark.parametrize("text", [c[1] for c in DOES_NOT_FIRE], ids=[c[0] for c in DOES_NOT_FIRE])
+@pytest.mark.parametrize("text", texts(DOES_NOT_FIRE))
 def test_does_not_fire(text: str) -> None:
-    assert _only(lint_text(text), CODE) == []
+    assert_silent(only(lint_text(text), CODE))
 
 
-@pytest.mark.parametrize("text", [c[1] for c in FIRES], ids=[c[0] for c in FIRES])
+@pytest.mark.parametrize("text", texts(FIRES))
 def test_no_other_rule_runs_on_invalid_yaml(text: str) -> None:
     assert [d.code for d in lint_text(text)] == [CODE]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from rule_table import assert_fires, assert_silent, cases
 
 from valohai_image_lint import Diagnostic, LintConfig, Severity, lint_text
 
@@ -67,27 +68,15 @@ def _lint(text: str, allowed: tuple[str, ...]) -> list[Diagnostic]:
     return lint_text(text, config=LintConfig(select=(CODE,), allowed_images=allowed))
 
 
-def _lines(text: str) -> list[str]:
-    return text.removeprefix("\ufeff").splitlines()
-
-
-@pytest.mark.parametrize(
-    ("text", "allowed", "line", "column", "code", "fragment"), [c[1:] for c in FIRES], ids=[c[0] for c in FIRES]
-)
+@pytest.mark.parametrize(("text", "allowed", "line", "column", "code", "fragment"), cases(FIRES))
 def test_fires(text: str, allowed: tuple[str, ...], line: int, column: int, code: str, fragment: str) -> None:
-    found = _lint(text, allowed)
-    assert len(found) == 1, found
-    d = found[0]
-    assert d.code == code
-    assert (d.span.line, d.span.column) == (line, column), d
-    assert fragment in d.message
-    assert d.image is not None
-    assert f'image "{d.image}"' in d.message
-    assert d.severity is Severity.ERROR
+    d = assert_fires(
+        _lint(text, allowed), line, column, code, fragment,
+        severity=Severity.ERROR, names_image=True, image_on_line_of=text,
+    )
     assert d.fix is None
-    assert d.image in _lines(text)[d.span.line - 1]
 
 
-@pytest.mark.parametrize(("text", "allowed"), [c[1:] for c in DOES_NOT_FIRE], ids=[c[0] for c in DOES_NOT_FIRE])
+@pytest.mark.parametrize(("text", "allowed"), cases(DOES_NOT_FIRE))
 def test_does_not_fire(text: str, allowed: tuple[str, ...]) -> None:
-    assert _lint(text, allowed) == []
+    assert_silent(_lint(text, allowed))

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from rule_table import apply_edit, assert_fires, assert_safe_fix, assert_silent, cases, texts
 
 from valohai_image_lint import Diagnostic, LintConfig, Severity, Span, lint_text
-from valohai_image_lint.model import Applicability
 
 CODE = "VIL202"
 HEX64 = "0123456789abcdef" * 4
@@ -77,44 +77,24 @@ def _lint(text: str, private: tuple[str, ...]) -> list[Diagnostic]:
     return lint_text(text, config=LintConfig(select=(CODE,), private_registries=private))
 
 
-def _apply(text: str, span: Span, replacement: str) -> str:
-    lines = text.splitlines(keepends=True)
-    line = lines[span.line - 1]
-    lines[span.line - 1] = line[: span.column - 1] + replacement + line[span.end_column - 1 :]
-    return "".join(lines)
-
-
-@pytest.mark.parametrize(
-    ("text", "private", "line", "column", "code", "fragment"), [c[1:] for c in FIRES], ids=[c[0] for c in FIRES]
-)
+@pytest.mark.parametrize(("text", "private", "line", "column", "code", "fragment"), cases(FIRES))
 def test_fires(text: str, private: tuple[str, ...], line: int, column: int, code: str, fragment: str) -> None:
-    found = _lint(text, private)
-    assert len(found) == 1, found
-    d = found[0]
-    assert d.code == code
-    assert (d.span.line, d.span.column) == (line, column), d
-    assert fragment in d.message
-    assert d.image is not None
-    assert f'image "{d.image}"' in d.message
-    assert d.severity is Severity.ERROR
+    assert_fires(_lint(text, private), line, column, code, fragment, severity=Severity.ERROR, names_image=True)
 
 
-@pytest.mark.parametrize(("text", "private"), [c[1:] for c in DOES_NOT_FIRE], ids=[c[0] for c in DOES_NOT_FIRE])
+@pytest.mark.parametrize(("text", "private"), cases(DOES_NOT_FIRE))
 def test_does_not_fire(text: str, private: tuple[str, ...]) -> None:
-    assert _lint(text, private) == []
+    assert_silent(_lint(text, private))
 
 
-@pytest.mark.parametrize(("text", "span", "replacement"), [c[1:] for c in FIXES], ids=[c[0] for c in FIXES])
+@pytest.mark.parametrize(("text", "span", "replacement"), cases(FIXES))
 def test_fix(text: str, span: Span, replacement: str) -> None:
     (d,) = _lint(text, PRIVATE)
-    assert d.fix is not None
-    assert d.fix.applicability is Applicability.SAFE
-    assert [(e.span, e.replacement) for e in d.fix.edits] == [(span, replacement)]
-    fixed = _apply(text, span, replacement)
-    assert _lint(fixed, PRIVATE) == []
+    assert_safe_fix(d, span, replacement)
+    assert_silent(_lint(apply_edit(text, span, replacement), PRIVATE))
 
 
-@pytest.mark.parametrize("text", [c[1] for c in NO_FIX], ids=[c[0] for c in NO_FIX])
+@pytest.mark.parametrize("text", texts(NO_FIX))
 def test_no_fix_when_the_file_does_not_hold_the_value_verbatim(text: str) -> None:
     (d,) = _lint(text, PRIVATE)
     assert d.fix is None

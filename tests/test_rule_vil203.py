@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from rule_table import FIRES_ARGS, assert_fires, assert_silent, cases, texts
 
 from valohai_image_lint import LintConfig, Severity, lint_text
 
@@ -86,25 +87,18 @@ DOES_NOT_FIRE = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("text", "line", "column", "code", "fragment"), [c[1:] for c in FIRES], ids=[c[0] for c in FIRES]
-)
+@pytest.mark.parametrize(FIRES_ARGS, cases(FIRES))
 def test_fires(text: str, line: int, column: int, code: str, fragment: str) -> None:
-    found = lint_text(text, config=LintConfig(select=(CODE,)))
-    assert len(found) == 1, found
-    d = found[0]
-    assert d.code == code
-    assert (d.span.line, d.span.column) == (line, column), d
-    assert fragment in d.message
-    assert d.image is not None
-    assert f'image "{d.image}"' in d.message
-    assert d.severity is Severity.WARNING
+    d = assert_fires(
+        lint_text(text, config=LintConfig(select=(CODE,))), line, column, code, fragment,
+        severity=Severity.WARNING, names_image=True,
+    )
     assert d.fix is None
 
 
-@pytest.mark.parametrize("text", [c[1] for c in DOES_NOT_FIRE], ids=[c[0] for c in DOES_NOT_FIRE])
+@pytest.mark.parametrize("text", texts(DOES_NOT_FIRE))
 def test_does_not_fire(text: str) -> None:
-    assert lint_text(text, config=LintConfig(select=(CODE,))) == []
+    assert_silent(lint_text(text, config=LintConfig(select=(CODE,))))
 
 
 def test_runs_by_default() -> None:

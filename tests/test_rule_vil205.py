@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from rule_table import FIRES_ARGS, apply_edit, assert_fires, assert_safe_fix, assert_silent, cases, texts
 
 from valohai_image_lint import LintConfig, Severity, Span, lint_text
-from valohai_image_lint.model import Applicability
 
 CODE = "VIL205"
 HEX64 = "0123456789abcdef" * 4
@@ -70,39 +70,27 @@ NO_FIX = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("text", "line", "column", "code", "fragment"), [c[1:] for c in FIRES], ids=[c[0] for c in FIRES]
-)
+@pytest.mark.parametrize(FIRES_ARGS, cases(FIRES))
 def test_fires(text: str, line: int, column: int, code: str, fragment: str) -> None:
-    found = lint_text(text, config=LintConfig(select=(CODE,)))
-    assert len(found) == 1, found
-    d = found[0]
-    assert d.code == code
-    assert (d.span.line, d.span.column) == (line, column), d
-    assert fragment in d.message
-    assert d.image is not None
-    assert f'image "{d.image}"' in d.message
-    assert d.severity is Severity.WARNING
+    assert_fires(
+        lint_text(text, config=LintConfig(select=(CODE,))), line, column, code, fragment,
+        severity=Severity.WARNING, names_image=True,
+    )
 
 
-@pytest.mark.parametrize("text", [c[1] for c in DOES_NOT_FIRE], ids=[c[0] for c in DOES_NOT_FIRE])
+@pytest.mark.parametrize("text", texts(DOES_NOT_FIRE))
 def test_does_not_fire(text: str) -> None:
-    assert lint_text(text, config=LintConfig(select=(CODE,))) == []
+    assert_silent(lint_text(text, config=LintConfig(select=(CODE,))))
 
 
-@pytest.mark.parametrize(("text", "span"), [c[1:] for c in FIXES], ids=[c[0] for c in FIXES])
+@pytest.mark.parametrize(("text", "span"), cases(FIXES))
 def test_fix(text: str, span: Span) -> None:
     (d,) = lint_text(text, config=LintConfig(select=(CODE,)))
-    assert d.fix is not None
-    assert d.fix.applicability is Applicability.SAFE
-    assert [(e.span, e.replacement) for e in d.fix.edits] == [(span, "docker.io")]
-    lines = text.splitlines(keepends=True)
-    line = lines[span.line - 1]
-    lines[span.line - 1] = line[: span.column - 1] + "docker.io" + line[span.end_column - 1 :]
-    assert lint_text("".join(lines), config=LintConfig(select=(CODE,))) == []
+    assert_safe_fix(d, span, "docker.io")
+    assert_silent(lint_text(apply_edit(text, span, "docker.io"), config=LintConfig(select=(CODE,))))
 
 
-@pytest.mark.parametrize("text", [c[1] for c in NO_FIX], ids=[c[0] for c in NO_FIX])
+@pytest.mark.parametrize("text", texts(NO_FIX))
 def test_no_fix_when_the_file_does_not_hold_the_value_verbatim(text: str) -> None:
     (d,) = lint_text(text, config=LintConfig(select=(CODE,)))
     assert d.fix is None
