@@ -237,7 +237,7 @@ def test_resolve_records_sources() -> None:
     settings = FileSettings("/p/pyproject.toml", {"select": ["VIL1"], "ignore": ["VIL104"], "require-digest": True})
     config, sources = resolve(settings, CommandLine(ignore=("VIL103",), failure_threshold="error"))
     assert config.select == ("VIL1",)
-    assert config.ignore == ("VIL104", "VIL103")
+    assert (config.ignore, config.cli_ignore) == (("VIL104",), ("VIL103",))
     assert config.extend_select == ("VIL105",)
     assert config.failure_threshold is Severity.ERROR
     assert config.root == "/p"
@@ -268,3 +268,42 @@ def test_statistics(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert err == ""
     main([str(root), "--statistics", "--isolated", "--output-format", "json"])
     assert json.loads(capsys.readouterr().out)[0] == {"code": "VIL102", "name": "missing-tag", "count": 2}
+
+
+@pytest.mark.parametrize(
+    ("toml", "args", "expected"),
+    [
+        ('ignore = ["VIL103"]\n', ["--select", "VIL103"], ["VIL103"]),
+        ('ignore = ["VIL103"]\n', ["--extend-select", "VIL103"], ["VIL102", "VIL103", "VIL104"]),
+        ('severity = {VIL103 = "off"}\n', ["--select", "VIL103"], ["VIL103"]),
+        ('require-digest = true\nextend-select = ["VIL104"]\n', ["--select", "VIL103"], ["VIL103"]),
+        ('select = ["VIL103"]\n', ["--ignore", "VIL103"], []),
+        ('[per-file-ignores]\n"valohai.yaml" = ["VIL103"]\n', ["--select", "VIL103"], []),
+    ],
+)
+def test_the_command_line_selection_is_applied_after_the_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+    toml: str, args: list[str], expected: list[str],
+) -> None:
+    root = _project(tmp_path, {"valohai.yaml": CONFIG, "valohai-image-lint.toml": toml})
+    monkeypatch.chdir(root)
+    _, found = _codes(capsys, *args)
+    assert sorted(code for _, code in found) == expected
+
+
+def test_show_settings_applies_exclude_and_per_file_ignores(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    root = _project(tmp_path, {"a/valohai.yaml": CONFIG, "legacy/valohai.yaml": CONFIG, "valohai-image-lint.toml":
+                               'exclude = ["legacy"]\nfailure-threshold = "error"\n'
+                               '[per-file-ignores]\n"a/*.yaml" = ["VIL104"]\n'})
+    monkeypatch.chdir(root)
+    assert main(["--show-settings", "a/valohai.yaml", "--failure-threshold", "info"]) == 0
+    out = capsys.readouterr().out
+    assert f'ignore             = ["VIL104"]    # per-file-ignores in {root / "valohai-image-lint.toml"}' in out
+    assert 'failure-threshold  = "info"    # command line' in out
+    assert main(["--show-settings", "legacy"]) == 0
+    assert "excluded: yes (by exclude); this file is not linted" in capsys.readouterr().out
+    assert main(["--show-settings", "nope"]) == 2
+    assert "nope: no such file or directory" in capsys.readouterr().err
+    assert main(["--show-settings", "a", "legacy"]) == 2
+    assert "--show-settings takes one PATH" in capsys.readouterr().err

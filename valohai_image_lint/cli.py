@@ -201,6 +201,8 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
         return fixed if fixed is not None else finder.for_file(path)
 
     if args.show_settings is not None:
+        if args.paths:
+            raise UsageError("--show-settings takes one PATH; lint paths cannot be given with it")
         return _show_settings(args.show_settings, settings_for, command_line, out, err)
 
     references = ReferenceCache(None if args.no_cache else default_directory())
@@ -263,11 +265,14 @@ def _write_statistics(diagnostics: Sequence[Diagnostic], output_format: str, out
 
 
 def _show_settings(target: str, settings_for: Any, command_line: Any, out: TextIO, err: TextIO) -> int:
-    """Print the resolved settings for a file (or for a file in a folder) and their sources."""
+    """Print the settings that apply to a file (or to a valohai.yaml in a folder) and their sources."""
     import os
 
-    from .config_file import ConfigError, resolve
+    from .config_file import ConfigError, for_path, resolve
 
+    if not os.path.exists(target):
+        err.write(f"{PROG}: error: {target}: no such file or directory\n")
+        return EXIT_ERROR
     probe = os.path.normpath(os.path.join(target, "valohai.yaml") if os.path.isdir(target) else target)
     try:
         settings = settings_for(probe)
@@ -275,12 +280,17 @@ def _show_settings(target: str, settings_for: Any, command_line: Any, out: TextI
     except ConfigError as exc:
         err.write(f"{PROG}: error: {exc}\n")
         return EXIT_ERROR
+    applied = for_path(config, probe)
     out.write(f"Settings for {probe}\n")
     out.write(f"config file: {settings.path or '(none: defaults)'}\n")
+    if applied is None:
+        out.write("excluded: yes (by exclude); this file is not linted\n")
+    path_ignore = applied.path_ignore if applied is not None else ()
+    select = config.cli_select if config.cli_select is not None else config.select
     shown = {
-        "select": list(config.select) if config.select is not None else "(the default rules)",
-        "extend-select": list(config.extend_select),
-        "ignore": list(config.ignore),
+        "select": list(select) if select is not None else "(the default rules)",
+        "extend-select": list(config.extend_select + config.cli_extend_select),
+        "ignore": list(config.ignore + config.cli_ignore + path_ignore),
         "severity": {code: level.label if level else "off" for code, level in config.severity.items()},
         "failure-threshold": config.failure_threshold.label,
         "exclude": list(config.exclude),
@@ -290,6 +300,9 @@ def _show_settings(target: str, settings_for: Any, command_line: Any, out: TextI
         "require-digest": config.require_digest,
         "suppressions": config.suppressions,
     }
+    if path_ignore:
+        per_file = f"per-file-ignores in {settings.path}"
+        sources["ignore"] = per_file if sources["ignore"] == "default" else f"{sources['ignore']} + {per_file}"
     width = max(len(key) for key in shown)
     for key, value in shown.items():
         out.write(f"{key:<{width}} = {_toml_value(value)}    # {sources.get(key, 'default')}\n")

@@ -12,10 +12,13 @@ class LintConfig:
     """Settings for one file.
 
     ``select`` None means the default rules; selectors are codes, prefixes, names or ALL.
-    ``severity`` maps rule codes to a severity, or to None for "off". ``per_file_ignores`` pairs
-    path globs with selectors, matched against ``root``-relative paths (``root`` is the folder of
-    the config file the settings came from). ``suppressions`` False reports everything, whatever
-    ``# valohai-image-lint: ignore[...]`` comments say.
+    ``severity`` maps rule codes to a severity, or to None for "off". The ``cli_*`` selectors are
+    applied after those (and after "off"), as the command line overrides config files:
+    ``cli_select`` replaces the selection, ``cli_extend_select`` adds, ``cli_ignore`` removes.
+    ``path_ignore`` (the codes ``per-file-ignores`` gives this file) is removed last.
+    ``per_file_ignores`` pairs path globs with selectors, matched against ``root``-relative paths
+    (``root`` is the folder of the config file the settings came from). ``suppressions`` False
+    reports everything, whatever ``# valohai-image-lint: ignore[...]`` comments say.
     """
 
     select: tuple[str, ...] | None = None
@@ -30,3 +33,7 @@ class LintConfig:
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     suppressions: bool = True
     root: str | None = None
+    cli_select: tuple[str, ...] | None = None
+    cli_extend_select: tuple[str, ...] = ()
+    cli_ignore: tuple[str, ...] = ()
+    path_ignore: tuple[str, ...] = ()

@@ -261,37 +261,35 @@ class CommandLine:
 
 def resolve(settings: FileSettings, cli: CommandLine) -> tuple[LintConfig, dict[str, str]]:
     """The settings for one file and, for each, where it came from (a path, "command line" or
-    "default"). The command line overrides the file: its ``--select`` replaces the file's, its
-    ``--extend-select`` and ``--ignore`` add to the file's."""
+    "default"). The command line overrides the file: its ``--select`` replaces the file's
+    selection, its ``--extend-select`` and ``--ignore`` apply after the file's (so they can turn a
+    rule back on or off), and its ``--failure-threshold`` replaces the file's."""
     from .rules import BY_CODE, BY_NAME
 
     values = settings.values
     source = settings.path or "default"
-    sources: dict[str, str] = {}
 
-    def origin(key: str, from_cli: bool) -> str:
-        where = "command line" if from_cli else (source if key in values else "default")
-        if from_cli and key in values and key != "select":
-            where = f"{source} + command line"
-        sources[key] = where
-        return where
+    def origin(in_file: bool, from_cli: bool) -> str:
+        if in_file and from_cli:
+            return f"{source} + command line"
+        return "command line" if from_cli else source if in_file else "default"
 
-    select: tuple[str, ...] | None = tuple(values["select"]) if "select" in values else None
-    if cli.select is not None:
-        select = cli.select
-    origin("select", cli.select is not None)
-    extend = tuple(values.get("extend-select", ())) + cli.extend_select
+    extend = tuple(values.get("extend-select", ()))
     if values.get("require-digest"):
         extend += ("VIL105",)
-    origin("extend-select", bool(cli.extend_select))
-    ignore = tuple(values.get("ignore", ())) + cli.ignore
-    origin("ignore", bool(cli.ignore))
-    threshold = cli.failure_threshold or values.get("failure-threshold", "warning")
-    origin("failure-threshold", cli.failure_threshold is not None)
     severity: dict[str, Severity | None] = {}
     for rule, level in values.get("severity", {}).items():
         code = BY_CODE[rule.upper()].code if rule.upper() in BY_CODE else BY_NAME[rule.lower()].code
         severity[code] = None if level == "off" else Severity.from_label(level)
+    sources = {
+        "select": "command line" if cli.select is not None else origin("select" in values, False),
+        "extend-select": origin(bool(extend), bool(cli.extend_select)),
+        "ignore": origin("ignore" in values, bool(cli.ignore)),
+        "failure-threshold": "command line"
+        if cli.failure_threshold
+        else origin("failure-threshold" in values, False),
+        "suppressions": "default" if cli.suppressions else "command line",
+    }
     for key in (
         "severity",
         "exclude",
@@ -300,13 +298,14 @@ def resolve(settings: FileSettings, cli: CommandLine) -> tuple[LintConfig, dict[
         "private-registries",
         "require-digest",
     ):
-        origin(key, False)
-    sources["suppressions"] = "default" if cli.suppressions else "command line"
+        sources[key] = origin(key in values, False)
     config = LintConfig(
-        select=select,
+        select=tuple(values["select"]) if "select" in values else None,
         extend_select=extend,
-        ignore=ignore,
-        failure_threshold=Severity.from_label(threshold),
+        ignore=tuple(values.get("ignore", ())),
+        failure_threshold=Severity.from_label(
+            cli.failure_threshold or values.get("failure-threshold", "warning")
+        ),
         severity=severity,
         allowed_images=tuple(values.get("allowed-images", ())),
         private_registries=tuple(values.get("private-registries", ())),
@@ -317,6 +316,9 @@ def resolve(settings: FileSettings, cli: CommandLine) -> tuple[LintConfig, dict[
         ),
         suppressions=cli.suppressions,
         root=settings.root,
+        cli_select=cli.select,
+        cli_extend_select=cli.extend_select,
+        cli_ignore=cli.ignore,
     )
     return config, sources
 
@@ -338,4 +340,4 @@ def for_path(config: LintConfig, path: str) -> LintConfig | None:
     extra = tuple(
         code for glob, codes in config.per_file_ignores if path_matches(glob, relative) for code in codes
     )
-    return replace(config, ignore=config.ignore + extra) if extra else config
+    return replace(config, path_ignore=extra) if extra else config

@@ -62,10 +62,16 @@ def _options(allowed: tuple[str, ...], private: tuple[str, ...]) -> RuleOptions:
 
 
 def enabled_rules(config: LintConfig) -> tuple[Rule, ...]:
-    """The rules that run: the selection, less those whose severity is set to "off"."""
+    """The rules that run: the config's selection less the rules set "off", then the command
+    line's selection on top, less the rules ``per-file-ignores`` names for this file."""
     codes = resolve(ALL_RULES, config.select, config.extend_select, config.ignore)
-    off = {code for code, level in config.severity.items() if level is None}
-    return tuple(rule for rule in ALL_RULES if rule.code in codes and rule.code not in off)
+    codes -= {code for code, level in config.severity.items() if level is None}
+    if config.cli_select is not None or config.cli_extend_select or config.cli_ignore:
+        codes = resolve(
+            ALL_RULES, config.cli_select, config.cli_extend_select, config.cli_ignore, start=codes
+        )
+    codes -= resolve(ALL_RULES, (), config.path_ignore)
+    return tuple(rule for rule in ALL_RULES if rule.code in codes)
 
 
 def _diagnostic(

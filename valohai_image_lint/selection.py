@@ -45,10 +45,15 @@ def resolve(
     select: Iterable[str] | None = None,
     extend_select: Iterable[str] = (),
     ignore: Iterable[str] = (),
-) -> frozenset[str]:
+    start: Iterable[str] | None = None,
+) -> set[str]:
+    """The codes that run: ``select`` (or ``start``, or the default rules, when it is None), plus
+    ``extend_select``, less ``ignore``."""
     rules = tuple(rules)
     if select is None:
-        enabled = {rule.code for rule in rules if rule.enabled_by_default}
+        enabled = (
+            set(start) if start is not None else {rule.code for rule in rules if rule.enabled_by_default}
+        )
     else:
         enabled = set()
         for selector in select:
@@ -57,4 +62,4 @@ def resolve(
         enabled |= expand(selector, rules)
     for selector in ignore:
         enabled -= expand(selector, rules)
-    return frozenset(enabled)
+    return enabled
