@@ -302,7 +302,8 @@ def _show_settings(target: str, settings_for: Any, command_line: Any, out: TextI
     }
     if path_ignore:
         per_file = f"per-file-ignores in {settings.path}"
-        sources["ignore"] = per_file if sources["ignore"] == "default" else f"{sources['ignore']} + {per_file}"
+        before = sources["ignore"]
+        sources["ignore"] = per_file if before == "default" else f"{before} + {per_file}"
     width = max(len(key) for key in shown)
     for key, value in shown.items():
         out.write(f"{key:<{width}} = {_toml_value(value)}    # {sources.get(key, 'default')}\n")
