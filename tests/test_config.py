@@ -173,7 +173,13 @@ def test_path_globs(glob: str, path: str, matches: bool) -> None:
         ({"failure_threshold": "error"}, 'X: unknown key "failure_threshold"; did you mean "failure-threshold"?'),
         ({"colour": True}, 'X: unknown key "colour"'),
         ({"select": "VIL1"}, "X: \"select\" must be a list of rule codes, not 'VIL1'"),
-        ({"select": [1]}, 'X: "select" must be a list of rule codes, not a list'),
+        ({"select": [1]}, 'X: "select" must be a list of rule codes; item 1 is an integer'),
+        ({"select": ["VIL1", 3]}, 'X: "select" must be a list of rule codes; item 2 is an integer'),
+        ({"SELECT": ["VIL1"]}, 'X: unknown key "SELECT"; did you mean "select"?'),
+        ({"severity": {"VIL1": "off"}}, 'X: "severity": "VIL1" is a prefix; a severity names one rule (code or name)'),
+        ({"exclude": ["[z-a]"]}, 'X: "exclude": "[z-a]" is not a valid glob (bad character range z-a)'),
+        ({"exclude": [""]}, 'X: "exclude": "" is an empty glob'),
+        ({"per-file-ignores": {"[b-a]/*": ["VIL103"]}}, 'X: "per-file-ignores": "[b-a]/*" is not a valid glob'),
         ({"extend-select": "VIL105"}, "X: \"extend-select\" must be a list of rule codes, not 'VIL105'"),
         ({"ignore": True}, 'X: "ignore" must be a list of rule codes, not True'),
         ({"select": ["VIL8"]}, 'X: "select": unknown rule selector "VIL8"'),
@@ -194,8 +200,9 @@ def test_path_globs(glob: str, path: str, matches: bool) -> None:
                                                    "not a string"),
         ({"per-file-ignores": {"a/*": ["VIL8"]}}, 'X: "per-file-ignores.a/*": unknown rule selector "VIL8"'),
         ({"allowed-images": "python"}, "X: \"allowed-images\" must be a list of image patterns, not 'python'"),
-        ({"private-registries": [3]}, 'X: "private-registries" must be a list of image patterns, not a list'),
+        ({"private-registries": [3]}, 'X: "private-registries" must be a list of image patterns; item 1 is an integer'),
         ({"require-digest": "yes"}, "X: \"require-digest\" must be true or false, not 'yes'"),
+        ({"allowed-images": []}, 'X: "allowed-images" is empty, which would refuse every image; list patterns or remove it'),
         ({"allowed-images": ["Python:3.9"]}, 'X: "allowed-images": pattern "Python:3.9" is not valid: '),
         ({"private-registries": ["docker.io/acme/*@sha256:abc"]},
          'X: "private-registries": pattern "docker.io/acme/*@sha256:abc" is not valid: '),
@@ -214,6 +221,8 @@ def test_every_config_error_names_the_key_and_what_was_expected(table: dict[str,
     [
         ({"pyproject.toml": "[tool.valohai-image-lint\n"}, "pyproject.toml: invalid TOML: "),
         ({"pyproject.toml": "[tool]\nvalohai-image-lint = 3\n"}, "pyproject.toml: [tool.valohai-image-lint] must be a table"),
+        ({"pyproject.toml": '[tool.valohai_image_lint]\nselect = ["VIL1"]\n'},
+         'pyproject.toml: [tool.valohai_image_lint] is not read; did you mean "[tool.valohai-image-lint]"?'),
         ({"pyproject.toml": '[tool.valohai-image-lint]\nselct = ["VIL1"]\n'},
          'pyproject.toml: [tool.valohai-image-lint] unknown key "selct"; did you mean "select"?'),
         ({"valohai-image-lint.toml": "select = [\n"}, "valohai-image-lint.toml: invalid TOML: "),
@@ -307,3 +316,13 @@ def test_show_settings_applies_exclude_and_per_file_ignores(tmp_path: Path, caps
     assert "nope: no such file or directory" in capsys.readouterr().err
     assert main(["--show-settings", "a", "legacy"]) == 2
     assert "--show-settings takes one PATH" in capsys.readouterr().err
+
+
+def test_a_byte_order_mark_is_fine(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = _project(tmp_path, {"valohai.yaml": CONFIG})
+    (root / "valohai-image-lint.toml").write_bytes(b'\xef\xbb\xbfselect = ["VIL103"]\n')
+    assert _codes(capsys, str(root / "valohai.yaml")) == (1, [(f"{root.as_posix()}/valohai.yaml", "VIL103")])
+
+
+def test_windows_separators_in_path_globs() -> None:
+    assert path_matches("proj\\a\\legacy", "proj/a/legacy/valohai.yaml")

@@ -346,3 +346,14 @@ def test_a_key_merged_from_an_anchor_names_where_it_is_used() -> None:
 def test_an_image_key_on_an_item_itself_is_a_site(text: str, context: str) -> None:
     [diagnostic] = [d for d in lint_text(text) if d.code == "VIL104"]
     assert diagnostic.context == context
+
+
+def test_a_reused_anchor_name_is_quiet(capfd: pytest.CaptureFixture[str]) -> None:
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        diagnostics = lint_text("- a: {image: &x python}\n- b: {image: &x ubuntu}\n- step: {name: s, image: *x}\n")
+    assert [(d.span.line, d.image) for d in diagnostics] == [(1, "python"), (2, "ubuntu")]  # the later &x wins
+    assert diagnostics[1].message.endswith('(used by "b", step "s")')
+    assert capfd.readouterr().err == ""

@@ -37,14 +37,14 @@ def _yaml_block(doc: str, heading: str) -> str:
 
 
 def _config(rule: Rule) -> LintConfig:
-    """The rule selected alone, with the settings of the page's ```toml block under Options, if any
+    """The default rules and this one, with the settings of the page's ```toml block under Options, if any
     (rules such as VIL201 do nothing until configured)."""
     match = re.search(r"^```toml\n(.*?)^```$", _section(rule.doc, "## Options"), re.DOTALL | re.MULTILINE)
     values: dict[str, object] = {}
     if match is not None:
         data = tomllib.loads(match.group(1))
         values = validate(data.get("tool", {}).get("valohai-image-lint", data), f"{rule.code} page: ")
-    return resolve(FileSettings(None, values), CommandLine(select=(rule.code,)))[0]
+    return resolve(FileSettings(None, values), CommandLine(extend_select=(rule.code,)))[0]
 
 
 def _codes(rule: Rule, text: str) -> list[str]:

@@ -6,6 +6,7 @@ import pytest
 from rule_table import FIRES_ARGS, apply_edit, assert_fires, assert_safe_fix, assert_silent, cases, texts
 
 from valohai_image_lint import LintConfig, Severity, Span, lint_text
+from valohai_image_lint.model import Applicability
 
 CODE = "VIL205"
 HEX64 = "0123456789abcdef" * 4
@@ -95,3 +96,24 @@ def test_no_fix_when_the_file_does_not_hold_the_value_verbatim(text: str) -> Non
     (d,) = lint_text(text, config=LintConfig(select=(CODE,)))
     assert d.fix is None
     assert 'write "docker.io/acme/trainer:1.0"' in d.message
+
+
+# (id, yaml): the fix changes which image is pulled, so it is unsafe
+UNSAFE_FIXES = [
+    # Docker adds library/ only after docker.io (and the exact, lowercase index.docker.io).
+    ("registry-1-official", _step("registry-1.docker.io/python:3.12.1")),
+    ("hub-official", _step("registry.hub.docker.com/python:3.12.1")),
+    ("uppercase-index-official", _step("INDEX.DOCKER.IO/python:3.12.1")),
+]
+
+
+@pytest.mark.parametrize("text", texts(UNSAFE_FIXES))
+def test_unsafe_fix_for_a_one_component_path(text: str) -> None:
+    (d,) = lint_text(text, config=LintConfig(select=(CODE,)))
+    assert d.fix is not None
+    assert d.fix.applicability is Applicability.UNSAFE
+
+
+def test_index_docker_io_official_image_is_a_safe_fix() -> None:
+    (d,) = lint_text(_step("index.docker.io/python:3.12.1"), config=LintConfig(select=(CODE,)))
+    assert d.fix is not None and d.fix.applicability is Applicability.SAFE

@@ -48,22 +48,26 @@ def _read_toml(path: str) -> dict[str, Any]:
         import tomli as tomllib
     try:
         with open(path, "rb") as handle:
-            data: dict[str, Any] = tomllib.load(handle)
-            return data
+            raw = handle.read()
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {(exc.strerror or str(exc)).lower()}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    try:
+        # A UTF-8 byte-order mark (Windows editors write one) is not TOML, but means no harm.
+        data: dict[str, Any] = tomllib.loads(raw.decode("utf-8").removeprefix("\ufeff"))
     except UnicodeDecodeError:
         raise ConfigError(f"{path}: invalid TOML: not UTF-8") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    return data
 
 
 def _mentions_us(path: str) -> bool:
     try:
         with open(path, "rb") as handle:
-            return b"valohai-image-lint" in handle.read()
+            text = handle.read().lower()
     except OSError:
         return True  # let the real read report the problem
+    return b"valohai-image-lint" in text.replace(b"_", b"-")
 
 
 def _table_of(path: str, data: dict[str, Any]) -> tuple[dict[str, Any] | None, str]:
@@ -73,6 +77,9 @@ def _table_of(path: str, data: dict[str, Any]) -> tuple[dict[str, Any] | None, s
     tool = data.get("tool")
     table = tool.get("valohai-image-lint") if isinstance(tool, dict) else None
     if table is None:
+        near = [key for key in (tool or {}) if key.lower().replace("_", "-") == "valohai-image-lint"]
+        if near:
+            raise ConfigError(f'{path}: [tool.{near[0]}] is not read; did you mean "[{TABLE}]"?')
         return None, ""
     if not isinstance(table, dict):
         raise ConfigError(f"{path}: [{TABLE}] must be a table")
@@ -158,6 +165,10 @@ def _check_selectors(key: str, value: list[str], where: str) -> None:
 def _check_patterns(key: str, value: list[str], where: str) -> None:
     from .patterns import ImagePattern, InvalidPattern
 
+    if not value and key == "allowed-images":
+        raise ConfigError(
+            f'{where}"{key}" is empty, which would refuse every image; list patterns or remove it'
+        )
     for text in value:
         try:
             ImagePattern.parse(text)
@@ -170,6 +181,10 @@ def _check_severity_table(key: str, value: dict[str, Any], where: str) -> None:
 
     for rule, level in value.items():
         if rule.upper() not in BY_CODE and rule.lower() not in BY_NAME:
+            if rule.upper().startswith("VIL") and any(code.startswith(rule.upper()) for code in BY_CODE):
+                raise ConfigError(
+                    f'{where}"{key}": "{rule}" is a prefix; a severity names one rule (code or name)'
+                )
             close = difflib.get_close_matches(rule, [*BY_CODE, *BY_NAME], n=1)
             hint = f'; did you mean "{close[0]}"?' if close else ""
             raise ConfigError(f'{where}"{key}": "{rule}" is not a rule code or name{hint}')
@@ -179,7 +194,17 @@ def _check_severity_table(key: str, value: dict[str, Any], where: str) -> None:
             )
 
 
+def _check_globs(key: str, globs: Any, where: str) -> None:
+    from .discovery import check_path_glob
+
+    for glob in globs:
+        problem = check_path_glob(glob)
+        if problem is not None:
+            raise ConfigError(f'{where}"{key}": "{glob}" is {problem}')
+
+
 def _check_per_file_ignores(key: str, value: dict[str, Any], where: str) -> None:
+    _check_globs(key, value, where)
     for glob, codes in value.items():
         if not _string_list(codes):
             raise ConfigError(f'{where}"{key}": "{glob}" must be a list of rule codes, not {_type(codes)}')
@@ -203,7 +228,7 @@ KEYS: dict[str, _Key] = {
         _check_severity_table,
     ),
     "failure-threshold": _Key('"error", "warning" or "info"', lambda v: v in ("error", "warning", "info")),
-    "exclude": _Key("a list of path globs", _string_list),
+    "exclude": _Key("a list of path globs", _string_list, _check_globs),
     "per-file-ignores": _Key(
         "a table of path glob to a list of rule codes", lambda v: isinstance(v, dict), _check_per_file_ignores
     ),
@@ -234,10 +259,19 @@ def validate(table: dict[str, Any], where: str) -> dict[str, Any]:
                 f"{where}[{TABLE}] belongs in pyproject.toml; this file takes the keys at its top level"
             )
         if spec is None:
-            close = difflib.get_close_matches(key, [*KEYS, *(k.replace("-", "_") for k in KEYS)], n=1)
-            hint = f'; did you mean "{close[0].replace("_", "-")}"?' if close else ""
+            folded = key.lower().replace("_", "-")
+            close = [folded] if folded in KEYS else difflib.get_close_matches(folded, KEYS, n=1, cutoff=0.8)
+            hint = f'; did you mean "{close[0]}"?' if close else ""
             raise ConfigError(f'{where}unknown key "{key}"{hint}')
         if not spec.accepts(value):
+            odd = (
+                [(i, v) for i, v in enumerate(value, 1) if not isinstance(v, str)]
+                if isinstance(value, list)
+                else []
+            )
+            if odd and spec.accepts([str(v) for v in value]):
+                position, item = odd[0]
+                raise ConfigError(f'{where}"{key}" must be {spec.expected}; item {position} is {_type(item)}')
             shown = f"{value!r}" if isinstance(value, (str, bool, int, float)) else _type(value)
             raise ConfigError(f'{where}"{key}" must be {spec.expected}, not {shown}')
         if spec.check is not None:

@@ -117,7 +117,11 @@ class GitIgnore:
             anchored = "/" in line
             body = _glob_to_regex(line.lstrip("/"))
             prefix = "" if anchored else "(?:.*/)?"
-            self.patterns.append(_Pattern(re.compile(f"{prefix}{body}"), negated, directory_only))
+            try:
+                regex = re.compile(f"{prefix}{body}")
+            except re.error:
+                continue  # a line git would match nothing with (such as [z-a]): nothing to ignore
+            self.patterns.append(_Pattern(regex, negated, directory_only))
 
     @classmethod
     def of_folder(cls, folder: str) -> GitIgnore:
@@ -148,10 +152,25 @@ def path_matches(glob: str, relative: str) -> bool:
 
 @lru_cache(maxsize=256)
 def _compiled_path_glob(glob: str) -> re.Pattern[str]:
-    body = glob.strip().removeprefix("./").rstrip("/")
+    """A config path glob as a regex; ``\\`` reads as ``/`` (Windows paths); ValueError if invalid."""
+    body = glob.strip().replace("\\", "/").removeprefix("./").rstrip("/")
     anchored = "/" in body
     prefix = "" if anchored else "(?:.*/)?"
-    return re.compile(prefix + _glob_to_regex(body.lstrip("/")))
+    try:
+        return re.compile(prefix + _glob_to_regex(body.lstrip("/")))
+    except re.error as exc:
+        raise ValueError(f"not a valid glob ({exc.msg})") from None
+
+
+def check_path_glob(glob: str) -> str | None:
+    """Why ``glob`` cannot be used as a path glob, or None."""
+    if not glob.strip():
+        return "an empty glob"
+    try:
+        _compiled_path_glob(glob)
+    except ValueError as exc:
+        return str(exc)
+    return None
 
 
 def _is_virtualenv(path: str) -> bool:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import bisect
 import re
+import warnings
 from dataclasses import dataclass, field
 
 from .model import Span
@@ -238,8 +239,12 @@ def load(text: str) -> Document:
     document = Document(text, [])
     converter = _Converter(text)
     try:
-        composed = YAML(typ="safe", pure=True).compose_all(text)
-        document.roots = [None if root is None else converter.convert(root) for root in composed]
+        with warnings.catch_warnings():
+            # ruamel warns (to stderr) about a reused anchor name; YAML allows it, and the
+            # later definition wins, as it does here.
+            warnings.simplefilter("ignore")
+            composed = YAML(typ="safe", pure=True).compose_all(text)
+            document.roots = [None if root is None else converter.convert(root) for root in composed]
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         if exc.context_mark is not None and (mark is None or mark.index >= len(text.rstrip())):

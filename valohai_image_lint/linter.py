@@ -93,6 +93,7 @@ def _diagnostic(
         canonical=ref.canonical if ref else None,
         context=", ".join(site.contexts) if site is not None else None,
         fix=finding.fix,
+        key_line=site.key_line if site is not None else None,
     )
 
 
@@ -131,7 +132,8 @@ def _apply_suppressions(
     from .suppressions import apply_suppressions, parse_suppressions, rule_resolver
 
     suppressions = parse_suppressions(text)
-    kept, unused, blanket = apply_suppressions(diagnostics, suppressions, rule_resolver(ALL_RULES))
+    enabled = {rule.code for rule in rules}
+    kept, unused, blanket = apply_suppressions(diagnostics, suppressions, rule_resolver(ALL_RULES), enabled)
     for rule, findings in ((unused_suppression.RULE, unused), (blanket_suppression.RULE, blanket)):
         if rule in rules:
             kept.extend(_diagnostic(rule, finding, path, config) for finding in findings)

@@ -91,6 +91,7 @@ class ImageSite:
     quoted: bool = False
     required: bool = True
     aliased: bool = False  # reached through an alias: written elsewhere than at its image key
+    key_line: int | None = None  # the line of the `image:` key, when the value starts further down
 
     @property
     def context(self) -> str:
@@ -143,6 +144,7 @@ class Diagnostic:
     canonical: str | None = None
     context: str | None = None
     fix: Fix | None = field(default=None, compare=False)
+    key_line: int | None = field(default=None, compare=False)  # where a suppression may also sit
 
     @property
     def sort_key(self) -> tuple[str, int, int, str]:

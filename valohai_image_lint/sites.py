@@ -133,6 +133,9 @@ class _SiteCollector:
         if index is None:
             self._by_node[id(value)] = len(self.sites)
             site = self._site(key, value, context, required)
+            key_line = self.document.position(key.start)[0]
+            if key_line != site.span.line and value.start > key.start:  # `image: >-` and the like
+                site = replace(site, key_line=key_line)
             # Written elsewhere: an alias (anchors come before their aliases), or a key merged in.
             if value.start < key.start or not any(k is key for k, _ in owner.pairs):
                 site = replace(site, aliased=True)

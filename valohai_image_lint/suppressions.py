@@ -50,7 +50,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 from .document import split_lines
@@ -147,7 +147,7 @@ def _directive(line: str, comment: int, number: int, target: int | None) -> Supp
     if line.startswith("[", rest):
         close = line.find("]", rest)
         if close != -1:
-            written = (code.strip(_SPACE) for code in line[rest + 1 : close].split(","))
+            written = (code.strip(_SPACE) for code in re.split(r"[,\s]+", line[rest + 1 : close]))
             codes = tuple(code for code in written if code)
             reason = line[close + 1 :]
     end_column = len(line.rstrip(_SPACE)) + 1
@@ -222,13 +222,16 @@ def apply_suppressions(
     diagnostics: Sequence[Diagnostic],
     suppressions: Sequence[Suppression],
     resolve: Resolve,
+    enabled: Collection[str] | None = None,
 ) -> tuple[list[Diagnostic], list[Finding], list[Finding]]:
     """-> (diagnostics kept, VIL901 findings, VIL902 findings).
 
-    A diagnostic is suppressed when a line suppression targets ``diagnostic.span.line`` and lists
-    its code (or rule name), or an ``ignore-file`` lists it. Every suppression that lists it
-    counts as used. Findings point at the comment, in the order of the comments (and, within a
-    comment, of its codes):
+    A diagnostic is suppressed when a line suppression targets ``diagnostic.span.line`` (or
+    ``diagnostic.key_line``, the line of its ``image:`` key when the value starts on a later line)
+    and lists its code (or rule name), or an ``ignore-file`` lists it. A code of a rule that is not
+    in ``enabled`` (when given) is never reported unused: the comment is right where the rule runs.
+    Every suppression that lists it counts as used. Findings point at the comment, in the order
+    of the comments (and, within a comment, of its codes):
 
     - VIL901, one per code: a code ``resolve`` does not know, or a known code whose entry
       suppressed nothing (a rule that is not enabled suppresses nothing either);
@@ -266,13 +269,17 @@ def apply_suppressions(
     for diagnostic in diagnostics:
         codes_on_line.setdefault(diagnostic.span.line, set()).add(diagnostic.code)
         suppressed = False
-        for key in ((diagnostic.span.line, diagnostic.code), (_FILE, diagnostic.code)):
+        lines = {diagnostic.span.line, diagnostic.key_line or diagnostic.span.line}
+        for key in (*((line, diagnostic.code) for line in lines), (_FILE, diagnostic.code)):
             if holders[key]:
                 hits[key] += 1
                 suppressed = True
         if not suppressed:
             kept.append(diagnostic)
     codes_in_file = set().union(*codes_on_line.values()) if codes_on_line else set()
+
+    def not_running(code: str) -> bool:
+        return enabled is not None and code not in enabled
 
     def used(index: int, code: str) -> bool:
         target = targets[index]
@@ -308,7 +315,7 @@ def apply_suppressions(
             if not suppressed_by_another(index, blanket_code):
                 blanket.append(finding)
         for position, (written, code) in enumerate(resolved[index]):
-            if code in _META or (code is not None and used(index, code)):
+            if code in _META or (code is not None and (used(index, code) or not_running(code))):
                 continue
             finding = unused_suppression.finding(
                 suppression.span, written, code, file_level=suppression.file_level

@@ -64,7 +64,10 @@ def check(parsed: ParsedSite, options: RuleOptions) -> Iterator[Finding]:
         # registry-1.docker.io/python names no official image (Docker adds library/ only after
         # docker.io), so rewriting a one-component path changes which image is pulled.
         single = "/" not in ref.raw[len(written_host) + 1 :].split(":")[0].split("@")[0]
-        applicability = Applicability.UNSAFE if single and host != "index.docker.io" else Applicability.SAFE
+        # Docker folds only the exact, lowercase index.docker.io into docker.io/library/...
+        applicability = (
+            Applicability.UNSAFE if single and written_host != "index.docker.io" else Applicability.SAFE
+        )
         title = f"Replace {written_host} with {DEFAULT_DOMAIN}"
         fix = Fix(title, (Edit(span, DEFAULT_DOMAIN),), applicability)
     yield Finding(
