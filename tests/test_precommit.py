@@ -49,6 +49,14 @@ def _git(cwd: Path, *args: str) -> None:
     subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, timeout=60)
 
 
+def _try_repo(project: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """``pre-commit try-repo`` of this repository's hook, on every file of ``project``."""
+    pre_commit = Path(sys.executable).parent / "pre-commit"
+    command = [str(pre_commit) if pre_commit.exists() else "pre-commit", "try-repo", str(ROOT),
+               "valohai-image-lint", "--all-files", "--color", "never"]
+    return subprocess.run(command, cwd=project, env=env, capture_output=True, text=True, timeout=600)
+
+
 @pytest.fixture
 def hook_env(tmp_path: Path) -> dict[str, str]:
     if shutil.which("pre-commit") is None and not (Path(sys.executable).parent / "pre-commit").exists():
@@ -79,11 +87,7 @@ def test_pre_commit_try_repo_fails_then_passes(tmp_path: Path, hook_env: dict[st
     config.write_text(BAD, encoding="utf-8")
     (project / "unrelated.yaml").write_text("image: python\n", encoding="utf-8")
     _git(project, "add", ".")
-    pre_commit = Path(sys.executable).parent / "pre-commit"
-    command = [str(pre_commit) if pre_commit.exists() else "pre-commit", "try-repo", str(ROOT),
-               "valohai-image-lint", "--all-files", "--color", "never"]
-
-    failed = subprocess.run(command, cwd=project, env=hook_env, capture_output=True, text=True, timeout=600)
+    failed = _try_repo(project, hook_env)
     output = failed.stdout + failed.stderr
     assert failed.returncode == 1, output
     assert ('valohai.yaml:3:12: VIL103 image "tensorflow/tensorflow:latest-gpu" uses a moving "latest" tag'
@@ -92,7 +96,7 @@ def test_pre_commit_try_repo_fails_then_passes(tmp_path: Path, hook_env: dict[st
 
     config.write_text(FIXED, encoding="utf-8")
     _git(project, "add", ".")
-    passed = subprocess.run(command, cwd=project, env=hook_env, capture_output=True, text=True, timeout=600)
+    passed = _try_repo(project, hook_env)
     assert passed.returncode == 0, passed.stdout + passed.stderr
     assert "Passed" in passed.stdout
 
@@ -125,11 +129,7 @@ def test_pre_commit_applies_the_pyproject_policy(tmp_path: Path, hook_env: dict[
     config = project / "ml" / "valohai.yaml"
     config.write_text(POLICY_BAD, encoding="utf-8")
     _git(project, "add", ".")
-    pre_commit = Path(sys.executable).parent / "pre-commit"
-    command = [str(pre_commit) if pre_commit.exists() else "pre-commit", "try-repo", str(ROOT),
-               "valohai-image-lint", "--all-files", "--color", "never"]
-
-    failed = subprocess.run(command, cwd=project, env=hook_env, capture_output=True, text=True, timeout=600)
+    failed = _try_repo(project, hook_env)
     output = failed.stdout + failed.stderr
     assert failed.returncode == 1, output
     assert ('ml/valohai.yaml:3:12: VIL201 image "tensorflow/tensorflow:2.16.1" matches none of allowed-images'
@@ -141,5 +141,5 @@ def test_pre_commit_applies_the_pyproject_policy(tmp_path: Path, hook_env: dict[
     config.write_text(POLICY_BAD.replace("tensorflow/tensorflow:2.16.1", "ghcr.io/acme/trainer:1.4.2"),
                       encoding="utf-8")
     _git(project, "add", ".")
-    passed = subprocess.run(command, cwd=project, env=hook_env, capture_output=True, text=True, timeout=600)
+    passed = _try_repo(project, hook_env)
     assert passed.returncode == 0, passed.stdout + passed.stderr

@@ -174,9 +174,19 @@ def _class(glob: str, start: int, text: str, exclude_slash: bool) -> tuple[str, 
 
 
 def _name_regex_source(glob: str, text: str) -> str:
+    """A name glob: ``*`` and ``?`` stay within a path component, ``**`` crosses components."""
+    return _regex_source(glob, text, in_name=True)
+
+
+def _tag_regex_source(glob: str, text: str) -> str:
+    """A tag glob: a tag has no components, so ``*`` and ``**`` are the same."""
+    return _regex_source(glob, text, in_name=False)
+
+
+def _regex_source(glob: str, text: str, *, in_name: bool) -> str:
     parts: list[str] = []
     i = 0
-    literal = _IPV6_HOST.match(glob)
+    literal = _IPV6_HOST.match(glob) if in_name else None
     if literal:
         parts.append(re.escape(literal.group()))
         i = literal.end()
@@ -186,7 +196,9 @@ def _name_regex_source(glob: str, text: str) -> str:
             j = i
             while j < len(glob) and glob[j] == "*":
                 j += 1
-            if j - i == 1 or "/" not in glob[:i]:
+            if not in_name:
+                parts.append(".*")
+            elif j - i == 1 or "/" not in glob[:i]:
                 parts.append("[^/]*")  # within a component; a registry host never crosses one
             elif glob[i - 1 : i] == "/" and j == len(glob):
                 parts.append(".+")  # a trailing /** is one or more further components
@@ -197,33 +209,10 @@ def _name_regex_source(glob: str, text: str) -> str:
                 parts.append(".*")
             i = j
         elif ch == "?":
-            parts.append("[^/]")
+            parts.append("[^/]" if in_name else ".")
             i += 1
         elif ch == "[":
-            source, i = _class(glob, i, text, exclude_slash=True)
-            parts.append(source)
-        elif ch == "]":
-            raise InvalidPattern(text, "a ']' has no '[' to close")
-        else:
-            parts.append(re.escape(ch))
-            i += 1
-    return "".join(parts)
-
-
-def _tag_regex_source(glob: str, text: str) -> str:
-    parts: list[str] = []
-    i = 0
-    while i < len(glob):
-        ch = glob[i]
-        if ch == "*":
-            parts.append(".*")
-            while i < len(glob) and glob[i] == "*":
-                i += 1
-        elif ch == "?":
-            parts.append(".")
-            i += 1
-        elif ch == "[":
-            source, i = _class(glob, i, text, exclude_slash=False)
+            source, i = _class(glob, i, text, exclude_slash=in_name)
             parts.append(source)
         elif ch == "]":
             raise InvalidPattern(text, "a ']' has no '[' to close")
