@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import NamedTuple
 
 from .model import Severity
 
+_NO_SEVERITIES: Mapping[str, Severity | None] = MappingProxyType({})
 
-@dataclass(frozen=True)
-class LintConfig:
+
+class LintConfig(NamedTuple):
     """Settings for one file.
 
     ``select`` None means the default rules; selectors are codes, prefixes, names or ALL.
@@ -25,7 +28,7 @@ class LintConfig:
     extend_select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     failure_threshold: Severity = Severity.WARNING
-    severity: dict[str, Severity | None] = field(default_factory=dict)
+    severity: Mapping[str, Severity | None] = _NO_SEVERITIES
     allowed_images: tuple[str, ...] = ()
     private_registries: tuple[str, ...] = ()
     require_digest: bool = False

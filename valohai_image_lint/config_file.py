@@ -10,12 +10,11 @@ wrong type is an error naming the file, the key and what was expected.
 
 from __future__ import annotations
 
-import difflib
 import os
 import sys
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 from .config import LintConfig
 from .model import Severity
@@ -29,12 +28,14 @@ class ConfigError(Exception):
     """A config file that cannot be used; ``str()`` names the file, the key and the problem."""
 
 
-@dataclass(frozen=True)
-class FileSettings:
+_NO_VALUES: Mapping[str, Any] = MappingProxyType({})
+
+
+class FileSettings(NamedTuple):
     """The validated keys of one config file (``values`` keyed by the kebab-case key)."""
 
     path: str | None
-    values: dict[str, Any] = field(default_factory=dict)
+    values: Mapping[str, Any] = _NO_VALUES
 
     @property
     def root(self) -> str | None:
@@ -67,7 +68,10 @@ def _mentions_us(path: str) -> bool:
             text = handle.read().lower()
     except OSError:
         return True  # let the real read report the problem
-    return b"valohai-image-lint" in text.replace(b"_", b"-")
+    # Only a table of ours (or a near miss such as [tool.valohai_image_lint]) makes the file worth
+    # parsing: a project's own name "valohai-image-lint" does not.
+    folded = text.replace(b"_", b"-").replace(b'"', b"").replace(b"'", b"").replace(b" ", b"")
+    return b"tool.valohai-image-lint" in folded or b"\nvalohai-image-lint={" in folded
 
 
 def _table_of(path: str, data: dict[str, Any]) -> tuple[dict[str, Any] | None, str]:
@@ -185,6 +189,8 @@ def _check_severity_table(key: str, value: dict[str, Any], where: str) -> None:
                 raise ConfigError(
                     f'{where}"{key}": "{rule}" is a prefix; a severity names one rule (code or name)'
                 )
+            import difflib
+
             close = difflib.get_close_matches(rule, [*BY_CODE, *BY_NAME], n=1)
             hint = f'; did you mean "{close[0]}"?' if close else ""
             raise ConfigError(f'{where}"{key}": "{rule}" is not a rule code or name{hint}')
@@ -211,8 +217,7 @@ def _check_per_file_ignores(key: str, value: dict[str, Any], where: str) -> None
         _check_selectors(f"{key}.{glob}", codes, where)
 
 
-@dataclass(frozen=True)
-class _Key:
+class _Key(NamedTuple):
     expected: str
     accepts: Callable[[Any], bool]
     check: Callable[[str, Any, str], None] | None = None
@@ -259,6 +264,8 @@ def validate(table: dict[str, Any], where: str) -> dict[str, Any]:
                 f"{where}[{TABLE}] belongs in pyproject.toml; this file takes the keys at its top level"
             )
         if spec is None:
+            import difflib
+
             folded = key.lower().replace("_", "-")
             close = [folded] if folded in KEYS else difflib.get_close_matches(folded, KEYS, n=1, cutoff=0.8)
             hint = f'; did you mean "{close[0]}"?' if close else ""
@@ -282,8 +289,7 @@ def validate(table: dict[str, Any], where: str) -> dict[str, Any]:
 # -- merging with the command line --------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class CommandLine:
+class CommandLine(NamedTuple):
     """What the command line says; None (or empty) where it says nothing."""
 
     select: tuple[str, ...] | None = None
@@ -363,8 +369,6 @@ def for_path(config: LintConfig, path: str) -> LintConfig | None:
     relative to the config's folder (the current folder without a config file)."""
     if not config.exclude and not config.per_file_ignores:
         return config
-    from dataclasses import replace
-
     from .discovery import path_matches
 
     root = config.root or os.getcwd()
@@ -374,4 +378,4 @@ def for_path(config: LintConfig, path: str) -> LintConfig | None:
     extra = tuple(
         code for glob, codes in config.per_file_ignores if path_matches(glob, relative) for code in codes
     )
-    return replace(config, path_ignore=extra) if extra else config
+    return config._replace(path_ignore=extra) if extra else config

@@ -13,8 +13,8 @@ import os
 import re
 import stat
 from collections.abc import Iterator
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 CONFIG_NAMES = frozenset({"valohai.yaml", "valohai.yml"})
 SKIP_DIRS = frozenset(
@@ -47,8 +47,7 @@ class PathError(Exception):
         self.path = path
 
 
-@dataclass(frozen=True)
-class _Pattern:
+class _Pattern(NamedTuple):
     regex: re.Pattern[str]
     negated: bool
     directory_only: bool

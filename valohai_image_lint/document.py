@@ -15,7 +15,6 @@ from __future__ import annotations
 import bisect
 import re
 import warnings
-from dataclasses import dataclass, field
 
 from .model import Span
 
@@ -30,13 +29,17 @@ class YamlSyntaxError(Exception):
         self.column = column
 
 
-@dataclass(eq=False)
 class Scalar:
-    value: str
-    start: int
-    end: int
-    style: str  # plain, single, double, literal, folded
-    tag: str | None = None  # the explicit tag as written (``!!str``), if any
+    """A scalar: its text (``value``), character offsets of the value itself, its style (plain,
+    single, double, literal, folded) and the explicit tag as written (``!!str``), if any."""
+
+    __slots__ = ("end", "start", "style", "tag", "value")
+
+    def __init__(self, value: str, start: int, end: int, style: str, tag: str | None = None) -> None:
+        self.value, self.start, self.end, self.style, self.tag = value, start, end, style, tag
+
+    def __repr__(self) -> str:
+        return f"Scalar({self.value!r}, {self.start}, {self.end}, {self.style!r}, {self.tag!r})"
 
     @property
     def yaml_type(self) -> str:
@@ -50,16 +53,24 @@ class Scalar:
         return _resolve_plain(self.value)
 
 
-@dataclass(eq=False)
 class Mapping:
-    start: int
-    pairs: list[tuple[Node, Node]] = field(default_factory=list)
+    """A mapping: where it starts, and its pairs in the order written (keys may repeat)."""
+
+    __slots__ = ("pairs", "start")
+
+    def __init__(self, start: int, pairs: list[tuple[Node, Node]] | None = None) -> None:
+        self.start = start
+        self.pairs: list[tuple[Node, Node]] = pairs if pairs is not None else []
 
 
-@dataclass(eq=False)
 class Sequence:
-    start: int
-    items: list[Node] = field(default_factory=list)
+    """A sequence: where it starts, and its items."""
+
+    __slots__ = ("items", "start")
+
+    def __init__(self, start: int, items: list[Node] | None = None) -> None:
+        self.start = start
+        self.items: list[Node] = items if items is not None else []
 
 
 Node = Scalar | Mapping | Sequence

@@ -7,8 +7,7 @@ Every position here is 1-based, in lines and in characters (code points) within 
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from .reference import ImageRef
@@ -33,8 +32,7 @@ class Severity(enum.IntEnum):
             raise ValueError(f"unknown severity {label!r}; expected error, warning or info") from None
 
 
-@dataclass(frozen=True, order=True)
-class Span:
+class Span(NamedTuple):
     """A region of a file: 1-based ``line``/``column`` of the first character, exclusive end."""
 
     line: int
@@ -48,16 +46,14 @@ class Applicability(enum.Enum):
     UNSAFE = "unsafe"
 
 
-@dataclass(frozen=True)
-class Edit:
+class Edit(NamedTuple):
     """Replace the text of ``span`` in the original file with ``replacement``."""
 
     span: Span
     replacement: str
 
 
-@dataclass(frozen=True)
-class Fix:
+class Fix(NamedTuple):
     title: str
     edits: tuple[Edit, ...]
     applicability: Applicability
@@ -72,8 +68,7 @@ class ValueKind(enum.Enum):
     NON_STRING = "non-string"
 
 
-@dataclass(frozen=True)
-class ImageSite:
+class ImageSite(NamedTuple):
     """One place in a config that names an image, with what the YAML says there.
 
     ``span`` covers the image text (after any quote) or, for a missing image, the key of the
@@ -107,8 +102,7 @@ class ImageSite:
         return Span(span.line, span.column + start, span.line, span.column + start + length)
 
 
-@dataclass(frozen=True)
-class ParsedSite:
+class ParsedSite(NamedTuple):
     """An image site with its reference parsed: what every image rule receives.
 
     ``ref`` is set when the value is a valid reference; ``error`` holds the reason otherwise.
@@ -121,8 +115,7 @@ class ParsedSite:
     placeholder: str | None = None
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(NamedTuple):
     """What a rule reports: the engine adds the code, name, severity and path."""
 
     message: str
@@ -130,8 +123,7 @@ class Finding:
     fix: Fix | None = None
 
 
-@dataclass(frozen=True)
-class Diagnostic:
+class Diagnostic(NamedTuple):
     """A finding attached to a rule and a file, ready for a reporter."""
 
     path: str
@@ -143,8 +135,8 @@ class Diagnostic:
     image: str | None = None
     canonical: str | None = None
     context: str | None = None
-    fix: Fix | None = field(default=None, compare=False)
-    key_line: int | None = field(default=None, compare=False)  # where a suppression may also sit
+    fix: Fix | None = None
+    key_line: int | None = None  # where a suppression may also sit
 
     @property
     def sort_key(self) -> tuple[str, int, int, str]:

@@ -23,9 +23,8 @@ patterns without a tag part.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from .reference import DEFAULT_DOMAIN, OFFICIAL_REPO_PREFIX, split_docker_domain, split_name
 
@@ -51,8 +50,7 @@ class InvalidPattern(ValueError):
         self.reason = reason
 
 
-@dataclass(frozen=True)
-class ImagePattern:
+class ImagePattern(NamedTuple):
     """A parsed pattern: ``text`` as written, ``name_glob`` the normalized glob over canonical
     names (registry host in lowercase) and ``tag_glob`` the glob over tags, if any."""
 

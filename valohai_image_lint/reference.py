@@ -17,9 +17,8 @@ Go in a few places:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 # docker-image-py compiles its whole grammar when imported (tens of milliseconds): it is
 # imported on the first parse, so a run whose references all come from the cache skips it.
@@ -54,8 +53,7 @@ class InvalidImageReference(ValueError):
         self.reason = reason
 
 
-@dataclass(frozen=True)
-class ImageRef:
+class ImageRef(NamedTuple):
     """A normalized image reference.
 
     ``domain`` and ``path`` are Go's ``Domain()`` and ``Path()`` after normalization

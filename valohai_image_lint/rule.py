@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from .model import Finding, ParsedSite, Severity
 
@@ -12,8 +11,7 @@ if TYPE_CHECKING:
     from .patterns import ImagePattern
 
 
-@dataclass(frozen=True)
-class RuleOptions:
+class RuleOptions(NamedTuple):
     """What rules may know beyond the image itself, handed to every check by the engine.
 
     ``allowed_images`` and ``private_registries`` are the team's patterns (``allowed-images`` and
@@ -27,8 +25,7 @@ class RuleOptions:
 Check = Callable[[ParsedSite, RuleOptions], Iterable[Finding]]
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(NamedTuple):
     """A rule: ``check`` is a pure function of one parsed image site and the options (``None`` for
     the rules the engine reports itself, such as YAML syntax errors). ``doc`` is the rule's page (its module
     docstring). A rule ``enabled_by_default=False`` runs only when selected."""

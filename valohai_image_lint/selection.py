@@ -7,7 +7,6 @@ start from ``select`` (or the default set), add ``extend_select``, remove ``igno
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 
 from .rule import Rule
@@ -34,6 +33,8 @@ def expand(selector: str, rules: Iterable[Rule]) -> frozenset[str]:
         rule.code for rule in rules if prefix.startswith("VIL") and rule.code.startswith(prefix)
     )
     if not codes:
+        import difflib
+
         known = [rule.code for rule in rules] + [rule.name for rule in rules]
         close = difflib.get_close_matches(text, known, n=1)
         raise UnknownSelector(selector, close[0] if close else None)

@@ -13,7 +13,6 @@ the places that use it; it is reported once, where it is written.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
 
 from .document import Document, Mapping, Node, Scalar, Sequence
 from .model import ImageSite, ValueKind
@@ -135,21 +134,21 @@ class _SiteCollector:
             site = self._site(key, value, context, required)
             key_line = self.document.position(key.start)[0]
             if key_line != site.span.line and value.start > key.start:  # `image: >-` and the like
-                site = replace(site, key_line=key_line)
+                site = site._replace(key_line=key_line)
             # Written elsewhere: an alias (anchors come before their aliases), or a key merged in.
             if value.start < key.start or not any(k is key for k, _ in owner.pairs):
-                site = replace(site, aliased=True)
+                site = site._replace(aliased=True)
             self.sites.append(site)
             self._contexts.append({context: None})
         else:
             self._contexts[index].setdefault(context, None)
             if required and not self.sites[index].required:
-                self.sites[index] = replace(self.sites[index], required=True)
+                self.sites[index] = self.sites[index]._replace(required=True)
 
     def finished_sites(self) -> list[ImageSite]:
         """The sites, each with every context that uses it (in the order they were met)."""
         return [
-            site if len(contexts) == 1 else replace(site, contexts=tuple(contexts))
+            site if len(contexts) == 1 else site._replace(contexts=tuple(contexts))
             for site, contexts in zip(self.sites, self._contexts, strict=True)
         ]
 

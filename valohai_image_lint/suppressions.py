@@ -51,7 +51,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .document import split_lines
 from .model import Diagnostic, Finding, Span
@@ -59,8 +59,7 @@ from .rule import Rule
 from .rules import blanket_suppression, unused_suppression
 
 
-@dataclass(frozen=True)
-class Suppression:
+class Suppression(NamedTuple):
     """One suppression comment.
 
     ``span`` covers the comment from its marker's ``#`` to the end of the comment text (trailing

@@ -42,7 +42,6 @@ No fix: which allowed image replaces another is the author's decision.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator
 
 from ..model import Finding, ParsedSite, Severity
@@ -61,6 +60,8 @@ def check(parsed: ParsedSite, options: RuleOptions) -> Iterator[Finding]:
         listed += f" and {len(patterns) - MAX_LISTED} more"
     closest = ""
     if len(patterns) > 1:
+        import difflib
+
         best = max(patterns, key=lambda p: difflib.SequenceMatcher(None, ref.name, p.name_glob).ratio())
         closest = f'; the closest is "{best.text}"'
     yield Finding(

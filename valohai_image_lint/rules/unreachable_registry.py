@@ -35,7 +35,6 @@ No fix: the image has to be pushed to a reachable registry first.
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Iterator
 
 from ..model import Finding, ParsedSite, Severity
@@ -47,6 +46,10 @@ _LOCAL_SUFFIXES = (".local", ".internal", ".localhost")
 
 def _address_kind(host: str) -> str | None:
     """What makes an IP address unreachable from elsewhere, or ``None`` (also for a name)."""
+    if not host or not (host[0].isdigit() or ":" in host):
+        return None  # a host name, not an address: no need to load ipaddress
+    import ipaddress
+
     try:
         address = ipaddress.ip_address(host)
     except ValueError:
