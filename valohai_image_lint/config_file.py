@@ -71,7 +71,8 @@ def _mentions_us(path: str) -> bool:
     # Only a table of ours (or a near miss such as [tool.valohai_image_lint]) makes the file worth
     # parsing: a project's own name "valohai-image-lint" does not.
     folded = text.replace(b"_", b"-").replace(b'"', b"").replace(b"'", b"").replace(b" ", b"")
-    return b"tool.valohai-image-lint" in folded or b"\nvalohai-image-lint={" in folded
+    under_tool = b"[tool]" in folded and b"\nvalohai-image-lint=" in folded
+    return b"tool.valohai-image-lint" in folded or under_tool
 
 
 def _table_of(path: str, data: dict[str, Any]) -> tuple[dict[str, Any] | None, str]:
