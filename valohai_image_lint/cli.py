@@ -173,7 +173,7 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     from .discovery import PathError, discover, read_config
     from .linter import enabled_rules, lint_text
     from .reference_cache import ReferenceCache, default_directory
-    from .reporters import get_reporter
+    from .reporters import Report, get_reporter
     from .selection import UnknownSelector
 
     command_line = CommandLine(
@@ -209,6 +209,8 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     paths, errors = discover(args.paths)
     problems: list[str] = [str(error) for error in errors]
     diagnostics: list[Diagnostic] = []
+    linted: list[str] = []
+    sources: dict[str, str] = {}
     failing = False
     for path in paths:
         try:
@@ -224,6 +226,9 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
             problems.append(str(exc))
             continue
         found = lint_text(text, path, config, references.parse)
+        linted.append(path)
+        if found:
+            sources[path] = text
         failing = failing or any(d.severity >= config.failure_threshold for d in found)
         diagnostics.extend(found)
     references.save()
@@ -233,7 +238,7 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
         if args.statistics:
             _write_statistics(diagnostics, args.output_format, out)
         else:
-            get_reporter(args.output_format).write(diagnostics, out)
+            get_reporter(args.output_format).write(Report(diagnostics, linted, sources), out)
         out.flush()
     except BrokenPipeError:
         _silence(out)  # the reader left (`| head`); the exit code still tells the truth

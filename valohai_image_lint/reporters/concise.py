@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import TextIO
 
 from ..model import Diagnostic
+from . import Report
 
 
 def format_line(diagnostic: Diagnostic) -> str:
@@ -14,8 +14,8 @@ def format_line(diagnostic: Diagnostic) -> str:
 
 
 class ConciseReporter:
-    def write(self, diagnostics: Sequence[Diagnostic], stream: TextIO) -> None:
-        for diagnostic in diagnostics:
+    def write(self, report: Report, stream: TextIO) -> None:
+        for diagnostic in report.diagnostics:
             stream.write(format_line(diagnostic) + "\n")
 
 

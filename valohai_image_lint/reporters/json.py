@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from typing import Any, TextIO
 
 from ..model import Diagnostic, Fix
+from . import Report
 
 
 def as_dict(diagnostic: Diagnostic) -> dict[str, Any]:
@@ -47,8 +47,8 @@ def _fix(fix: Fix | None) -> dict[str, Any] | None:
 
 
 class JsonReporter:
-    def write(self, diagnostics: Sequence[Diagnostic], stream: TextIO) -> None:
-        json.dump([as_dict(d) for d in diagnostics], stream, indent=2, ensure_ascii=False)
+    def write(self, report: Report, stream: TextIO) -> None:
+        json.dump([as_dict(d) for d in report.diagnostics], stream, indent=2, ensure_ascii=False)
         stream.write("\n")
 
 
