@@ -29,6 +29,12 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
+def _format_names() -> tuple[str, ...]:
+    from .reporters import FORMATS
+
+    return tuple(FORMATS)
+
+
 def _selectors(value: str) -> list[str]:
     parts = [part.strip() for part in value.split(",") if part.strip()]
     if not parts:
@@ -103,9 +109,20 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
     parser.add_argument(
         "--output-format",
-        choices=("concise", "json"),
-        default="concise",
-        help="how to print findings (default: concise)",
+        choices=_format_names(),
+        default=None,
+        help="how to print findings (default: concise, or the config's output-format)",
+    )
+    parser.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="colour in the full format: auto (a terminal, and NO_COLOR unset), always or never",
+    )
+    parser.add_argument(
+        "--stdin-filename",
+        metavar="PATH",
+        help="with '-' as the path: lint standard input as if it were this file (editors)",
     )
     parser.add_argument(
         "--no-cache", action="store_true", help="do not read or write the cache of parsed image references"
@@ -205,8 +222,25 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
             raise UsageError("--show-settings takes one PATH; lint paths cannot be given with it")
         return _show_settings(args.show_settings, settings_for, command_line, out, err)
 
+    stdin_text: str | None = None
+    if "-" in args.paths:
+        if args.paths != ["-"] or not args.stdin_filename:
+            raise UsageError("'-' reads standard input: give it alone, with --stdin-filename PATH")
+        stdin_text = _read_stdin(args.stdin_filename)
+    elif args.stdin_filename:
+        raise UsageError("--stdin-filename goes with '-' as the path")
+
+    try:
+        output_format, annotate = _output_format(args.output_format, settings_for)
+    except ConfigError as exc:
+        err.write(f"{PROG}: error: {exc}\n")
+        return EXIT_ERROR
     references = ReferenceCache(None if args.no_cache else default_directory())
-    paths, errors = discover(args.paths)
+    errors: list[PathError] = []
+    if stdin_text is not None:
+        paths = [args.stdin_filename]
+    else:
+        paths, errors = discover(args.paths)
     problems: list[str] = [str(error) for error in errors]
     diagnostics: list[Diagnostic] = []
     linted: list[str] = []
@@ -221,7 +255,7 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
         if config is None:
             continue  # excluded by the config
         try:
-            text = read_config(path)
+            text = stdin_text if stdin_text is not None else read_config(path)
         except PathError as exc:
             problems.append(str(exc))
             continue
@@ -236,19 +270,52 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
 
     try:
         if args.statistics:
-            _write_statistics(diagnostics, args.output_format, out)
+            _write_statistics(diagnostics, output_format, out)
         else:
-            get_reporter(args.output_format).write(Report(diagnostics, linted, sources), out)
+            report = Report(diagnostics, linted, sources, color=_use_color(args.color, out))
+            get_reporter(output_format).write(report, out)
+            if annotate:
+                get_reporter("github").write(report, out)
         out.flush()
     except BrokenPipeError:
         _silence(out)  # the reader left (`| head`); the exit code still tells the truth
     for problem in dict.fromkeys(problems):
         err.write(f"{PROG}: error: {problem}\n")
-    if diagnostics and args.output_format == "concise" and not args.statistics:
+    if diagnostics and output_format in ("concise", "full") and not args.statistics:
         err.write(_summary(diagnostics))
     if problems:
         return EXIT_ERROR
     return EXIT_FINDINGS if failing and not args.exit_zero else EXIT_CLEAN
+
+
+def _read_stdin(name: str) -> str:
+    from .discovery import PathError, decode_config
+
+    try:
+        return decode_config(name, sys.stdin.buffer.read())
+    except PathError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _output_format(chosen: str | None, settings_for: Any) -> tuple[str, bool]:
+    """The format (the command line's, else the config's found from the current folder, else
+    concise) and whether to add GitHub annotations: on GitHub Actions when no format was chosen."""
+    import os
+
+    if chosen is not None:
+        return chosen, False
+    configured = settings_for(os.path.join(os.getcwd(), "valohai.yaml")).values.get("output-format")
+    if configured is not None:
+        return str(configured), False
+    return "concise", os.environ.get("GITHUB_ACTIONS") == "true" and "github" in _format_names()
+
+
+def _use_color(choice: str, out: TextIO) -> bool:
+    import os
+
+    if choice != "auto":
+        return choice == "always"
+    return "NO_COLOR" not in os.environ and hasattr(out, "isatty") and out.isatty()
 
 
 def _write_statistics(diagnostics: Sequence[Diagnostic], output_format: str, out: TextIO) -> None:

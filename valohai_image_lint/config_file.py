@@ -210,6 +210,13 @@ def _check_globs(key: str, globs: Any, where: str) -> None:
             raise ConfigError(f'{where}"{key}": "{glob}" is {problem}')
 
 
+def _check_output_format(key: str, value: str, where: str) -> None:
+    from .reporters import FORMATS
+
+    if value not in FORMATS:
+        raise ConfigError(f'{where}"{key}" must be one of {", ".join(FORMATS)}, not {value!r}')
+
+
 def _check_per_file_ignores(key: str, value: dict[str, Any], where: str) -> None:
     _check_globs(key, value, where)
     for glob, codes in value.items():
@@ -241,6 +248,7 @@ KEYS: dict[str, _Key] = {
     "allowed-images": _Key("a list of image patterns", _string_list, _check_patterns),
     "private-registries": _Key("a list of image patterns", _string_list, _check_patterns),
     "require-digest": _Key("true or false", lambda v: isinstance(v, bool)),
+    "output-format": _Key("the name of an output format", lambda v: isinstance(v, str), _check_output_format),
 }
 
 

@@ -1,0 +1,132 @@
+"""Standard input for editors, colour, the output format from config, GitHub annotations, action.yml."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from valohai_image_lint.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+BAD = "- step:\n    name: train\n    image: tensorflow/tensorflow:latest-gpu\n"
+
+
+class _Stdin:
+    def __init__(self, data: bytes) -> None:
+        self.buffer = io.BytesIO(data)
+
+
+def test_stdin_is_linted_as_the_named_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "valohai-image-lint.toml").write_text(
+        '[per-file-ignores]\n"ml/*" = ["VIL104"]\n', encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    text = BAD + "- step: {name: b, image: 'python:3.9'}\n"
+    monkeypatch.setattr(sys, "stdin", _Stdin(text.encode()))
+    assert main(["--stdin-filename", "ml/valohai.yaml", "-"]) == 1
+    out = capsys.readouterr().out
+    assert out.startswith("ml/valohai.yaml:3:12: VIL103 ")
+    assert "VIL104" not in out  # the per-file ignore for ml/* applied to the stdin name
+    assert not (tmp_path / "ml").exists()  # nothing was written
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["-"], "'-' reads standard input: give it alone, with --stdin-filename PATH"),
+        (["-", "x.yaml", "--stdin-filename", "a.yaml"], "'-' reads standard input"),
+        (["--stdin-filename", "a.yaml", "x.yaml"], "--stdin-filename goes with '-' as the path"),
+    ],
+)
+def test_stdin_usage_errors(args: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(args) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_stdin_that_is_not_utf8(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr(sys, "stdin", _Stdin(b"- step:\n  name: caf\xe9\n"))
+    assert main(["--stdin-filename", "valohai.yaml", "-"]) == 2
+    assert "valohai.yaml:2:12: not valid UTF-8 (byte 0xe9)" in capsys.readouterr().err
+
+
+def test_stdin_through_a_real_pipe() -> None:
+    result = subprocess.run([sys.executable, "-m", "valohai_image_lint", "--stdin-filename", "x/valohai.yaml", "-"],
+                            input=BAD, capture_output=True, text=True, timeout=60, cwd=ROOT, check=False)
+    assert result.returncode == 1
+    assert result.stdout.startswith("x/valohai.yaml:3:12: VIL103")
+
+
+def test_output_format_from_config_and_the_command_line_wins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "valohai.yaml").write_text(BAD, encoding="utf-8")
+    (tmp_path / "valohai-image-lint.toml").write_text('output-format = "json"\n', encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert main([]) == 1
+    assert json.loads(capsys.readouterr().out)[0]["code"] == "VIL103"
+    assert main(["--output-format", "concise"]) == 1
+    assert capsys.readouterr().out.startswith("valohai.yaml:3:12: VIL103")
+    (tmp_path / "valohai-image-lint.toml").write_text('output-format = "xml"\n', encoding="utf-8")
+    assert main([]) == 2
+    assert '"output-format" must be one of concise, json' in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("choice", "isatty", "no_color", "expected"),
+    [
+        ("always", False, True, True),
+        ("never", True, False, False),
+        ("auto", True, False, True),
+        ("auto", False, False, False),
+        ("auto", True, True, False),
+    ],
+)
+def test_colour_choice(monkeypatch: pytest.MonkeyPatch, choice: str, isatty: bool, no_color: bool,
+                       expected: bool) -> None:
+    from valohai_image_lint.cli import _use_color
+
+    class Out(io.StringIO):
+        def isatty(self) -> bool:
+            return isatty
+
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    if no_color:
+        monkeypatch.setenv("NO_COLOR", "1")
+    assert _use_color(choice, Out()) is expected
+
+
+def test_action_yml_shape() -> None:
+    from ruamel.yaml import YAML
+
+    action = YAML(typ="safe", pure=True).load((ROOT / "action.yml").read_text(encoding="utf-8"))
+    assert set(action["inputs"]) == {"paths", "args", "version", "sarif"}
+    assert action["runs"]["using"] == "composite"
+    steps = action["runs"]["steps"]
+    assert [step["name"] for step in steps] == ["Install valohai-image-lint", "Write SARIF", "Upload SARIF", "Lint"]
+    assert steps[2]["uses"].startswith("github/codeql-action/upload-sarif@")
+    assert all(step.get("shell") == "bash" for step in steps if "run" in step)
+
+
+def _action_step(name: str) -> str:
+    from ruamel.yaml import YAML
+
+    action = YAML(typ="safe", pure=True).load((ROOT / "action.yml").read_text(encoding="utf-8"))
+    return next(step["run"] for step in action["runs"]["steps"] if step["name"] == name)
+
+
+def test_the_action_lint_step_runs_and_annotates(tmp_path: Path) -> None:
+    """The Lint step's script, run as GitHub runs it: bash, the inputs in the environment."""
+    (tmp_path / "valohai.yaml").write_text(BAD, encoding="utf-8")
+    env = dict(os.environ, VIL_PATHS=".", VIL_ARGS="--failure-threshold error", GITHUB_ACTIONS="true",
+               PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
+    result = subprocess.run(["bash", "-c", _action_step("Lint")], cwd=tmp_path, env=env, capture_output=True,
+                            text=True, timeout=60, check=False)
+    assert result.returncode == 1
+    assert result.stdout.startswith("valohai.yaml:3:12: VIL103")
