@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from valohai_image_lint.cli import main
+from valohai_image_lint.reporters import FORMATS
 
 ROOT = Path(__file__).resolve().parent.parent
 BAD = "- step:\n    name: train\n    image: tensorflow/tensorflow:latest-gpu\n"
@@ -54,7 +55,7 @@ def test_failure_threshold(tmp_path: Path, threshold: str, text: str, expected: 
     assert main([str(_write(tmp_path, text)), "--failure-threshold", threshold]) == expected
 
 
-@pytest.mark.parametrize("output_format", ["concise", "json"])
+@pytest.mark.parametrize("output_format", sorted(FORMATS))
 def test_exit_codes_are_the_same_in_every_format(tmp_path: Path, output_format: str) -> None:
     bad, clean = _write(tmp_path / "a", BAD), _write(tmp_path / "b", CLEAN)
     assert main([str(bad), "--output-format", output_format]) == 1

@@ -75,7 +75,7 @@ def test_output_format_from_config_and_the_command_line_wins(tmp_path: Path, mon
     assert capsys.readouterr().out.startswith("valohai.yaml:3:12: VIL103")
     (tmp_path / "valohai-image-lint.toml").write_text('output-format = "xml"\n', encoding="utf-8")
     assert main([]) == 2
-    assert '"output-format" must be one of concise, json' in capsys.readouterr().err
+    assert '"output-format" must be one of concise, full, json' in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(
@@ -130,3 +130,23 @@ def test_the_action_lint_step_runs_and_annotates(tmp_path: Path) -> None:
                             text=True, timeout=60, check=False)
     assert result.returncode == 1
     assert result.stdout.startswith("valohai.yaml:3:12: VIL103")
+
+
+def test_github_actions_adds_annotations_unless_a_format_is_chosen(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "valohai.yaml").write_text(BAD, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    assert main(["--isolated"]) == 1
+    assert capsys.readouterr().out.splitlines() == [
+        'valohai.yaml:3:12: VIL103 image "tensorflow/tensorflow:latest-gpu" uses a moving "latest" tag; '
+        "pin a version such as 2.16.1-gpu",
+        "::error file=valohai.yaml,line=3,col=12,endLine=3,endColumn=44,title=VIL103 latest-tag::"
+        'image "tensorflow/tensorflow:latest-gpu" uses a moving "latest" tag; pin a version such as 2.16.1-gpu',
+    ]
+    assert main(["--isolated", "--output-format", "concise"]) == 1
+    assert "::error" not in capsys.readouterr().out
+    monkeypatch.setenv("GITHUB_ACTIONS", "false")
+    assert main(["--isolated"]) == 1
+    assert "::error" not in capsys.readouterr().out

@@ -16,7 +16,12 @@ from ..model import Diagnostic
 # name -> module in this package (each module defines REPORTER)
 FORMATS: dict[str, str] = {
     "concise": "concise",
+    "full": "full",
     "json": "json",
+    "json-lines": "json_lines",
+    "github": "github",
+    "pylint": "pylint",
+    "grouped": "grouped",
 }
 
 

@@ -1,0 +1,62 @@
+"""JUnit XML for Jenkins and GitLab: each linted file is a test case, each finding a failure.
+
+One ``<testsuite name="valohai-image-lint">`` in ``<testsuites>``; one ``<testcase>`` per linted
+file (clean files pass), named by its path relative to the report's root; one ``<failure>`` per
+finding, its ``message`` and text the concise line. ``tests`` counts files and ``failures`` counts
+the files with findings (JUnit counts failed tests, not failure elements, so ``tests - failures``
+is the number that passed).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TextIO
+from xml.etree import ElementTree as ET
+
+from ..model import Diagnostic
+from . import Report
+from .concise import format_line
+from .fingerprints import relative_path
+
+SUITE = "valohai-image-lint"
+# XML 1.0 cannot hold these characters even escaped (controls, lone surrogates, U+FFFE/U+FFFF).
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def _xml_text(text: str) -> str:
+    return _NOT_XML.sub(_escape, text)
+
+
+def junit_tree(report: Report) -> ET.Element:
+    by_path: dict[str, list[Diagnostic]] = {path: [] for path in report.files}
+    for diagnostic in report.diagnostics:
+        by_path.setdefault(diagnostic.path, []).append(diagnostic)
+    failing = sum(1 for found in by_path.values() if found)
+    counts = {"tests": str(len(by_path)), "failures": str(failing), "errors": "0"}
+    suites = ET.Element("testsuites", {"name": SUITE, **counts})
+    suite = ET.SubElement(suites, "testsuite", {"name": SUITE, **counts, "skipped": "0"})
+    for path, found in by_path.items():
+        name = _xml_text(relative_path(path, report.root))
+        case = ET.SubElement(suite, "testcase", {"classname": SUITE, "name": name, "file": name})
+        for diagnostic in found:
+            line = _xml_text(format_line(diagnostic._replace(path=relative_path(path, report.root))))
+            failure = ET.SubElement(case, "failure", {"type": diagnostic.code, "message": line})
+            failure.text = line
+    return suites
+
+
+class JUnitReporter:
+    def write(self, report: Report, stream: TextIO) -> None:
+        tree = junit_tree(report)
+        ET.indent(tree)
+        stream.write('<?xml version="1.0" encoding="UTF-8"?>\n')
+        stream.write(ET.tostring(tree, encoding="unicode"))
+        stream.write("\n")
+
+
+REPORTER = JUnitReporter()
