@@ -150,3 +150,14 @@ def test_github_actions_adds_annotations_unless_a_format_is_chosen(
     monkeypatch.setenv("GITHUB_ACTIONS", "false")
     assert main(["--isolated"]) == 1
     assert "::error" not in capsys.readouterr().out
+
+
+def test_the_action_sarif_step_writes_sarif_and_never_fails_the_step(tmp_path: Path) -> None:
+    (tmp_path / "valohai.yaml").write_text(BAD, encoding="utf-8")
+    env = dict(os.environ, VIL_PATHS=".", VIL_ARGS="", VIL_SARIF="out.sarif", GITHUB_ACTIONS="true",
+               PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
+    result = subprocess.run(["bash", "-c", _action_step("Write SARIF")], cwd=tmp_path, env=env,
+                            capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 0, result.stderr
+    sarif = json.loads((tmp_path / "out.sarif").read_text(encoding="utf-8"))
+    assert [r["ruleId"] for r in sarif["runs"][0]["results"]] == ["VIL103"]

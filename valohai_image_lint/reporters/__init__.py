@@ -19,7 +19,10 @@ FORMATS: dict[str, str] = {
     "full": "full",
     "json": "json",
     "json-lines": "json_lines",
+    "sarif": "sarif",
     "github": "github",
+    "gitlab": "gitlab",
+    "junit": "junit",
     "pylint": "pylint",
     "grouped": "grouped",
 }
