@@ -129,7 +129,7 @@ def test_the_action_lint_step_runs_and_annotates(tmp_path: Path) -> None:
     result = subprocess.run(["bash", "-c", _action_step("Lint")], cwd=tmp_path, env=env, capture_output=True,
                             text=True, timeout=60, check=False)
     assert result.returncode == 1
-    assert result.stdout.startswith("valohai.yaml:3:12: VIL103")
+    assert result.stdout.startswith("::error file=valohai.yaml,line=3,col=12,endLine=3,endColumn=44,title=VIL103")
 
 
 def test_github_actions_adds_annotations_unless_a_format_is_chosen(
@@ -161,3 +161,75 @@ def test_the_action_sarif_step_writes_sarif_and_never_fails_the_step(tmp_path: P
     assert result.returncode == 0, result.stderr
     sarif = json.loads((tmp_path / "out.sarif").read_text(encoding="utf-8"))
     assert [r["ruleId"] for r in sarif["runs"][0]["results"]] == ["VIL103"]
+
+
+def test_the_action_sarif_step_survives_an_unreadable_file(tmp_path: Path) -> None:
+    (tmp_path / "valohai.yaml").write_bytes(b"\x00\x01")
+    env = dict(os.environ, VIL_PATHS="valohai.yaml", VIL_ARGS="", VIL_SARIF="out.sarif",
+               PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
+    result = subprocess.run(["bash", "-c", _action_step("Write SARIF")], cwd=tmp_path, env=env,
+                            capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 0
+    invocation = json.loads((tmp_path / "out.sarif").read_text(encoding="utf-8"))["runs"][0]["invocations"][0]
+    assert invocation["executionSuccessful"] is False
+    assert "binary file" in invocation["toolExecutionNotifications"][0]["message"]["text"]
+
+
+@pytest.mark.parametrize("output_format", ["sarif", "gitlab", "junit", "github"])
+def test_statistics_only_in_formats_that_can_hold_them(output_format: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--statistics", "--output-format", output_format, str(ROOT / "examples")]) == 2
+    expected = f"--statistics prints concise, full, pylint, grouped, json, json-lines; not {output_format}"
+    assert expected in capsys.readouterr().err
+
+
+def test_statistics_as_json_lines(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--statistics", "--output-format", "json-lines", "--isolated", str(ROOT / "examples")]) == 1
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert sum(row["count"] for row in rows) == 7
+
+
+def test_values_cannot_break_lines_or_steer_the_terminal(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "valohai.yaml"
+    path.write_text('- step:\n    name: "a\\x9b31mb\\x85c\\u202ed\\u2028e"\n', encoding="utf-8")
+    assert main(["--isolated", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert out.count("\n") == 1
+    assert 'step "a\\x9b31mb\\x85c\\u202ed\\u2028e" has no image' in out
+
+
+def test_a_console_that_cannot_encode_the_output(tmp_path: Path) -> None:
+    path = tmp_path / "valohai.yaml"
+    path.write_text("- step: {name: \u03b1, image: \uff50ython}\n", encoding="utf-8")
+    for output_format in ("concise", "sarif", "json"):
+        result = subprocess.run([sys.executable, "-m", "valohai_image_lint", "--isolated", "--output-format",
+                                 output_format, str(path)], capture_output=True, timeout=60, check=False,
+                                env=dict(os.environ, PYTHONIOENCODING="cp1252"))
+        assert result.returncode == 1, result.stderr
+        assert b"Traceback" not in result.stderr
+        if output_format != "concise":
+            json.loads(result.stdout.decode("cp1252"))  # the escapes are valid JSON
+
+
+def test_machine_formats_are_relative_to_the_repository_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "ml").mkdir()
+    (tmp_path / "ml" / "valohai.yaml").write_text(BAD, encoding="utf-8")
+    monkeypatch.chdir(tmp_path / "ml")
+    main(["--isolated", "--output-format", "gitlab", "valohai.yaml"])
+    from_subfolder = json.loads(capsys.readouterr().out)
+    monkeypatch.chdir(tmp_path)
+    main(["--isolated", "--output-format", "gitlab", "ml"])
+    from_root = json.loads(capsys.readouterr().out)
+    assert from_subfolder == from_root
+    assert from_root[0]["location"]["path"] == "ml/valohai.yaml"
+
+
+def test_junit_records_files_that_could_not_be_read(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import xml.etree.ElementTree as ET
+
+    (tmp_path / "valohai.yaml").write_bytes(b"\x00")
+    assert main(["--isolated", "--output-format", "junit", "--exit-zero", str(tmp_path / "valohai.yaml")]) == 2
+    suite = ET.fromstring(capsys.readouterr().out).find("testsuite")
+    assert suite is not None and suite.get("errors") == "1"
+    assert suite.find("testcase/error") is not None

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from .model import Diagnostic
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+STATISTICS_FORMATS = ("concise", "full", "pylint", "grouped", "json", "json-lines")
 PROG = "valohai-image-lint"
 
 
@@ -235,6 +236,8 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     except ConfigError as exc:
         err.write(f"{PROG}: error: {exc}\n")
         return EXIT_ERROR
+    if args.statistics and output_format not in STATISTICS_FORMATS:
+        raise UsageError(f"--statistics prints {', '.join(STATISTICS_FORMATS)}; not {output_format}")
     references = ReferenceCache(None if args.no_cache else default_directory())
     errors: list[PathError] = []
     if stdin_text is not None:
@@ -272,7 +275,8 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
         if args.statistics:
             _write_statistics(diagnostics, output_format, out)
         else:
-            report = Report(diagnostics, linted, sources, color=_use_color(args.color, out))
+            color = _use_color(args.color, out)
+            report = Report(diagnostics, linted, sources, _report_root(), color, tuple(problems))
             get_reporter(output_format).write(report, out)
             if annotate:
                 get_reporter("github").write(report, out)
@@ -310,12 +314,22 @@ def _output_format(chosen: str | None, settings_for: Any) -> tuple[str, bool]:
     return "concise", os.environ.get("GITHUB_ACTIONS") == "true" and "github" in _format_names()
 
 
+def _report_root() -> str:
+    """Where machine formats (SARIF, GitLab, JUnit) make paths relative to: the repository root
+    above the current folder, so that fingerprints do not depend on where the tool was run."""
+    import os
+
+    from .discovery import repository_root
+
+    return repository_root(os.getcwd()) or "."
+
+
 def _use_color(choice: str, out: TextIO) -> bool:
     import os
 
     if choice != "auto":
         return choice == "always"
-    return "NO_COLOR" not in os.environ and hasattr(out, "isatty") and out.isatty()
+    return not os.environ.get("NO_COLOR") and hasattr(out, "isatty") and out.isatty()
 
 
 def _write_statistics(diagnostics: Sequence[Diagnostic], output_format: str, out: TextIO) -> None:
@@ -324,13 +338,15 @@ def _write_statistics(diagnostics: Sequence[Diagnostic], output_format: str, out
 
     counts = Counter((d.code, d.name) for d in diagnostics)
     rows = sorted(counts.items(), key=lambda item: (-item[1], item[0][0]))
-    if output_format == "json":
+    items = [{"code": code, "name": name, "count": count} for (code, name), count in rows]
+    if output_format in ("json", "json-lines"):
         import json
 
-        json.dump(
-            [{"code": code, "name": name, "count": count} for (code, name), count in rows], out, indent=2
-        )
-        out.write("\n")
+        if output_format == "json":
+            json.dump(items, out, indent=2)
+            out.write("\n")
+        else:
+            out.writelines(json.dumps(item) + "\n" for item in items)
         return
     for (code, name), count in rows:
         out.write(f"{count:>6}  {code}  {name}\n")
@@ -407,6 +423,11 @@ def _silence(stream: TextIO) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: ``main(["valohai.yaml"])`` returns the exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    for stream in (sys.stdout, sys.stderr):
+        # A console that cannot show a character (cp1252, a file name that is not UTF-8) gets an
+        # escape such as \u2028 instead of a crash; in JSON output that escape is valid JSON.
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     try:
         return run(argv, sys.stdout, sys.stderr)
     except UsageError as exc:

@@ -30,12 +30,28 @@ def parse_site(site: ImageSite, parse: Parse = parse_image) -> ParsedSite:
 
 
 MAX_NAMED_CONTEXTS = 5
-_CONTROL = {code: f"\\x{code:02x}" for code in range(32)} | {10: "\\n", 13: "\\r", 9: "\\t", 127: "\\x7f"}
+_UNSAFE = [
+    *range(32),
+    127,
+    *range(0x80, 0xA0),
+    0x200E,
+    0x200F,
+    0x2028,
+    0x2029,
+    *range(0x202A, 0x202F),
+    *range(0x2066, 0x206A),
+]
+_CONTROL = {code: f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" for code in _UNSAFE} | {
+    10: "\\n",
+    13: "\\r",
+    9: "\\t",
+}
 
 
-def _one_line(message: str) -> str:
-    """Messages are one line in every format: control characters in values are escaped."""
-    return message.translate(_CONTROL)
+def one_line(text: str) -> str:
+    """Text that stays one line and cannot steer a terminal: control characters, line and
+    paragraph separators and bidirectional controls in values are shown escaped."""
+    return text.translate(_CONTROL)
 
 
 def _names(contexts: tuple[str, ...]) -> str:
@@ -77,10 +93,10 @@ def enabled_rules(config: LintConfig) -> tuple[Rule, ...]:
 def _diagnostic(
     rule: Rule, finding: Finding, path: str, config: LintConfig, parsed: ParsedSite | None = None
 ) -> Diagnostic:
-    message = _one_line(finding.message)
+    message = one_line(finding.message)
     site = parsed.site if parsed else None
     if site is not None and (len(site.contexts) > 1 or site.aliased):
-        message += _one_line(f" (used by {_names(site.contexts)})")
+        message += one_line(f" (used by {_names(site.contexts)})")
     ref = parsed.ref if parsed else None
     return Diagnostic(
         path=path,

@@ -32,13 +32,15 @@ class Report(NamedTuple):
     """What one run found. ``files`` lists every file linted (clean ones too), in order;
     ``sources`` maps a path to its text (for formats that quote source lines); ``root`` is the
     folder that relative paths in the output start from (the current folder); ``color`` says
-    whether the output may use ANSI colours."""
+    whether the output may use ANSI colours; ``problems`` are the one-line errors of the run (a
+    file that could not be read, a bad config), which formats that can carry them record."""
 
     diagnostics: Sequence[Diagnostic]
     files: Sequence[str] = ()
     sources: Mapping[str, str] = {}
     root: str = "."
     color: bool = False
+    problems: Sequence[str] = ()
 
 
 class Reporter(Protocol):

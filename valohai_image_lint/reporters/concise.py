@@ -9,8 +9,10 @@ from . import Report
 
 
 def format_line(diagnostic: Diagnostic) -> str:
+    from ..linter import one_line
+
     span = diagnostic.span
-    return f"{diagnostic.path}:{span.line}:{span.column}: {diagnostic.code} {diagnostic.message}"
+    return f"{one_line(diagnostic.path)}:{span.line}:{span.column}: {diagnostic.code} {diagnostic.message}"
 
 
 class ConciseReporter:

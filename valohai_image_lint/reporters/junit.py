@@ -37,9 +37,15 @@ def junit_tree(report: Report) -> ET.Element:
     for diagnostic in report.diagnostics:
         by_path.setdefault(diagnostic.path, []).append(diagnostic)
     failing = sum(1 for found in by_path.values() if found)
-    counts = {"tests": str(len(by_path)), "failures": str(failing), "errors": "0"}
+    errors = len(report.problems)
+    counts = {"tests": str(len(by_path) + errors), "failures": str(failing), "errors": str(errors)}
     suites = ET.Element("testsuites", {"name": SUITE, **counts})
     suite = ET.SubElement(suites, "testsuite", {"name": SUITE, **counts, "skipped": "0"})
+    for problem in report.problems:  # a file that could not be read, a bad config: the run exited 2
+        name = _xml_text(problem.split(": ", 1)[0])
+        case = ET.SubElement(suite, "testcase", {"classname": SUITE, "name": name})
+        error = ET.SubElement(case, "error", {"type": "error", "message": _xml_text(problem)})
+        error.text = _xml_text(problem)
     for path, found in by_path.items():
         name = _xml_text(relative_path(path, report.root))
         case = ET.SubElement(suite, "testcase", {"classname": SUITE, "name": name, "file": name})

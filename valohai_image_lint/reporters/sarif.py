@@ -65,7 +65,8 @@ def artifact_location(path: str, root: str) -> dict[str, Any]:
     relative = relative_path(path, root)
     if relative == ".." or relative.startswith("../") or Path(relative).is_absolute():
         return {"uri": Path(os.path.abspath(path)).as_uri()}
-    return {"uri": quote(relative, safe="/"), "uriBaseId": SRCROOT}
+    # A file name that is not UTF-8 reaches us with surrogate escapes: quote its real bytes.
+    return {"uri": quote(os.fsencode(relative), safe="/"), "uriBaseId": SRCROOT}
 
 
 def root_uri(root: str) -> str:
@@ -131,6 +132,15 @@ def sarif_log(report: Report) -> dict[str, Any]:
         },
         "originalUriBaseIds": {SRCROOT: {"uri": root_uri(report.root)}},
         "columnKind": "unicodeCodePoints",
+        # What went wrong besides findings (an unreadable file, a bad config): the run exited 2.
+        "invocations": [
+            {
+                "executionSuccessful": not report.problems,
+                "toolExecutionNotifications": [
+                    {"level": "error", "message": {"text": problem}} for problem in report.problems
+                ],
+            }
+        ],
         "results": [
             result(diagnostic, fingerprint, rule_index, report.root)
             for diagnostic, fingerprint in zip(report.diagnostics, prints, strict=True)
