@@ -6,33 +6,17 @@ Golden files (plain and coloured) hold the shipped example; regenerate them with
 
 from __future__ import annotations
 
-import io
-import os
-from pathlib import Path
-
 import pytest
+from format_fixtures import GOLDEN_DIR, ROOT, assert_matches_golden, example_report, render_report
 
-from valohai_image_lint import lint_text
 from valohai_image_lint.model import Applicability, Diagnostic, Edit, Fix, Severity, Span
 from valohai_image_lint.reporters import Report
 from valohai_image_lint.reporters.concise import format_line
 from valohai_image_lint.reporters.full import REPORTER, render_line, underline
 
-ROOT = Path(__file__).resolve().parent.parent
-GOLDEN = Path(__file__).resolve().parent / "golden"
-EXAMPLE = "examples/valohai.yaml"
-
-
-def example_report(monkeypatch: pytest.MonkeyPatch, color: bool) -> Report:
-    monkeypatch.chdir(ROOT)
-    text = Path(EXAMPLE).read_text(encoding="utf-8")
-    return Report(lint_text(text, EXAMPLE), [EXAMPLE], {EXAMPLE: text}, color=color)
-
 
 def render(report: Report) -> str:
-    stream = io.StringIO()
-    REPORTER.write(report, stream)
-    return stream.getvalue()
+    return render_report(REPORTER, report)
 
 
 def diagnostic(span: Span, path: str = "valohai.yaml", fix: Fix | None = None,
@@ -42,16 +26,14 @@ def diagnostic(span: Span, path: str = "valohai.yaml", fix: Fix | None = None,
 
 @pytest.mark.parametrize(("color", "golden_name"), [(False, "example.full.txt"), (True, "example.full-color.txt")])
 def test_example_matches_the_golden_file(color: bool, golden_name: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    out = render(example_report(monkeypatch, color))
-    golden = GOLDEN / golden_name
-    if os.environ.get("VIL_UPDATE_GOLDEN") == "1":
-        golden.write_text(out, encoding="utf-8")
-    assert out == golden.read_text(encoding="utf-8")
+    monkeypatch.chdir(ROOT)
+    assert_matches_golden(GOLDEN_DIR / golden_name, render(example_report(color=color)))
 
 
 def test_without_color_there_are_no_ansi_codes_and_each_finding_starts_with_its_concise_line(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    report = example_report(monkeypatch, color=False)
+    monkeypatch.chdir(ROOT)
+    report = example_report(color=False)
     out = render(report)
     assert "\x1b" not in out
     blocks = out.split("\n\n")

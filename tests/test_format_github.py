@@ -6,27 +6,20 @@ The golden file holds the shipped example; regenerate it with
 
 from __future__ import annotations
 
-import io
-import os
 import re
-from pathlib import Path
 
 import pytest
+from format_fixtures import GOLDEN_DIR, ROOT, assert_matches_golden, example_report, render_report
 
-from valohai_image_lint import lint_text
 from valohai_image_lint.model import Diagnostic, Severity, Span
 from valohai_image_lint.reporters import Report
 from valohai_image_lint.reporters.github import REPORTER, escape_data, escape_property, format_command
 
-ROOT = Path(__file__).resolve().parent.parent
-GOLDEN = Path(__file__).resolve().parent / "golden" / "example.github.txt"
-EXAMPLE = "examples/valohai.yaml"
+GOLDEN = GOLDEN_DIR / "example.github.txt"
 
 
 def render(report: Report) -> str:
-    stream = io.StringIO()
-    REPORTER.write(report, stream)
-    return stream.getvalue()
+    return render_report(REPORTER, report)
 
 
 ONE_LINE = Span(3, 12, 3, 25)
@@ -53,11 +46,8 @@ def parse_command(line: str) -> tuple[str, dict[str, str], str]:
 
 def test_example_matches_the_golden_file(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
-    text = Path(EXAMPLE).read_text(encoding="utf-8")
-    out = render(Report(lint_text(text, EXAMPLE), [EXAMPLE], {EXAMPLE: text}))
-    if os.environ.get("VIL_UPDATE_GOLDEN") == "1":
-        GOLDEN.write_text(out, encoding="utf-8")
-    assert out == GOLDEN.read_text(encoding="utf-8")
+    out = render(example_report())
+    assert_matches_golden(GOLDEN, out)
     lines = out.splitlines()
     assert len(lines) == 7
     assert all(line.startswith("::") for line in lines)

@@ -6,7 +6,6 @@ Regenerate the golden file after an intended change with
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import re
@@ -14,6 +13,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from format_fixtures import (
+    EXAMPLE,
+    GOLDEN_DIR,
+    ROOT,
+    assert_fingerprints_survive_lines_inserted_above,
+    assert_matches_golden,
+    example_report,
+    render_report,
+    report_of,
+)
 
 from valohai_image_lint import LintConfig, Severity, Span, lint_text
 from valohai_image_lint.model import Diagnostic
@@ -21,23 +30,11 @@ from valohai_image_lint.reporters import Report
 from valohai_image_lint.reporters.fingerprints import fingerprint, fingerprints
 from valohai_image_lint.reporters.gitlab import REPORTER
 
-ROOT = Path(__file__).resolve().parent.parent
-GOLDEN = Path(__file__).resolve().parent / "golden" / "example.gitlab.json"
-EXAMPLE = "examples/valohai.yaml"
-# A second, clean config given as text (the reporters never read files): it has no issues.
-CLEAN = ("examples/clean/valohai.yaml",
-         "- step:\n    name: train\n    image: python:3.12.1-slim\n    command: python train.py\n")
-
-
-def report_of(*files: tuple[str, str], config: LintConfig | None = None) -> Report:
-    diagnostics = [d for path, text in files for d in lint_text(text, path, config)]
-    return Report(diagnostics, [path for path, _ in files], dict(files))
+GOLDEN = GOLDEN_DIR / "example.gitlab.json"
 
 
 def gitlab_text(report: Report) -> str:
-    out = io.StringIO()
-    REPORTER.write(report, out)
-    return out.getvalue()
+    return render_report(REPORTER, report)
 
 
 def issues(report: Report) -> list[dict[str, Any]]:
@@ -45,16 +42,9 @@ def issues(report: Report) -> list[dict[str, Any]]:
     return found
 
 
-def example_report() -> Report:
-    return report_of((EXAMPLE, (ROOT / EXAMPLE).read_text(encoding="utf-8")), CLEAN)
-
-
 def test_example_output_matches_the_golden_file(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
-    out = gitlab_text(example_report())
-    if os.environ.get("VIL_UPDATE_GOLDEN") == "1":
-        GOLDEN.write_text(out, encoding="utf-8")
-    assert out == GOLDEN.read_text(encoding="utf-8")
+    assert_matches_golden(GOLDEN, gitlab_text(example_report(with_clean=True)))
 
 
 def assert_code_quality_issue(issue: Any) -> None:
@@ -77,7 +67,7 @@ def assert_code_quality_issue(issue: Any) -> None:
 
 def test_the_example_output_is_a_code_quality_report(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
-    report = example_report()
+    report = example_report(with_clean=True)
     found = issues(report)
     assert isinstance(found, list) and len(found) == len(report.diagnostics) == 7
     for issue, diagnostic in zip(found, report.diagnostics, strict=True):
@@ -132,22 +122,13 @@ def test_paths_are_relative_to_the_root_with_posix_separators(tmp_path: Path) ->
     assert issue["location"]["path"] == "sub dir/valohai.yaml"
 
 
-INSERTED = ("# Inserted above: a comment and another step.\n"
-            "- step:\n    name: setup\n    image: alpine:3.19.1\n    command: ./setup.sh\n\n")
-
-
 def _fingerprints_by_finding(text: str) -> dict[tuple[str, str], tuple[int, str]]:
     return {(issue["check_name"], issue["description"]): (issue["location"]["lines"]["begin"], issue["fingerprint"])
             for issue in issues(report_of(("valohai.yaml", text)))}
 
 
 def test_fingerprints_survive_unrelated_lines_inserted_above() -> None:
-    text = (ROOT / EXAMPLE).read_text(encoding="utf-8")
-    before = _fingerprints_by_finding(text)
-    after = _fingerprints_by_finding(INSERTED + text)
-    assert len(before) == 7
-    for finding, (line, print_) in before.items():
-        assert after[finding] == (line + INSERTED.count("\n"), print_)
+    assert_fingerprints_survive_lines_inserted_above(_fingerprints_by_finding)
 
 
 def test_identical_findings_get_different_fingerprints() -> None:

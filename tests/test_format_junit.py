@@ -6,39 +6,32 @@ Regenerate the golden file after an intended change with
 
 from __future__ import annotations
 
-import io
 import os
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import pytest
+from format_fixtures import (
+    CLEAN,
+    EXAMPLE,
+    GOLDEN_DIR,
+    ROOT,
+    assert_matches_golden,
+    example_report,
+    render_report,
+    report_of,
+)
 
-from valohai_image_lint import LintConfig, Severity, Span, lint_text
+from valohai_image_lint import Severity, Span, lint_text
 from valohai_image_lint.model import Diagnostic
 from valohai_image_lint.reporters import Report
 from valohai_image_lint.reporters.junit import REPORTER
 
-ROOT = Path(__file__).resolve().parent.parent
-GOLDEN = Path(__file__).resolve().parent / "golden" / "example.junit.xml"
-EXAMPLE = "examples/valohai.yaml"
-# A second, clean config given as text (the reporters never read files): a passing test case.
-CLEAN = ("examples/clean/valohai.yaml",
-         "- step:\n    name: train\n    image: python:3.12.1-slim\n    command: python train.py\n")
-
-
-def report_of(*files: tuple[str, str], config: LintConfig | None = None) -> Report:
-    diagnostics = [d for path, text in files for d in lint_text(text, path, config)]
-    return Report(diagnostics, [path for path, _ in files], dict(files))
-
-
-def example_report() -> Report:
-    return report_of((EXAMPLE, (ROOT / EXAMPLE).read_text(encoding="utf-8")), CLEAN)
+GOLDEN = GOLDEN_DIR / "example.junit.xml"
 
 
 def junit_text(report: Report) -> str:
-    out = io.StringIO()
-    REPORTER.write(report, out)
-    return out.getvalue()
+    return render_report(REPORTER, report)
 
 
 def junit(report: Report) -> ET.Element:
@@ -54,10 +47,7 @@ def suite_of(root: ET.Element) -> ET.Element:
 
 def test_example_output_matches_the_golden_file(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
-    out = junit_text(example_report())
-    if os.environ.get("VIL_UPDATE_GOLDEN") == "1":
-        GOLDEN.write_text(out, encoding="utf-8")
-    assert out == GOLDEN.read_text(encoding="utf-8")
+    assert_matches_golden(GOLDEN, junit_text(example_report(with_clean=True)))
 
 
 def test_the_golden_file_parses() -> None:
@@ -67,7 +57,7 @@ def test_the_golden_file_parses() -> None:
 
 def test_one_suite_one_case_per_file_one_failure_per_finding(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
-    report = example_report()
+    report = example_report(with_clean=True)
     root = junit(report)
     suite = suite_of(root)
     expected = {"name": "valohai-image-lint", "tests": "2", "failures": "1", "errors": "0", "skipped": "0"}
@@ -90,7 +80,7 @@ def test_one_suite_one_case_per_file_one_failure_per_finding(monkeypatch: pytest
 def test_the_failure_text_is_the_concise_line(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
     concise = (ROOT / "tests" / "golden" / "example.concise.txt").read_text(encoding="utf-8").splitlines()
-    assert [failure.text for failure in junit(example_report()).iter("failure")] == concise
+    assert [failure.text for failure in junit(example_report(with_clean=True)).iter("failure")] == concise
 
 
 def test_only_clean_files_is_all_passing() -> None:

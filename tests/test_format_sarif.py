@@ -7,13 +7,22 @@ Regenerate the golden file after an intended change with
 
 from __future__ import annotations
 
-import io
 import json
 import os
 from pathlib import Path
 from typing import Any
 
 import pytest
+from format_fixtures import (
+    EXAMPLE,
+    GOLDEN_DIR,
+    ROOT,
+    assert_fingerprints_survive_lines_inserted_above,
+    assert_matches_golden,
+    example_report,
+    render_report,
+    report_of,
+)
 
 from valohai_image_lint import LintConfig, Severity, Span, __version__, lint_text
 from valohai_image_lint.model import Diagnostic
@@ -22,30 +31,14 @@ from valohai_image_lint.reporters.sarif import REPORTER, what_it_does
 from valohai_image_lint.rule_pages import page
 from valohai_image_lint.rules import ALL_RULES
 
-ROOT = Path(__file__).resolve().parent.parent
-GOLDEN = Path(__file__).resolve().parent / "golden" / "example.sarif.json"
-EXAMPLE = "examples/valohai.yaml"
-# A second, clean config given as text (the reporters never read files): it has no results.
-CLEAN = ("examples/clean/valohai.yaml",
-         "- step:\n    name: train\n    image: python:3.12.1-slim\n    command: python train.py\n")
+GOLDEN = GOLDEN_DIR / "example.sarif.json"
 ROOT_PLACEHOLDER = "file:///project/"
 FINGERPRINT = "valohaiImageLint/v1"
 LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 
 
-def report_of(*files: tuple[str, str], config: LintConfig | None = None) -> Report:
-    diagnostics = [d for path, text in files for d in lint_text(text, path, config)]
-    return Report(diagnostics, [path for path, _ in files], dict(files))
-
-
-def example_report() -> Report:
-    return report_of((EXAMPLE, (ROOT / EXAMPLE).read_text(encoding="utf-8")), CLEAN)
-
-
 def sarif_text(report: Report) -> str:
-    out = io.StringIO()
-    REPORTER.write(report, out)
-    return out.getvalue()
+    return render_report(REPORTER, report)
 
 
 def sarif(report: Report) -> dict[str, Any]:
@@ -72,13 +65,10 @@ def validate(shared_dir: Path) -> Any:
 
 def test_example_output_matches_the_golden_file(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
-    out = sarif_text(example_report())
+    out = sarif_text(example_report(with_clean=True))
     root_uri = ROOT.as_uri() + "/"
     assert f'"uri": "{root_uri}"' in out
-    out = out.replace(f'"{root_uri}"', f'"{ROOT_PLACEHOLDER}"')
-    if os.environ.get("VIL_UPDATE_GOLDEN") == "1":
-        GOLDEN.write_text(out, encoding="utf-8")
-    assert out == GOLDEN.read_text(encoding="utf-8")
+    assert_matches_golden(GOLDEN, out.replace(f'"{root_uri}"', f'"{ROOT_PLACEHOLDER}"'))
 
 
 def test_the_golden_file_is_valid_sarif(validate: Any) -> None:
@@ -87,7 +77,7 @@ def test_the_golden_file_is_valid_sarif(validate: Any) -> None:
 
 def test_the_example_output_validates_against_the_schema(validate: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
-    log = sarif(example_report())
+    log = sarif(example_report(with_clean=True))
     validate(log)
     assert log["version"] == "2.1.0"
     assert len(log["runs"]) == 1
@@ -150,7 +140,7 @@ def test_rules_off_by_default_are_disabled_and_the_others_are_not() -> None:
 
 def test_results_point_at_their_rule_and_span(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
-    report = example_report()
+    report = example_report(with_clean=True)
     log = sarif(report)
     rules = log["runs"][0]["tool"]["driver"]["rules"]
     assert len(results(log)) == len(report.diagnostics)
@@ -238,7 +228,7 @@ def test_fixes_carry_their_edits(validate: Any) -> None:
 
 def test_a_result_without_a_fix_has_no_fixes(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
-    assert all("fixes" not in entry for entry in results(sarif(example_report())))
+    assert all("fixes" not in entry for entry in results(sarif(example_report(with_clean=True))))
 
 
 def test_a_severity_set_in_the_config_is_the_result_level() -> None:
@@ -255,17 +245,8 @@ def _fingerprints_by_finding(text: str) -> dict[tuple[str, str], tuple[int, str]
             for entry in results(log)}
 
 
-INSERTED = ("# Inserted above: a comment and another step.\n"
-            "- step:\n    name: setup\n    image: alpine:3.19.1\n    command: ./setup.sh\n\n")
-
-
 def test_fingerprints_survive_unrelated_lines_inserted_above() -> None:
-    text = (ROOT / EXAMPLE).read_text(encoding="utf-8")
-    before = _fingerprints_by_finding(text)
-    after = _fingerprints_by_finding(INSERTED + text)
-    assert len(before) == 7
-    for finding, (line, fingerprint) in before.items():
-        assert after[finding] == (line + INSERTED.count("\n"), fingerprint)
+    assert_fingerprints_survive_lines_inserted_above(_fingerprints_by_finding)
 
 
 def test_identical_findings_get_different_fingerprints() -> None:

@@ -6,38 +6,20 @@ Golden files hold the shipped example; regenerate them with
 
 from __future__ import annotations
 
-import io
 import json
-import os
-from pathlib import Path
 
 import pytest
+from format_fixtures import GOLDEN_DIR, ROOT, assert_matches_golden, example_report, render_report
 
-from valohai_image_lint import lint_text
 from valohai_image_lint.model import Diagnostic, Severity, Span
 from valohai_image_lint.reporters import Report, Reporter, grouped, json_lines, pylint
 from valohai_image_lint.reporters.json import as_dict
 
-ROOT = Path(__file__).resolve().parent.parent
-GOLDEN = Path(__file__).resolve().parent / "golden"
-EXAMPLE = "examples/valohai.yaml"
 REPORTERS: dict[str, Reporter] = {
     "json-lines": json_lines.REPORTER,
     "pylint": pylint.REPORTER,
     "grouped": grouped.REPORTER,
 }
-
-
-def render(reporter: Reporter, report: Report) -> str:
-    stream = io.StringIO()
-    reporter.write(report, stream)
-    return stream.getvalue()
-
-
-def example_report(monkeypatch: pytest.MonkeyPatch) -> Report:
-    monkeypatch.chdir(ROOT)
-    text = Path(EXAMPLE).read_text(encoding="utf-8")
-    return Report(lint_text(text, EXAMPLE), [EXAMPLE], {EXAMPLE: text})
 
 
 def diagnostic(path: str, line: int, column: int, code: str = "VIL103", message: str = "m") -> Diagnostic:
@@ -46,30 +28,28 @@ def diagnostic(path: str, line: int, column: int, code: str = "VIL103", message:
 
 @pytest.mark.parametrize("name", sorted(REPORTERS))
 def test_example_matches_the_golden_file(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    out = render(REPORTERS[name], example_report(monkeypatch))
-    golden = GOLDEN / f"example.{name}.txt"
-    if os.environ.get("VIL_UPDATE_GOLDEN") == "1":
-        golden.write_text(out, encoding="utf-8")
-    assert out == golden.read_text(encoding="utf-8")
+    monkeypatch.chdir(ROOT)
+    assert_matches_golden(GOLDEN_DIR / f"example.{name}.txt", render_report(REPORTERS[name], example_report()))
 
 
 @pytest.mark.parametrize("name", sorted(REPORTERS))
 def test_nothing_is_written_when_clean(name: str) -> None:
-    assert render(REPORTERS[name], Report([], files=["valohai.yaml"], sources={"valohai.yaml": "- step: {}\n"})) == ""
+    assert render_report(REPORTERS[name], Report([], files=["valohai.yaml"], sources={"valohai.yaml": "- step: {}\n"})) == ""
 
 
 # json-lines
 
 
 def test_json_lines_has_one_object_per_diagnostic_with_the_json_fields(monkeypatch: pytest.MonkeyPatch) -> None:
-    report = example_report(monkeypatch)
-    lines = render(json_lines.REPORTER, report).splitlines()
+    monkeypatch.chdir(ROOT)
+    report = example_report()
+    lines = render_report(json_lines.REPORTER, report).splitlines()
     assert [json.loads(line) for line in lines] == [as_dict(d) for d in report.diagnostics]
 
 
 def test_json_lines_escapes_characters_that_some_readers_end_a_line_at() -> None:
     message = "a\x85b\u2028c\u2029d \u955c\u50cf"
-    out = render(json_lines.REPORTER, Report([diagnostic("valohai.yaml", 1, 1, message=message)]))
+    out = render_report(json_lines.REPORTER, Report([diagnostic("valohai.yaml", 1, 1, message=message)]))
     assert out.splitlines() == [out.rstrip("\n")]
     assert "\\u0085" in out and "\\u2028" in out and "\\u2029" in out and "\u955c\u50cf" in out
     assert json.loads(out)["message"] == message
@@ -79,7 +59,7 @@ def test_json_lines_escapes_characters_that_some_readers_end_a_line_at() -> None
 
 
 def test_pylint_is_path_line_code_message() -> None:
-    out = render(pylint.REPORTER, Report([diagnostic("a/valohai.yaml", 12, 7, "VIL104", 'image "python:3.9" floats')]))
+    out = render_report(pylint.REPORTER, Report([diagnostic("a/valohai.yaml", 12, 7, "VIL104", 'image "python:3.9" floats')]))
     assert out == 'a/valohai.yaml:12: [VIL104] image "python:3.9" floats\n'
 
 
@@ -93,7 +73,7 @@ def test_grouped_lists_each_file_once_with_aligned_positions() -> None:
         diagnostic("b/valohai.yaml", 1, 1, "VIL001", "third"),
         diagnostic("a.yaml", 200, 1, "VIL103", "late"),  # the order given is kept within a file
     ]
-    assert render(grouped.REPORTER, Report(diagnostics)) == (
+    assert render_report(grouped.REPORTER, Report(diagnostics)) == (
         "a.yaml\n"
         "    5:12  VIL102  first\n"
         "  123:3   VIL002  second\n"
@@ -106,4 +86,4 @@ def test_grouped_lists_each_file_once_with_aligned_positions() -> None:
 
 def test_grouped_leaves_out_clean_files() -> None:
     report = Report([diagnostic("b.yaml", 2, 3)], files=["a.yaml", "b.yaml", "c.yaml"])
-    assert render(grouped.REPORTER, report) == "b.yaml\n  2:3  VIL103  m\n"
+    assert render_report(grouped.REPORTER, report) == "b.yaml\n  2:3  VIL103  m\n"
