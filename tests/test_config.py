@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -326,3 +328,44 @@ def test_a_byte_order_mark_is_fine(tmp_path: Path, capsys: pytest.CaptureFixture
 
 def test_windows_separators_in_path_globs() -> None:
     assert path_matches("proj\\a\\legacy", "proj/a/legacy/valohai.yaml")
+
+
+@pytest.mark.parametrize(
+    ("toml", "args", "expected", "source"),
+    [
+        ("", [], "2031-01-02", "the clock"),
+        ("today = 2027-05-01\n", [], "2027-05-01", "valohai-image-lint.toml"),
+        ('today = "2027-05-01"\n', [], "2027-05-01", "valohai-image-lint.toml"),
+        ("today = 2027-05-01\n", ["--today", "2028-01-31"], "2028-01-31", "command line"),
+    ],
+)
+def test_today_is_pinned_by_the_command_line_then_the_config_then_the_clock(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    toml: str, args: list[str], expected: str, source: str,
+) -> None:
+    from valohai_image_lint import cli
+
+    root = _project(tmp_path, {"valohai.yaml": CONFIG, "valohai-image-lint.toml": toml})
+    monkeypatch.chdir(root)
+    monkeypatch.setattr(cli, "_clock_today", lambda: "2031-01-02")  # the only place the clock is read
+    assert main(["--show-settings", *args]) == 0
+    line = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("today"))
+    assert line.split("#")[0].split("=")[1].strip() == f'"{expected}"'
+    assert line.split("# ")[1].endswith(source)
+
+
+@pytest.mark.parametrize(("value", "message"), [('"2026-13-01"', "must be a date (2026-11-30), not '2026-13-01'"),
+                                                ("3", "must be a date (2026-11-30), not 3")])
+def test_a_bad_today_in_config(value: str, message: str) -> None:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
+
+    with pytest.raises(ConfigError, match=re.escape(f'X: "today" {message}')):
+        validate(tomllib.loads(f"today = {value}\n"), "X: ")
+
+
+def test_a_bad_today_on_the_command_line(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--today", "tomorrow"]) == 2
+    assert "'tomorrow' is not a date (YYYY-MM-DD)" in capsys.readouterr().err

@@ -36,6 +36,15 @@ def _format_names() -> tuple[str, ...]:
     return tuple(FORMATS)
 
 
+def _iso_date(value: str) -> str:
+    from datetime import date
+
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date (YYYY-MM-DD)") from None
+
+
 def _selectors(value: str) -> list[str]:
     parts = [part.strip() for part in value.split(",") if part.strip()]
     if not parts:
@@ -96,6 +105,12 @@ def build_parser() -> argparse.ArgumentParser:
         const=".",
         metavar="PATH",
         help="print the settings that apply to PATH (a file or folder) and where each comes from",
+    )
+    parser.add_argument(
+        "--today",
+        type=_iso_date,
+        metavar="YYYY-MM-DD",
+        help="judge end-of-life as on this date (default: the config's today, else the real date)",
     )
     parser.add_argument(
         "--no-suppressions",
@@ -200,6 +215,8 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
         ignore=_flatten(args.ignore) or (),
         failure_threshold=args.failure_threshold,
         suppressions=not args.no_suppressions,
+        today=args.today,
+        clock_today=_clock_today(),
     )
     try:
         enabled_rules(resolve(FileSettings(None), command_line)[0])
@@ -290,6 +307,13 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     if problems:
         return EXIT_ERROR
     return EXIT_FINDINGS if failing and not args.exit_zero else EXIT_CLEAN
+
+
+def _clock_today() -> str:
+    """The real date, read here so that no rule ever reads the clock."""
+    from datetime import date
+
+    return date.today().isoformat()
 
 
 def _read_stdin(name: str) -> str:
@@ -386,6 +410,7 @@ def _show_settings(target: str, settings_for: Any, command_line: Any, out: TextI
         "allowed-images": list(config.allowed_images),
         "private-registries": list(config.private_registries),
         "require-digest": config.require_digest,
+        "today": config.today,
         "suppressions": config.suppressions,
     }
     if path_ignore:

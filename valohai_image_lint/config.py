@@ -40,3 +40,4 @@ class LintConfig(NamedTuple):
     cli_extend_select: tuple[str, ...] = ()
     cli_ignore: tuple[str, ...] = ()
     path_ignore: tuple[str, ...] = ()
+    today: str | None = None  # YYYY-MM-DD: the date end-of-life rules judge by (None: they do nothing)

@@ -210,6 +210,20 @@ def _check_globs(key: str, globs: Any, where: str) -> None:
             raise ConfigError(f'{where}"{key}": "{glob}" is {problem}')
 
 
+def _as_date(value: Any) -> str | None:
+    """A TOML date or a YYYY-MM-DD string, as YYYY-MM-DD; None if it is neither."""
+    from datetime import date, datetime
+
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value).isoformat()
+        except ValueError:
+            return None
+    return None
+
+
 def _check_output_format(key: str, value: str, where: str) -> None:
     from .reporters import FORMATS
 
@@ -248,6 +262,7 @@ KEYS: dict[str, _Key] = {
     "allowed-images": _Key("a list of image patterns", _string_list, _check_patterns),
     "private-registries": _Key("a list of image patterns", _string_list, _check_patterns),
     "require-digest": _Key("true or false", lambda v: isinstance(v, bool)),
+    "today": _Key("a date (2026-11-30)", lambda v: _as_date(v) is not None),
     "output-format": _Key("the name of an output format", lambda v: isinstance(v, str), _check_output_format),
 }
 
@@ -306,6 +321,8 @@ class CommandLine(NamedTuple):
     ignore: tuple[str, ...] = ()
     failure_threshold: str | None = None
     suppressions: bool = True
+    today: str | None = None  # --today
+    clock_today: str | None = None  # the real date, which the CLI reads; used when nothing pins one
 
 
 def resolve(settings: FileSettings, cli: CommandLine) -> tuple[LintConfig, dict[str, str]]:
@@ -368,7 +385,11 @@ def resolve(settings: FileSettings, cli: CommandLine) -> tuple[LintConfig, dict[
         cli_select=cli.select,
         cli_extend_select=cli.extend_select,
         cli_ignore=cli.ignore,
+        today=cli.today or (_as_date(values["today"]) if "today" in values else None) or cli.clock_today,
     )
+    sources["today"] = "command line" if cli.today else origin("today" in values, False)
+    if sources["today"] == "default" and cli.clock_today:
+        sources["today"] = "the clock"
     return config, sources
 
 

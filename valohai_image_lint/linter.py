@@ -62,18 +62,24 @@ def _names(contexts: tuple[str, ...]) -> str:
 
 def rule_options(config: LintConfig) -> RuleOptions:
     """The options every rule receives, built from the settings (patterns parsed once)."""
-    return _options(config.allowed_images, config.private_registries)
+    return _options(config.allowed_images, config.private_registries, config.today)
 
 
 @lru_cache(maxsize=64)
-def _options(allowed: tuple[str, ...], private: tuple[str, ...]) -> RuleOptions:
+def _options(allowed: tuple[str, ...], private: tuple[str, ...], today: str | None) -> RuleOptions:
+    day = None
+    if today is not None:
+        from datetime import date
+
+        day = date.fromisoformat(today)
     if not allowed and not private:
-        return RuleOptions()
+        return RuleOptions(today=day)
     from .patterns import ImagePattern
 
     return RuleOptions(
         allowed_images=tuple(ImagePattern.parse(text) for text in allowed),
         private_registries=tuple(ImagePattern.parse(text) for text in private),
+        today=day,
     )
 
 
@@ -161,12 +167,19 @@ def _check_sites(
 ) -> Iterable[Diagnostic]:
     options = rule_options(config)
     site_rules = [rule for rule in rules if rule.check is not None]
+    file_rules = [rule for rule in rules if rule.check_file is not None]
+    every: list[ParsedSite] = []
     for site in sites:
         parsed = parse_site(site, parse)
+        every.append(parsed)
         for rule in site_rules:
             assert rule.check is not None
             for finding in rule.check(parsed, options):
                 yield _diagnostic(rule, finding, path, config, parsed)
+    for rule in file_rules:
+        assert rule.check_file is not None
+        for parsed, finding in rule.check_file(every, options):
+            yield _diagnostic(rule, finding, path, config, parsed)
 
 
 __all__ = ["lint_text", "parse_site"]

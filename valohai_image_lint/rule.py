@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 from .model import Finding, ParsedSite, Severity
 
 if TYPE_CHECKING:
+    from datetime import date
+
     from .patterns import ImagePattern
 
 
@@ -16,13 +18,19 @@ class RuleOptions(NamedTuple):
 
     ``allowed_images`` and ``private_registries`` are the team's patterns (``allowed-images`` and
     ``private-registries`` in the config), already parsed; empty means the rule has nothing to do.
+    ``today`` is the date rules about end-of-life judge by: the CLI passes the real date, or the
+    one ``--today`` / ``today`` in the config pins; a rule never reads the clock itself.
     """
 
     allowed_images: tuple[ImagePattern, ...] = ()
     private_registries: tuple[ImagePattern, ...] = ()
+    today: date | None = None
 
 
 Check = Callable[[ParsedSite, RuleOptions], Iterable[Finding]]
+# A rule over every image of one file at once (such as "the same repository with two tags"):
+# it yields each finding with the site it belongs to.
+FileCheck = Callable[[Sequence[ParsedSite], RuleOptions], Iterable[tuple[ParsedSite, Finding]]]
 
 
 class Rule(NamedTuple):
@@ -37,6 +45,7 @@ class Rule(NamedTuple):
     doc: str
     check: Check | None = None
     enabled_by_default: bool = True
+    check_file: FileCheck | None = None
 
     @property
     def title(self) -> str:
