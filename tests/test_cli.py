@@ -103,9 +103,9 @@ def test_json_is_an_empty_array_when_clean(tmp_path: Path, capsys: pytest.Captur
         (["--ignore", "VIL102"], {"VIL104"}),
         (["--ignore", "missing-tag,floating-tag"], set()),
         (["--extend-select", "VIL105"], {"VIL102", "VIL104", "VIL105"}),
-        (["--select", "ALL"], {"VIL102", "VIL104", "VIL105"}),
+        (["--select", "ALL"], {"VIL102", "VIL104", "VIL105", "VIL301", "VIL302", "VIL303"}),
         (["--select", "VIL102", "--select", "VIL104"], {"VIL102", "VIL104"}),
-        (["--select", "ALL", "--ignore", "VIL10"], set()),
+        (["--select", "ALL", "--ignore", "VIL10,VIL3"], set()),
     ],
 )
 def test_selection(tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str], codes: set[str]) -> None:
@@ -145,7 +145,7 @@ def test_rule_page_and_list(capsys: pytest.CaptureFixture[str]) -> None:
     listing = capsys.readouterr().out.splitlines()
     assert [line.split()[0] for line in listing] == [
         "VIL001", "VIL002", "VIL003", "VIL004", "VIL101", "VIL102", "VIL103", "VIL104", "VIL105",
-        "VIL201", "VIL202", "VIL203", "VIL204", "VIL205", "VIL901", "VIL902"]
+        "VIL201", "VIL202", "VIL203", "VIL204", "VIL205", "VIL301", "VIL302", "VIL303", "VIL901", "VIL902"]
     assert "off" in listing[8]
 
 

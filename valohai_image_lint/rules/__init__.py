@@ -5,8 +5,10 @@ from __future__ import annotations
 from ..rule import Rule
 from . import (
     blanket_suppression,
+    end_of_life,
     floating_tag,
     image_placeholder,
+    inconsistent_tags,
     invalid_reference,
     latest_tag,
     legacy_docker_hub_host,
@@ -14,6 +16,7 @@ from . import (
     missing_digest,
     missing_image,
     missing_tag,
+    non_minimal_image,
     non_string_image,
     private_image_short_name,
     registry_not_allowed,
@@ -37,6 +40,9 @@ ALL_RULES: tuple[Rule, ...] = (
     malformed_registry_path.RULE,
     unreachable_registry.RULE,
     legacy_docker_hub_host.RULE,
+    non_minimal_image.RULE,
+    end_of_life.RULE,
+    inconsistent_tags.RULE,
     unused_suppression.RULE,
     blanket_suppression.RULE,
 )

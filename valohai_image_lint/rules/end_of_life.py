@@ -1,0 +1,208 @@
+"""VIL302 end-of-life
+
+## What it does
+Reports an image whose tag pins a runtime or OS past its end-of-life date, judged on the day the
+linter runs (`today`): Python 2.7 and 3.5 to 3.9 (3.10 after 2026-10-31), Ubuntu 14.04 to 20.04
+(end of standard support), Debian `jessie`, `stretch`, `buster` (and `bullseye` after its LTS
+ends in August 2026), and TensorFlow 1.x. It reads the `python`, `ubuntu`, `debian` and
+`tensorflow/tensorflow` images' own versions, and, in any image's tag, a Python part
+(`python3.7`, `py36`, `py3.8`), an Ubuntu part (`ubuntu18.04`) or a Debian codename word
+(`3.11.2-bullseye`). The message names the nearest supported release, and a tag for the images
+whose tags we know. Only the dates recorded in `knowledge.py` are used.
+
+## Why is this bad?
+A runtime or OS past its end of life gets no security fixes, and newer packages stop supporting
+it: installs start failing, and known vulnerabilities stay in the image.
+
+## Example
+```yaml
+- step:
+    name: train
+    image: python:3.7.17
+    command: python train.py
+```
+
+## Use instead
+```yaml
+- step:
+    name: train
+    image: python:3.12.1
+    command: python train.py
+```
+
+## Options
+`today`: the date end of life is judged by (the command line's `--today`, else the real date).
+Without a date the rule does nothing. The examples above, as of:
+
+```toml
+[tool.valohai-image-lint]
+today = "2026-11-30"
+```
+
+## Fix safety
+No fix: moving to another runtime or OS release may break the job; the message suggests a tag.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import date
+
+from ..knowledge import DEBIAN, PYTHON, RUNTIMES, UBUNTU, Family, Release, Runtime, family_of
+from ..model import Finding, ParsedSite, Severity
+from ..rule import Rule, RuleOptions
+from ..tags import EXACT_VERSIONS
+
+_LEADING_VERSION = re.compile(r"^([0-9]+(?:\.[0-9]+)*)")
+_PYTHON_PART = re.compile(r"(?<![A-Za-z0-9])(?:python|py)-?([23])\.?([0-9]{1,2})(?![0-9])")
+_UBUNTU_PART = re.compile(r"(?<![A-Za-z0-9])ubuntu-?([0-9]{2}\.[0-9]{2})(?![0-9])")
+_WORD = re.compile(r"[A-Za-z]+")
+# A release the tag pins and has ended: its runtime, the release, where the tag names it
+# (start, end), and the nearest release still supported (None when none is known).
+_Ended = tuple[Runtime, Release, int, int, "Release | None"]
+
+
+def _release(runtime: Runtime, version: str) -> Release | None:
+    """The release ``version`` (``3.9.18``, ``18.04``, ``buster``) belongs to."""
+    for release in runtime.releases:
+        names = (release.version, *release.aliases)
+        if version in names or any(version.startswith(name + ".") for name in names):
+            return release
+        if release.codename is not None and version == release.codename:
+            return release
+    return None
+
+
+def _ended(release: Release, today: date) -> bool:
+    return release.ended is not None and today > release.ended
+
+
+def _successor(runtime: Runtime, release: Release, today: date) -> Release | None:
+    """The first later release still supported on ``today``."""
+    later = runtime.releases[runtime.releases.index(release) + 1 :]
+    return next((r for r in later if not _ended(r, today)), None)
+
+
+def _found(family: Family | None, tag: str) -> list[tuple[Runtime, Release, int, int]]:
+    """Every runtime release the tag pins, with the span of the tag text naming it."""
+    found: list[tuple[Runtime, Release, int, int]] = []
+    own = RUNTIMES.get(family.tag_runtime) if family is not None and family.tag_runtime else None
+    if own is not None:
+        match = _LEADING_VERSION.match(tag) or _WORD.match(tag)
+        if match is not None:
+            release = _release(own, match.group(0).lower())
+            if release is not None:
+                found.append((own, release, match.start(), match.end()))
+    for match in _PYTHON_PART.finditer(tag):
+        release = _release(PYTHON, f"{match.group(1)}.{match.group(2)}")
+        if release is not None:
+            found.append((PYTHON, release, match.start(), match.end()))
+    for match in _UBUNTU_PART.finditer(tag):
+        release = _release(UBUNTU, match.group(1))
+        if release is not None:
+            found.append((UBUNTU, release, match.start(1), match.end(1)))
+    for match in _WORD.finditer(tag):
+        word = match.group(0).lower()
+        prev, after = tag[match.start() - 1 : match.start()], tag[match.end() : match.end() + 1]
+        if prev.isdigit() or after.isdigit():
+            continue  # part of a larger word such as "py3"
+        release = next((r for r in DEBIAN.releases if r.codename == word), None)
+        if release is not None:
+            found.append((DEBIAN, release, match.start(), match.end()))
+    seen: set[tuple[str, str]] = set()
+    unique = []
+    for item in found:
+        key = (item[0].label, item[1].version)
+        if key not in seen:
+            seen.add(key)
+            unique.append(item)
+    return unique
+
+
+def _spelled(written: str, runtime: Runtime, old: Release, new: Release, repository: str) -> str:
+    """``new`` written as ``written`` spells ``old``: a codename, or a version as precise."""
+    if old.codename is not None and written.lower() == old.codename:
+        return new.codename or new.version
+    if runtime is PYTHON and (written.startswith(("python", "py"))):
+        spelled = new.version if "." in written else new.version.replace(".", "")
+        return re.sub(r"[23]\.?[0-9]{1,2}$", spelled, written)
+    if written.count(".") > new.version.count("."):
+        return EXACT_VERSIONS.get(repository, {}).get(new.version, new.version)
+    return new.version
+
+
+def _suggested_tag(family: Family, tag: str, ended: list[_Ended]) -> str:
+    repository = family.names[0]
+    parts, last = [], 0
+    for runtime, old, start, end, new in sorted(ended, key=lambda item: item[2]):
+        if new is None:
+            continue
+        parts += [tag[last:start], _spelled(tag[start:end], runtime, old, new, repository)]
+        last = end
+    parts.append(tag[last:])
+    new_tag = "".join(parts)
+    exact = EXACT_VERSIONS.get(repository, {})
+    leading = re.match(r"([0-9]+\.[0-9]+)\.[0-9]+(?![.0-9])", new_tag)
+    if family.tag_runtime == "python" and leading and new_tag != tag and leading.group(1) in exact:
+        new_tag = exact[leading.group(1)] + new_tag[leading.end() :]  # a release that has the new variant
+    if family.kept_words is not None:
+        head, *words = re.split(r"[-_]", new_tag)
+        new_tag = "-".join([head, *(w for w in words if w in family.kept_words)])
+    return new_tag
+
+
+def check(parsed: ParsedSite, options: RuleOptions) -> Iterator[Finding]:
+    ref, site, today = parsed.ref, parsed.site, options.today
+    if today is None or ref is None or ref.tag is None:
+        return
+    family = family_of(ref.name)
+    ended: list[_Ended] = []
+    for runtime, release, start, end in _found(family, ref.tag):
+        if _ended(release, today):
+            ended.append((runtime, release, start, end, _successor(runtime, release, today)))
+    if not ended:
+        return
+    facts = " and ".join(
+        f"{runtime.label} {_label(release)} ({runtime.ending} {_when(release)})"
+        for runtime, release, *_ in ended
+    )
+    advice = _advice(family, ref.familiar_name, ref.tag, ended)
+    yield Finding(f'image "{site.value}" pins {facts}; {advice}', site.span)
+
+
+def _label(release: Release) -> str:
+    """``3.9``, ``18.04``; a Debian release with its codename, as tags name it: ``10 buster``."""
+    if release in DEBIAN.releases:
+        return f"{release.version} {release.codename}"
+    return release.label or release.version
+
+
+def _when(release: Release) -> str:
+    said = release.said
+    return f"on {said}" if said[:1].isdigit() else f"in {said}"
+
+
+def _advice(family: Family | None, familiar: str, tag: str, ended: list[_Ended]) -> str:
+    newer = [(runtime, new) for runtime, _, _, _, new in ended if new is not None]
+    if len(newer) < len(ended):
+        return "move to a supported release"
+    if family is not None and family.tag_runtime is not None:
+        new_tag = _suggested_tag(family, tag, ended)
+        shown = family.suggest_name or familiar
+        return f'move to a supported tag such as "{shown}:{new_tag}"'
+    wanted = " and ".join(f"{runtime.label} {new.version}" for runtime, new in newer)
+    return f"move to a tag with {wanted} or newer"
+
+
+RULE = Rule(
+    code="VIL302",
+    name="end-of-life",
+    severity=Severity.WARNING,
+    summary="The tag pins a runtime or OS past its end of life",
+    doc=__doc__ or "",
+    check=check,
+    # Opt-in for now (--extend-select VIL3): on by default once the test suite's default-rule
+    # expectations are migrated (issue 5 is in progress).
+    enabled_by_default=False,
+)
