@@ -96,13 +96,14 @@ def test_json_is_an_empty_array_when_clean(tmp_path: Path, capsys: pytest.Captur
 @pytest.mark.parametrize(
     ("args", "codes"),
     [
-        ([], {"VIL102", "VIL104"}),
+        ([], {"VIL102", "VIL104", "VIL301", "VIL302", "VIL303"}),
         (["--select", "VIL104"], {"VIL104"}),
         (["--select", "floating-tag"], {"VIL104"}),
         (["--select", "VIL1"], {"VIL102", "VIL104", "VIL105"}),  # an explicit prefix includes opt-in rules
-        (["--ignore", "VIL102"], {"VIL104"}),
-        (["--ignore", "missing-tag,floating-tag"], set()),
-        (["--extend-select", "VIL105"], {"VIL102", "VIL104", "VIL105"}),
+        (["--ignore", "VIL102"], {"VIL104", "VIL301", "VIL302", "VIL303"}),
+        (["--ignore", "missing-tag,floating-tag"], {"VIL301", "VIL302", "VIL303"}),
+        (["--ignore", "missing-tag,floating-tag,VIL3"], set()),
+        (["--extend-select", "VIL105"], {"VIL102", "VIL104", "VIL105", "VIL301", "VIL302", "VIL303"}),
         (["--select", "ALL"], {"VIL102", "VIL104", "VIL105", "VIL301", "VIL302", "VIL303"}),
         (["--select", "VIL102", "--select", "VIL104"], {"VIL102", "VIL104"}),
         (["--select", "ALL", "--ignore", "VIL10,VIL3"], set()),

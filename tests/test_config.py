@@ -40,7 +40,9 @@ def _project(tmp_path: Path, files: dict[str, str]) -> Path:
 def _codes(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, list[tuple[str, str]]]:
     code = main([*args, "--output-format", "json"])
     items = json.loads(capsys.readouterr().out or "[]")
-    return code, [(Path(item["path"]).as_posix(), item["code"]) for item in items]
+    # These tests are about settings; the image-knowledge rules (VIL3xx), which also fire on CONFIG's
+    # python images, have their own tests and are left out of what is compared here.
+    return code, [(Path(item["path"]).as_posix(), item["code"]) for item in items if not item["code"].startswith("VIL3")]
 
 
 # -- discovery ----------------------------------------------------------------------------------
@@ -275,7 +277,8 @@ def test_statistics(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     root = _project(tmp_path, {"valohai.yaml": CONFIG + "- step: {name: d, image: ubuntu}\n"})
     assert main([str(root), "--statistics", "--isolated"]) == 1
     out, err = capsys.readouterr()
-    assert out == "     2  VIL102  missing-tag\n     1  VIL103  latest-tag\n     1  VIL104  floating-tag\n"
+    assert out == ("     2  VIL102  missing-tag\n     1  VIL103  latest-tag\n     1  VIL104  floating-tag\n"
+                   "     1  VIL301  non-minimal-image\n     1  VIL302  end-of-life\n     1  VIL303  inconsistent-tags\n")
     assert err == ""
     main([str(root), "--statistics", "--isolated", "--output-format", "json"])
     assert json.loads(capsys.readouterr().out)[0] == {"code": "VIL102", "name": "missing-tag", "count": 2}

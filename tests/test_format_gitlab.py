@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from format_fixtures import (
     EXAMPLE,
+    FORMAT_RULES,
     GOLDEN_DIR,
     ROOT,
     assert_fingerprints_survive_lines_inserted_above,
@@ -150,7 +151,7 @@ def test_a_message_fingerprint_ignores_line_numbers_in_the_message() -> None:
 
 def test_occurrences_count_in_file_order_whatever_the_input_order() -> None:
     text = "- step: {name: a, image: python:3.9}\n- step: {name: b, image: python:3.9}\n"
-    diagnostics = lint_text(text, "valohai.yaml")
+    diagnostics = lint_text(text, "valohai.yaml", FORMAT_RULES)
     in_order = fingerprints(diagnostics)
     assert fingerprints(list(reversed(diagnostics))) == list(reversed(in_order))
     assert in_order == [fingerprint(diagnostics[0], 0), fingerprint(diagnostics[1], 1)]
@@ -158,7 +159,7 @@ def test_occurrences_count_in_file_order_whatever_the_input_order() -> None:
 
 def test_the_fingerprint_ignores_how_the_path_is_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
-    diagnostic = lint_text("- step: {name: a, image: python:3.9}\n", "valohai.yaml")[0]
+    diagnostic = lint_text("- step: {name: a, image: python:3.9}\n", "valohai.yaml", FORMAT_RULES)[0]
     spelled = [diagnostic._replace(path=path)
                for path in ("valohai.yaml", "./valohai.yaml", str(tmp_path / "valohai.yaml"))]
     assert len({fingerprint(d, 0) for d in spelled}) == 1

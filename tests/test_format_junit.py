@@ -14,6 +14,7 @@ import pytest
 from format_fixtures import (
     CLEAN,
     EXAMPLE,
+    FORMAT_RULES,
     GOLDEN_DIR,
     ROOT,
     assert_matches_golden,
@@ -80,6 +81,7 @@ def test_one_suite_one_case_per_file_one_failure_per_finding(monkeypatch: pytest
 def test_the_failure_text_is_the_concise_line(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
     concise = (ROOT / "tests" / "golden" / "example.concise.txt").read_text(encoding="utf-8").splitlines()
+    concise = [line for line in concise if " VIL3" not in line]  # the format tests leave VIL3xx out
     assert [failure.text for failure in junit(example_report(with_clean=True)).iter("failure")] == concise
 
 
@@ -96,7 +98,7 @@ def test_no_files_is_an_empty_suite() -> None:
 
 
 def test_a_finding_in_a_file_not_listed_still_gets_a_test_case() -> None:
-    diagnostics = lint_text("- step: {name: a, image: python:3.9}\n", "valohai.yaml")
+    diagnostics = lint_text("- step: {name: a, image: python:3.9}\n", "valohai.yaml", FORMAT_RULES)
     suite = suite_of(junit(Report(diagnostics)))
     (case,) = suite
     assert (case.attrib["name"], len(case), suite.attrib["failures"]) == ("valohai.yaml", 1, "1")

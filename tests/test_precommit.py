@@ -113,7 +113,7 @@ POLICY_BAD = """\
     image: tensorflow/tensorflow:2.16.1
 - step:
     name: evaluate
-    image: python:3.9
+    image: python:3.12
 - step:
     name: smoke
     # valohai-image-lint: ignore[VIL103] the smoke test follows the newest release on purpose

@@ -202,7 +202,4 @@ RULE = Rule(
     summary="The tag pins a runtime or OS past its end of life",
     doc=__doc__ or "",
     check=check,
-    # Opt-in for now (--extend-select VIL3): on by default once the test suite's default-rule
-    # expectations are migrated (issue 5 is in progress).
-    enabled_by_default=False,
 )

@@ -171,7 +171,4 @@ RULE = Rule(
     summary="The same repository is used with different tags in one file",
     doc=__doc__ or "",
     check_file=check_file,
-    # Opt-in for now (--extend-select VIL3): on by default once the test suite's default-rule
-    # expectations are migrated (issue 5 is in progress).
-    enabled_by_default=False,
 )

@@ -106,7 +106,4 @@ RULE = Rule(
     summary="A heavier image variant where a lighter one of the same version would do",
     doc=__doc__ or "",
     check=check,
-    # Opt-in for now (--extend-select VIL3): on by default once the test suite's default-rule
-    # expectations are migrated (issue 5 is in progress).
-    enabled_by_default=False,
 )
