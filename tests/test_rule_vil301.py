@@ -111,3 +111,9 @@ def test_fix_in_quotes_keeps_the_quotes() -> None:
 def test_no_fix(text: str) -> None:
     (d,) = only(lint_text(text, config=CONFIG), CODE)
     assert d.fix is None
+
+
+def test_the_notebook_hint_reaches_steps_that_use_an_endpoint_anchor() -> None:
+    text = ("- endpoint: {name: ep, image: &nb jupyter/scipy-notebook:2023-10-20, server-command: x}\n"
+            "- step: {name: train, image: *nb}\n")
+    assert [d.code for d in lint_text(text, config=CONFIG) if d.code == CODE] == [CODE]

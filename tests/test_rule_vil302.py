@@ -128,3 +128,15 @@ def test_without_today_does_nothing() -> None:
 def test_no_fix() -> None:
     (d,) = only(lint_text("- step: {name: train, image: python:3.6}", config=CONFIG), CODE)
     assert d.fix is None
+
+
+def test_an_older_python_is_not_read_as_2_7() -> None:
+    found = lint_text("- step: {name: a, image: 'python:2.6'}\n",
+                      config=LintConfig(select=("VIL302",), today="2026-11-30"))
+    assert found == []
+
+
+def test_only_debian_ended_keeps_the_python_version() -> None:
+    (d,) = lint_text("- step: {name: a, image: 'python:3.11.9-buster'}\n",
+                     config=LintConfig(select=("VIL302",), today="2026-11-30"))
+    assert d.message.endswith('move to a supported tag such as "python:3.11.9-bookworm"')

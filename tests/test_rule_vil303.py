@@ -264,3 +264,17 @@ def test_scale_one_extra_tag_in_many_places() -> None:
     assert len(found) == 1
     assert "(also on lines 12006, 12009, 12012 and 996 more)" in found[0].message
     assert len(found[0].message) < 300
+
+
+@pytest.mark.parametrize(
+    "images",
+    [
+        ("tensorflow/tensorflow:1.14.0-py3", "tensorflow/tensorflow:1.14.0-gpu-py3"),
+        ("valohai/yolov3-tf2:cpu", "valohai/yolov3-tf2:gpu"),
+        ("python:3.12.1", "python:3.12.1-slim"),
+        ("python:3.12.1-slim-bookworm", "python:3.12.1"),
+    ],
+    ids=["cpu-and-gpu-steps", "cpu-and-gpu-words", "slim-variant", "codename-variant"],
+)
+def test_variants_of_one_release_agree(images: tuple[str, ...]) -> None:
+    assert only(lint_text(steps(*images), config=ON), CODE) == []

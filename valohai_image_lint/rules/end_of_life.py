@@ -66,8 +66,13 @@ _Ended = tuple[Runtime, Release, int, int, "Release | None"]
 def _release(runtime: Runtime, version: str) -> Release | None:
     """The release ``version`` (``3.9.18``, ``18.04``, ``buster``) belongs to."""
     for release in runtime.releases:
-        names = (release.version, *release.aliases)
-        if version in names or any(version.startswith(name + ".") for name in names):
+        # An alias names the release only exactly (python:2 is 2.7); a prefix only extends the
+        # release's own version (3.9 -> 3.9.18), so 2.6 is not read as 2.7.
+        if (
+            version == release.version
+            or version in release.aliases
+            or version.startswith(release.version + ".")
+        ):
             return release
         if release.codename is not None and version == release.codename:
             return release
@@ -132,6 +137,10 @@ def _spelled(written: str, runtime: Runtime, old: Release, new: Release, reposit
     return new.version
 
 
+def _version_key(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in version.split("."))
+
+
 def _suggested_tag(family: Family, tag: str, ended: list[_Ended]) -> str:
     repository = family.names[0]
     parts, last = [], 0
@@ -145,7 +154,12 @@ def _suggested_tag(family: Family, tag: str, ended: list[_Ended]) -> str:
     exact = EXACT_VERSIONS.get(repository, {})
     leading = re.match(r"([0-9]+\.[0-9]+)\.[0-9]+(?![.0-9])", new_tag)
     if family.tag_runtime == "python" and leading and new_tag != tag and leading.group(1) in exact:
-        new_tag = exact[leading.group(1)] + new_tag[leading.end() :]  # a release that has the new variant
+        # A release known to have the new variant (3.11.2 predates the bookworm images), but never
+        # an older patch than the one written (3.11.9 stays 3.11.9).
+        known = exact[leading.group(1)]
+        written = leading.group(0)
+        if _version_key(known) > _version_key(written):
+            new_tag = known + new_tag[leading.end() :]
     if family.kept_words is not None:
         head, *words = re.split(r"[-_]", new_tag)
         new_tag = "-".join([head, *(w for w in words if w in family.kept_words)])

@@ -13,7 +13,9 @@ use the file's tag.
   `python:latest` agree (VIL102 and VIL103 report those on their own).
 - A reference with a tag and a digest (`python:3.12@sha256:...`) counts by its tag. A reference
   with only a digest (`python@sha256:...`) names no tag and is left out.
-- Tags compare exactly, as registries do: `3.12` and `3.12.1` differ.
+- Tags compare by release: `3.12` and `3.12.1` differ, but variant words (`slim`, `gpu`, `cpu`,
+  `jupyter`, `py3`, `devel`, `runtime`, distribution codenames) do not count, so a CPU step on
+  `2.15.0` and a GPU step on `2.15.0-gpu` agree, and so do `3.12.1` and `3.12.1-slim`.
 - Which tag is the file's tag: the one with the most uses (a value written once under an anchor
   and used by three steps through aliases counts three); a tie goes to the tag written first.
 - Values that are not valid references (VIL101) or hold template placeholders (VIL004) are left
@@ -63,10 +65,12 @@ decision.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 
 from ..model import Finding, ParsedSite, Severity
 from ..rule import Rule, RuleOptions
+from ..tags import VARIANT_WORDS
 
 IMPLIED_TAG = "latest"
 MAX_NAMED = 3
@@ -125,7 +129,7 @@ def _where(reference: _TagUse) -> str:
 def _message(tag: str, extra: _TagUse, where: str) -> str:
     first = extra.sites[0]
     assert first.ref is not None
-    uses = f"tag {tag}" if first.ref.tag is not None else f"no tag (so {IMPLIED_TAG})"
+    uses = f"tag {first.ref.tag}" if first.ref.tag is not None else f"no tag (so {IMPLIED_TAG})"
     others = [str(p.site.span.line) for p in extra.sites[1 : MAX_NAMED + 1]]
     lines = "line" if len(extra.sites) == 2 else "lines"
     also = f" (also on {lines} {_listed(others, len(extra.sites) - 1)})" if others else ""
@@ -141,6 +145,21 @@ def _reference_tag(tags: dict[str, _TagUse]) -> str:
     return best
 
 
+def _release_of(tag: str) -> str:
+    """What a tag says about the release, without variant words: ``1.14.0-gpu-py3`` and
+    ``1.14.0-py3`` are one release (a GPU step and a CPU step), as are ``3.12.1`` and
+    ``3.12.1-slim``, and ``cpu`` and ``gpu``."""
+    words = [word for word in re.split(r"([-_.])", tag)]
+    kept: list[str] = []
+    for word in words:
+        if word.lower() in VARIANT_WORDS:
+            if kept and kept[-1] in "-_.":
+                kept.pop()
+            continue
+        kept.append(word)
+    return "".join(kept).strip("-_.")
+
+
 def check_file(sites: Sequence[ParsedSite], options: RuleOptions) -> Iterator[tuple[ParsedSite, Finding]]:
     """Group the sites by repository and tag in dicts, in one pass over the sites in written order,
     then report every tag of a repository but its reference tag. Linear in the number of sites:
@@ -152,7 +171,7 @@ def check_file(sites: Sequence[ParsedSite], options: RuleOptions) -> Iterator[tu
         if tag is None:
             continue
         assert parsed.ref is not None
-        repositories.setdefault(parsed.ref.name, {}).setdefault(tag, _TagUse()).add(parsed)
+        repositories.setdefault(parsed.ref.name, {}).setdefault(_release_of(tag), _TagUse()).add(parsed)
     for tags in repositories.values():
         if len(tags) < 2:
             continue

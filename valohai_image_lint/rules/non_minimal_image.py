@@ -63,7 +63,9 @@ def check(parsed: ParsedSite, options: RuleOptions) -> Iterator[Finding]:
     family = family_of(ref.name)
     if family is None:
         return
-    endpoint = site.context.startswith('endpoint "')
+    # Endpoint-only: every place that uses the value (an anchor may be written under an endpoint
+    # and used by steps through aliases) is an endpoint.
+    endpoint = all(context.startswith('endpoint "') for context in site.contexts)
     tag = ref.tag or ""
     for lighter in family.lighter:
         if (lighter.steps_only and endpoint) or not fnmatchcase(ref.name, lighter.names):
