@@ -117,3 +117,7 @@ def test_the_notebook_hint_reaches_steps_that_use_an_endpoint_anchor() -> None:
     text = ("- endpoint: {name: ep, image: &nb jupyter/scipy-notebook:2023-10-20, server-command: x}\n"
             "- step: {name: train, image: *nb}\n")
     assert [d.code for d in lint_text(text, config=CONFIG) if d.code == CODE] == [CODE]
+
+
+def test_a_bare_devel_tag_gets_no_suggestion() -> None:
+    assert [d for d in lint_text("- step: {name: a, image: 'nvidia/cuda:devel'}\n", config=CONFIG)] == []

@@ -140,3 +140,15 @@ def test_only_debian_ended_keeps_the_python_version() -> None:
     (d,) = lint_text("- step: {name: a, image: 'python:3.11.9-buster'}\n",
                      config=LintConfig(select=("VIL302",), today="2026-11-30"))
     assert d.message.endswith('move to a supported tag such as "python:3.11.9-bookworm"')
+
+
+@pytest.mark.parametrize("image", ["myorg/app:stretch-goal", "myorg/app:buster"])
+def test_a_codename_word_without_a_version_is_just_a_word(image: str) -> None:
+    assert lint_text(f"- step: {{name: a, image: '{image}'}}\n",
+                     config=LintConfig(select=("VIL302",), today="2026-11-30")) == []
+
+
+def test_a_codename_in_a_known_family_counts_without_a_version() -> None:
+    (d,) = lint_text("- step: {name: a, image: 'python:buster'}\n",
+                     config=LintConfig(select=("VIL302",), today="2026-11-30"))
+    assert "Debian 10 buster" in d.message

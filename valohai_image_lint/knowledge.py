@@ -173,7 +173,8 @@ FAMILIES: tuple[Family, ...] = (
         ("docker.io/nvidia/cuda", "nvcr.io/nvidia/cuda"),
         lighter=(
             Lighter(
-                r"(?<![^-])devel(?![^-])", "runtime", "-runtime has the CUDA libraries without the compilers"
+                # only as a word after a version (11.8.0-cudnn8-devel-ubuntu22.04): a bare "devel" is no tag
+                r"(?<=-)devel(?![^-])", "runtime", "-runtime has the CUDA libraries without the compilers"
             ),
         ),
     ),

@@ -107,7 +107,11 @@ def _found(family: Family | None, tag: str) -> list[tuple[Runtime, Release, int,
         release = _release(UBUNTU, match.group(1))
         if release is not None:
             found.append((UBUNTU, release, match.start(1), match.end(1)))
-    for match in _WORD.finditer(tag):
+    # A codename word names Debian only in a tag that also names a version (3.11.2-bullseye,
+    # 16-buster-slim) or in a known image family (debian:stretch, python:buster): in an unknown
+    # image's tag with no version, such as myorg/app:stretch-goal, it is just a word.
+    words = _WORD.finditer(tag) if family is not None or any(ch.isdigit() for ch in tag) else ()
+    for match in words:
         word = match.group(0).lower()
         prev, after = tag[match.start() - 1 : match.start()], tag[match.end() : match.end() + 1]
         if prev.isdigit() or after.isdigit():
