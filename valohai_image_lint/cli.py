@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 from . import __version__
 
 if TYPE_CHECKING:
+    from .config import LintConfig
     from .model import Diagnostic
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -173,10 +174,9 @@ def _list_rules(out: TextIO) -> int:
     return EXIT_CLEAN
 
 
-def _summary(diagnostics: Sequence[object]) -> str:
-    from .model import Diagnostic, Severity
+def _summary(found: Sequence[Diagnostic]) -> str:
+    from .model import Severity
 
-    found = [d for d in diagnostics if isinstance(d, Diagnostic)]
     counts = {severity: sum(1 for d in found if d.severity is severity) for severity in Severity}
     parts = []
     for severity, word in ((Severity.ERROR, "error"), (Severity.WARNING, "warning"), (Severity.INFO, "info")):
@@ -266,9 +266,13 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     linted: list[str] = []
     sources: dict[str, str] = {}
     failing = False
+    resolved: dict[str | None, LintConfig] = {}  # per config file: most files share one
     for path in paths:
         try:
-            config = for_path(resolve(settings_for(path), command_line)[0], path)
+            settings = settings_for(path)
+            if settings.path not in resolved:
+                resolved[settings.path] = resolve(settings, command_line)[0]
+            config = for_path(resolved[settings.path], path)
         except ConfigError as exc:
             problems.append(str(exc))
             continue

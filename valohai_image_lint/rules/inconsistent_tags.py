@@ -126,7 +126,7 @@ def _where(reference: _TagUse) -> str:
     return f"{places} {verb} {reference.sites[0].site.value}"
 
 
-def _message(tag: str, extra: _TagUse, where: str) -> str:
+def _message(extra: _TagUse, where: str) -> str:
     first = extra.sites[0]
     assert first.ref is not None
     uses = f"tag {first.ref.tag}" if first.ref.tag is not None else f"no tag (so {IMPLIED_TAG})"
@@ -180,7 +180,7 @@ def check_file(sites: Sequence[ParsedSite], options: RuleOptions) -> Iterator[tu
         for tag, extra in tags.items():
             if tag != reference_tag:
                 first = extra.sites[0]
-                yield first, Finding(_message(tag, extra, where), first.site.span)
+                yield first, Finding(_message(extra, where), first.site.span)
 
 
 RULE = Rule(
