@@ -29,6 +29,11 @@ def _hook_pattern() -> str:
     return match.group(1).strip()
 
 
+def test_hook_ids() -> None:
+    text = (ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8")
+    assert re.findall(r"^- id: (\S+)$", text, re.MULTILINE) == ["valohai-image-lint", "valohai-image-lint-python"]
+
+
 @pytest.mark.parametrize(
     ("path", "matches"),
     [
@@ -49,11 +54,13 @@ def _git(cwd: Path, *args: str) -> None:
     subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, timeout=60)
 
 
-def _try_repo(project: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    """``pre-commit try-repo`` of this repository's hook, on every file of ``project``."""
+def _try_repo(
+    project: Path, env: dict[str, str], hook: str = "valohai-image-lint"
+) -> subprocess.CompletedProcess[str]:
+    """``pre-commit try-repo`` of one of this repository's hooks, on every file of ``project``."""
     pre_commit = Path(sys.executable).parent / "pre-commit"
     command = [str(pre_commit) if pre_commit.exists() else "pre-commit", "try-repo", str(ROOT),
-               "valohai-image-lint", "--all-files", "--color", "never"]
+               hook, "--all-files", "--color", "never"]
     return subprocess.run(command, cwd=project, env=env, capture_output=True, text=True, timeout=600)
 
 
@@ -143,3 +150,61 @@ def test_pre_commit_applies_the_pyproject_policy(tmp_path: Path, hook_env: dict[
     _git(project, "add", ".")
     passed = _try_repo(project, hook_env)
     assert passed.returncode == 0, passed.stdout + passed.stderr
+
+
+PREPARE_BAD = """\
+import valohai
+
+valohai.prepare(
+    step="train",
+    image="python:3.11.9",
+)
+"""
+NOTEBOOK = """\
+{
+ "cells": [
+  {
+   "cell_type": "code",
+   "execution_count": null,
+   "metadata": {},
+   "outputs": [],
+   "source": [
+    "import valohai\\n",
+    "valohai.prepare(step=\\"explore\\", image=\\"python:latest\\")"
+   ]
+  }
+ ],
+ "metadata": {"language_info": {"name": "python"}},
+ "nbformat": 4,
+ "nbformat_minor": 5
+}
+"""
+
+
+def test_pre_commit_python_hook(tmp_path: Path, hook_env: dict[str, str]) -> None:
+    """The second hook lints Python files and notebooks, comparing each call with the nearest
+    valohai.yaml; it leaves the YAML to the first hook."""
+    project = tmp_path / "project"
+    (project / "src").mkdir(parents=True)
+    _git(project, "init", "-q")
+    (project / "valohai.yaml").write_text(FIXED.replace("tensorflow/tensorflow:2.16.1-gpu", "python:3.12.1-slim"), encoding="utf-8")
+    script = project / "src" / "train.py"
+    script.write_text(PREPARE_BAD, encoding="utf-8")
+    (project / "explore.ipynb").write_text(NOTEBOOK, encoding="utf-8")
+    (project / "unrelated.py").write_text("print('valohai')\n", encoding="utf-8")
+    _git(project, "add", ".")
+    failed = _try_repo(project, hook_env, "valohai-image-lint-python")
+    output = failed.stdout + failed.stderr
+    assert failed.returncode == 1, output
+    assert ('src/train.py:5:12: VIL304 image "python:3.11.9" differs from step "train" in valohai.yaml:3:12'
+            in output)
+    assert 'explore.ipynb:10:48: VIL103 image "python:latest"' in output
+    assert "valohai.yaml:3" not in output.replace("in valohai.yaml:3:12", "")
+    assert "unrelated.py" not in output
+
+    script.write_text(PREPARE_BAD.replace("3.11.9", "3.12.1-slim"), encoding="utf-8")
+    (project / "explore.ipynb").write_text(NOTEBOOK.replace("python:latest", "python:3.12.1-slim"), encoding="utf-8")
+    _git(project, "add", ".")
+    passed = _try_repo(project, hook_env, "valohai-image-lint-python")
+    assert passed.returncode == 0, passed.stdout + passed.stderr
+    assert "Passed" in passed.stdout

@@ -10,6 +10,7 @@ import pytest
 
 from valohai_image_lint import LintConfig, lint_text
 from valohai_image_lint.config_file import CommandLine, FileSettings, resolve, validate
+from valohai_image_lint.linter import lint_python, step_images
 from valohai_image_lint.rule import Rule
 from valohai_image_lint.rules import ALL_RULES
 
@@ -30,10 +31,15 @@ def _section(doc: str, heading: str) -> str:
     return "\n".join(lines[start:end])
 
 
+def _block(doc: str, heading: str, language: str) -> str | None:
+    match = re.search(rf"^```{language}\n(.*?)^```$", _section(doc, heading), re.DOTALL | re.MULTILINE)
+    return match.group(1) if match is not None else None
+
+
 def _yaml_block(doc: str, heading: str) -> str:
-    match = re.search(r"^```yaml\n(.*?)^```$", _section(doc, heading), re.DOTALL | re.MULTILINE)
-    assert match is not None, f"no ```yaml block under {heading!r}"
-    return match.group(1)
+    block = _block(doc, heading, "yaml")
+    assert block is not None, f"no ```yaml block under {heading!r}"
+    return block
 
 
 def _config(rule: Rule) -> LintConfig:
@@ -47,8 +53,15 @@ def _config(rule: Rule) -> LintConfig:
     return resolve(FileSettings(None, values), CommandLine(extend_select=(rule.code,)))[0]
 
 
-def _codes(rule: Rule, text: str) -> list[str]:
-    return [d.code for d in lint_text(text, config=_config(rule))]
+def _codes(rule: Rule, heading: str) -> list[str]:
+    """The codes reported on the section's example: its ```python block when it has one (linted
+    as train.py, with its ```yaml block, if any, as the nearest valohai.yaml), else its ```yaml."""
+    python = _block(rule.doc, heading, "python")
+    yaml = _block(rule.doc, heading, "yaml")
+    if python is not None:
+        steps = step_images(yaml, "valohai.yaml") if yaml is not None else None
+        return [d.code for d in lint_python(python, "train.py", _config(rule), steps=steps)]
+    return [d.code for d in lint_text(_yaml_block(rule.doc, heading), config=_config(rule))]
 
 
 @pytest.mark.parametrize("rule", ALL_RULES, ids=IDS)
@@ -59,18 +72,23 @@ def test_page_has_heading(rule: Rule, heading: str) -> None:
 
 @pytest.mark.parametrize("rule", ALL_RULES, ids=IDS)
 def test_example_reports_the_rule(rule: Rule) -> None:
-    assert rule.code in _codes(rule, _yaml_block(rule.doc, "## Example"))
+    assert rule.code in _codes(rule, "## Example")
 
 
 @pytest.mark.parametrize("rule", ALL_RULES, ids=IDS)
 def test_use_instead_does_not_report_the_rule(rule: Rule) -> None:
-    assert rule.code not in _codes(rule, _yaml_block(rule.doc, "## Use instead"))
+    assert rule.code not in _codes(rule, "## Use instead")
 
 
 @pytest.mark.parametrize("rule", ALL_RULES, ids=IDS)
-def test_use_instead_is_valid_yaml(rule: Rule) -> None:
-    text = _yaml_block(rule.doc, "## Use instead")
-    assert "VIL001" not in [d.code for d in lint_text(text, config=LintConfig(select=("VIL001",)))]
+def test_use_instead_is_valid(rule: Rule) -> None:
+    yaml = _block(rule.doc, "## Use instead", "yaml")
+    python = _block(rule.doc, "## Use instead", "python")
+    assert yaml is not None or python is not None
+    if yaml is not None:
+        assert "VIL001" not in [d.code for d in lint_text(yaml, config=LintConfig(select=("VIL001",)))]
+    if python is not None:
+        assert "VIL005" not in [d.code for d in lint_python(python, config=LintConfig(select=("VIL005",)))]
 
 
 def test_codes_are_unique() -> None:

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from . import __version__
 
 if TYPE_CHECKING:
     from .config import LintConfig
-    from .model import Diagnostic
+    from .model import Diagnostic, StepImage
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 STATISTICS_FORMATS = ("concise", "full", "pylint", "grouped", "json", "json-lines")
@@ -204,7 +204,7 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
 
     from .config_file import CommandLine, ConfigError, ConfigFinder, FileSettings, for_path, resolve
     from .discovery import PathError, discover, read_config
-    from .linter import enabled_rules, lint_text
+    from .linter import enabled_rules, is_python_source, lint_python, lint_text
     from .reference_cache import ReferenceCache, default_directory
     from .reporters import Report, get_reporter
     from .selection import UnknownSelector
@@ -267,6 +267,7 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     sources: dict[str, str] = {}
     failing = False
     resolved: dict[str | None, LintConfig] = {}  # per config file: most files share one
+    steps_cache: dict[str, Mapping[str, StepImage] | None] = {}  # per valohai.yaml
     for path in paths:
         try:
             settings = settings_for(path)
@@ -283,7 +284,11 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
         except PathError as exc:
             problems.append(str(exc))
             continue
-        found = lint_text(text, path, config, references.parse)
+        if is_python_source(path):
+            steps = _steps_for(path, steps_cache, references.parse)
+            found = lint_python(text, path, config, references.parse, steps)
+        else:
+            found = lint_text(text, path, config, references.parse)
         linted.append(path)
         if found:
             sources[path] = text
@@ -311,6 +316,25 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     if problems:
         return EXIT_ERROR
     return EXIT_FINDINGS if failing and not args.exit_zero else EXIT_CLEAN
+
+
+def _steps_for(
+    path: str, cache: dict[str, Mapping[str, StepImage] | None], parse: Callable[[str], Any]
+) -> Mapping[str, StepImage] | None:
+    """What the ``valohai.yaml`` nearest to a Python file says its steps run in (read once per
+    config); ``None`` when there is none or it cannot be read (linting it reports why)."""
+    from .discovery import PathError, nearest_config, read_config
+    from .linter import step_images
+
+    config = nearest_config(path)
+    if config is None:
+        return None
+    if config not in cache:
+        try:
+            cache[config] = step_images(read_config(config), config, parse)
+        except PathError:
+            cache[config] = None
+    return cache[config]
 
 
 def _clock_today() -> str:

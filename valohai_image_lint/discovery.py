@@ -1,9 +1,11 @@
 """Which files to lint, and reading them: paths in, (path, text) or a one-line error out.
 
-A file given by path is linted whatever its name. A directory is searched recursively for
-``valohai.yaml`` and ``valohai.yml``, skipping version-control folders, virtual environments,
-``node_modules``, caches, symlinked folders (so a link loop cannot trap the walk) and whatever
-the directory's own top-level ``.gitignore`` ignores.
+A file given by path is linted whatever its name (as Python when it ends in ``.py`` or
+``.ipynb``). A directory is searched recursively for ``valohai.yaml`` and ``valohai.yml``, and
+for the Python files and notebooks in the folder of each config found and below it, skipping
+version-control folders, virtual environments, ``node_modules``, caches, symlinked folders (so
+a link loop cannot trap the walk) and whatever the directory's own top-level ``.gitignore``
+ignores.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ import stat
 from collections.abc import Iterator
 from functools import lru_cache
 from typing import NamedTuple
+
+from .python_sources import is_python_source
 
 CONFIG_NAMES = frozenset({"valohai.yaml", "valohai.yml"})
 SKIP_DIRS = frozenset(
@@ -199,10 +203,14 @@ def _walk(folder: str, errors: list[PathError]) -> Iterator[str]:
     def unreadable(exc: OSError) -> None:
         errors.append(PathError(exc.filename or folder, f"cannot read directory: {_os_reason(exc)}"))
 
+    projects: set[str] = set()  # folders at or under a folder holding a config
     for current, dirs, files in os.walk(folder, onerror=unreadable):
         relative_dir = prefix + os.path.relpath(current, folder)
         relative_dir = relative_dir.replace(os.sep, "/")
         relative_dir = prefix if relative_dir == prefix + "." else relative_dir + "/"
+        in_project = os.path.dirname(current) in projects or not CONFIG_NAMES.isdisjoint(files)
+        if in_project:
+            projects.add(current)
         dirs[:] = sorted(
             d
             for d in dirs
@@ -212,19 +220,23 @@ def _walk(folder: str, errors: list[PathError]) -> Iterator[str]:
             and not ignore.ignores(relative_dir + d, is_dir=True)
         )
         for name in sorted(files):
-            if name in CONFIG_NAMES and not ignore.ignores(relative_dir + name, is_dir=False):
+            wanted = name in CONFIG_NAMES or (in_project and is_python_source(name))
+            if wanted and not ignore.ignores(relative_dir + name, is_dir=False):
                 yield os.path.normpath(os.path.join(current, name))
 
 
 def discover(paths: list[str]) -> tuple[list[str], list[PathError]]:
-    """The config files the given paths name (sorted, each once), and the paths that fail."""
+    """The files the given paths name (sorted, each once), and the paths that fail: the configs
+    found in a directory and the Python files and notebooks in the folders of those configs and
+    below them; a file named by path, whatever its name."""
     found: list[str] = []
     errors: list[PathError] = []
     for path in paths or ["."]:
         if os.path.isdir(path):
             before = len(errors)
             configs = list(_walk(path, errors))
-            if not configs and paths and len(errors) == before:
+            has_config = any(os.path.basename(config) in CONFIG_NAMES for config in configs)
+            if not has_config and paths and len(errors) == before:
                 errors.append(PathError(path, "no valohai.yaml or valohai.yml found in this directory"))
             found.extend(configs)
         elif os.path.lexists(path):
@@ -232,6 +244,24 @@ def discover(paths: list[str]) -> tuple[list[str], list[PathError]]:
         else:
             errors.append(PathError(path, "no such file or directory"))
     return sorted(dict.fromkeys(found)), errors
+
+
+def nearest_config(path: str) -> str | None:
+    """The ``valohai.yaml`` (or ``valohai.yml``) that governs a file: in its folder or the
+    closest folder above it, not above the repository's root. Shown relative to the working
+    directory when it lies under it, else absolute."""
+    folder = os.path.dirname(os.path.abspath(path))
+    root = repository_root(folder)
+    while True:
+        for name in sorted(CONFIG_NAMES):
+            candidate = os.path.join(folder, name)
+            if os.path.isfile(candidate):
+                relative = os.path.relpath(candidate)
+                return candidate if relative.startswith("..") else relative
+        parent = os.path.dirname(folder)
+        if folder == root or parent == folder:
+            return None
+        folder = parent
 
 
 def read_config(path: str) -> str:

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from .config import LintConfig
 from .document import YamlSyntaxError, load
-from .model import Diagnostic, Finding, ImageSite, ParsedSite, ValueKind
+from .model import Diagnostic, Finding, ImageSite, ParsedSite, StepImage, ValueKind
 from .placeholder import find_placeholder
+from .python_sources import is_python_source
 from .reference import ImageRef, InvalidImageReference, parse_image
 from .rule import Rule, RuleOptions
-from .rules import ALL_RULES, yaml_syntax_error
+from .rules import ALL_RULES, python_syntax_error, yaml_syntax_error
 from .selection import resolve
 from .sites import find_image_sites
+
+if TYPE_CHECKING:
+    from .suppressions import Suppression
 
 Parse = Callable[[str], ImageRef]
 
@@ -138,22 +143,81 @@ def lint_text(
     else:
         diagnostics.extend(_check_sites(find_image_sites(document), rules, path, config, parse))
     if config.suppressions and SUPPRESSION_MARKER in text:
-        diagnostics = _apply_suppressions(text, diagnostics, rules, path, config)
+        from .suppressions import parse_suppressions
+
+        diagnostics = _apply_suppressions(parse_suppressions(text), diagnostics, rules, path, config)
     return sorted(diagnostics, key=lambda d: d.sort_key)
+
+
+def lint_python(
+    text: str,
+    path: str = "train.py",
+    config: LintConfig | None = None,
+    parse: Parse = parse_image,
+    steps: Mapping[str, StepImage] | None = None,
+) -> list[Diagnostic]:
+    """Lint the images named by ``valohai.prepare(image=...)`` in a Python file, or in a notebook
+    when ``path`` ends in ``.ipynb``; diagnostics sorted by position.
+
+    ``steps`` is what the nearest ``valohai.yaml`` says each step runs in (``step_images``), for
+    VIL304; ``None`` when no ``valohai.yaml`` governs the file. Suppression comments work in
+    ``.py`` files, not in notebooks.
+    """
+    from .python_sources import PythonSyntaxError, find_notebook_image_sites, find_python_image_sites
+
+    config = config or LintConfig()
+    rules = enabled_rules(config)
+    notebook = path.lower().endswith(".ipynb")
+    diagnostics: list[Diagnostic] = []
+    try:
+        found = (find_notebook_image_sites if notebook else find_python_image_sites)(text)
+    except PythonSyntaxError as exc:
+        if python_syntax_error.RULE in rules:
+            finding = python_syntax_error.finding(exc.message, exc.line, exc.column, notebook)
+            diagnostics.append(_diagnostic(python_syntax_error.RULE, finding, path, config))
+    else:
+        sites = (python_site.site for python_site in found)
+        diagnostics.extend(_check_sites(sites, rules, path, config, parse, steps))
+    if config.suppressions and not notebook and SUPPRESSION_MARKER in text:
+        from .suppressions import parse_python_suppressions
+
+        diagnostics = _apply_suppressions(parse_python_suppressions(text), diagnostics, rules, path, config)
+    return sorted(diagnostics, key=lambda d: d.sort_key)
+
+
+def step_images(text: str, path: str, parse: Parse = parse_image) -> dict[str, StepImage]:
+    """What each named step of a ``valohai.yaml`` runs in (for VIL304), by step name: the string
+    images only. Empty when the text is not valid YAML (linting that file reports why)."""
+    from .sites import find_step_images
+
+    try:
+        document = load(text)
+    except YamlSyntaxError:
+        return {}
+    images: dict[str, StepImage] = {}
+    for name, site in find_step_images(document).items():
+        parsed = parse_site(site, parse)
+        if site.kind is ValueKind.STRING and site.value is not None:
+            canonical = parsed.ref.canonical if parsed.ref is not None else None
+            images[name] = StepImage(path, site.span.line, site.span.column, site.value, canonical)
+    return images
 
 
 SUPPRESSION_MARKER = "valohai-image-lint:"
 
 
 def _apply_suppressions(
-    text: str, diagnostics: list[Diagnostic], rules: tuple[Rule, ...], path: str, config: LintConfig
+    suppressions: list[Suppression],
+    diagnostics: list[Diagnostic],
+    rules: tuple[Rule, ...],
+    path: str,
+    config: LintConfig,
 ) -> list[Diagnostic]:
     """Drop what ``# valohai-image-lint: ignore[...]`` comments suppress; report the comments
     that suppress nothing (VIL901) or name no codes (VIL902), when those rules are enabled."""
     from .rules import blanket_suppression, unused_suppression
-    from .suppressions import apply_suppressions, parse_suppressions, rule_resolver
+    from .suppressions import apply_suppressions, rule_resolver
 
-    suppressions = parse_suppressions(text)
     enabled = {rule.code for rule in rules}
     kept, unused, blanket = apply_suppressions(diagnostics, suppressions, rule_resolver(ALL_RULES), enabled)
     for rule, findings in ((unused_suppression.RULE, unused), (blanket_suppression.RULE, blanket)):
@@ -163,9 +227,16 @@ def _apply_suppressions(
 
 
 def _check_sites(
-    sites: Iterable[ImageSite], rules: tuple[Rule, ...], path: str, config: LintConfig, parse: Parse
+    sites: Iterable[ImageSite],
+    rules: tuple[Rule, ...],
+    path: str,
+    config: LintConfig,
+    parse: Parse,
+    steps: Mapping[str, StepImage] | None = None,
 ) -> Iterable[Diagnostic]:
     options = rule_options(config)
+    if steps is not None:
+        options = options._replace(steps=steps)
     site_rules = [rule for rule in rules if rule.check is not None]
     file_rules = [rule for rule in rules if rule.check_file is not None]
     every: list[ParsedSite] = []
@@ -182,4 +253,4 @@ def _check_sites(
             yield _diagnostic(rule, finding, path, config, parsed)
 
 
-__all__ = ["lint_text", "parse_site"]
+__all__ = ["is_python_source", "lint_python", "lint_text", "parse_site", "step_images"]

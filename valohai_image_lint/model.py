@@ -87,6 +87,7 @@ class ImageSite(NamedTuple):
     required: bool = True
     aliased: bool = False  # reached through an alias: written elsewhere than at its image key
     key_line: int | None = None  # the line of the `image:` key, when the value starts further down
+    step: str | None = None  # in Python: the step a `valohai.prepare(step="...")` call names
 
     @property
     def context(self) -> str:
@@ -113,6 +114,18 @@ class ParsedSite(NamedTuple):
     ref: ImageRef | None = None
     error: str | None = None
     placeholder: str | None = None
+
+
+class StepImage(NamedTuple):
+    """What ``valohai.yaml`` says a step runs in, for comparing with a Python file's
+    ``valohai.prepare(step=..., image=...)``: the file, where the image is written, its text and
+    its canonical form (``None`` when it does not parse)."""
+
+    path: str
+    line: int
+    column: int
+    value: str
+    canonical: str | None
 
 
 class Finding(NamedTuple):

@@ -69,11 +69,19 @@ from .model import ImageSite, Span, ValueKind
 if TYPE_CHECKING:
     import ast
 
+PYTHON_SUFFIXES = (".py", ".ipynb")
+"""The files read as Python (the second as a notebook), in any case."""
+
 PREPARE = "valohai.prepare"
 """The function whose ``image=`` names an image, by its qualified name."""
 
 PYTHON_CELL_MAGICS = ("time", "timeit", "capture")
 """Cell magics whose body is Python, run in the notebook's namespace."""
+
+
+def is_python_source(path: str) -> bool:
+    """Whether ``path`` names a Python file or a notebook, by its suffix."""
+    return path.lower().endswith(PYTHON_SUFFIXES)
 
 
 class PythonImageSite(NamedTuple):
@@ -289,7 +297,7 @@ def _prepare_sites(
             if keyword.arg == "image":
                 site = _image_site(keyword, parsed, place, context)
                 if site is not None:
-                    yield PythonImageSite(site, step)
+                    yield PythonImageSite(site._replace(step=step), step)
 
 
 def _in_order(sites: Iterable[PythonImageSite]) -> list[PythonImageSite]:

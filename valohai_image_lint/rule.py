@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
-from .model import Finding, ParsedSite, Severity
+from .model import Finding, ParsedSite, Severity, StepImage
 
 if TYPE_CHECKING:
     from datetime import date
@@ -20,11 +20,14 @@ class RuleOptions(NamedTuple):
     ``private-registries`` in the config), already parsed; empty means the rule has nothing to do.
     ``today`` is the date rules about end-of-life judge by: the CLI passes the real date, or the
     one ``--today`` / ``today`` in the config pins; a rule never reads the clock itself.
+    ``steps`` is, for a Python file, what the nearest ``valohai.yaml`` says each step runs in
+    (by step name); ``None`` for a YAML file or when no ``valohai.yaml`` governs the file.
     """
 
     allowed_images: tuple[ImagePattern, ...] = ()
     private_registries: tuple[ImagePattern, ...] = ()
     today: date | None = None
+    steps: Mapping[str, StepImage] | None = None
 
 
 Check = Callable[[ParsedSite, RuleOptions], Iterable[Finding]]

@@ -113,6 +113,7 @@ class _SiteCollector:
         self._by_node: dict[int, int] = {}
         self._contexts: list[dict[str, None]] = []  # per site: an ordered set of contexts
         self._searched: set[int] = set()
+        self.steps: dict[str, int] = {}  # step name -> index of its image site (the first step so named)
 
     def _get(self, mapping: Mapping, key: str) -> tuple[Node, Node] | None:
         for k, v in self._merges.pairs(mapping):
@@ -241,6 +242,8 @@ class _SiteCollector:
             self.add_missing(key, context)
         else:
             self.add_value(found[0], found[1], context, required=True, owner=value)
+            if kind == "step" and name is not None:
+                self.steps.setdefault(name, self._by_node[id(found[1])])
 
     def visit_pipeline(self, kind: str, value: Node, position: int | None) -> None:
         if not isinstance(value, Mapping):
@@ -293,3 +296,11 @@ def find_image_sites(document: Document) -> Iterator[ImageSite]:
     for root in document.roots:
         collector.visit_root(root)
     yield from sorted(collector.finished_sites(), key=lambda site: (site.span.line, site.span.column))
+
+
+def find_step_images(document: Document) -> dict[str, ImageSite]:
+    """The image site of each named step (the first step of a name, as written), by name."""
+    collector = _SiteCollector(document)
+    for root in document.roots:
+        collector.visit_root(root)
+    return {name: collector.sites[index] for name, index in collector.steps.items()}

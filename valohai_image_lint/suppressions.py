@@ -50,7 +50,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from typing import NamedTuple
 
 from .document import split_lines
@@ -196,6 +196,45 @@ def parse_suppressions(text: str) -> list[Suppression]:
             block_indent = indent
     settle(None)
     return found
+
+
+def parse_python_suppressions(text: str) -> list[Suppression]:
+    """Every suppression comment of a Python source, in the order written. Comments are what
+    Python's tokenizer says they are (a ``#`` in a string is not one); a comment after code
+    applies to its line, one alone on its line to the next line holding code. A source the
+    tokenizer rejects has none (the syntax error is reported instead)."""
+    import io
+    import tokenize
+
+    text = text.removeprefix("\ufeff")
+    lines = split_lines(text)
+    found: list[Suppression] = []
+    pending: list[tuple[int, str, int]] = []
+    skip = {tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT}
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text, newline=None).readline):
+            if token.type == tokenize.COMMENT:
+                number, column = token.start
+                line = lines[number - 1] if number <= len(lines) else token.string
+                if line[:column].strip(_SPACE):
+                    found.extend(_directives([(column, line, number)], number))
+                else:
+                    pending.append((column, line, number))
+            elif token.type not in skip and pending:
+                target = None if token.type == tokenize.ENDMARKER else token.start[0]
+                found.extend(_directives(pending, target))
+                pending.clear()
+    except (tokenize.TokenError, SyntaxError):
+        return []
+    found.extend(_directives(pending, None))
+    return sorted(found, key=lambda suppression: suppression.span)
+
+
+def _directives(comments: list[tuple[int, str, int]], target: int | None) -> Iterator[Suppression]:
+    for column, line, number in comments:
+        suppression = _directive(line, column, number, target)
+        if suppression is not None:
+            yield suppression
 
 
 def rule_resolver(rules: Iterable[Rule]) -> Resolve:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..rule import Rule
 from . import (
     blanket_suppression,
+    code_image_mismatch,
     end_of_life,
     floating_tag,
     image_placeholder,
@@ -19,6 +20,7 @@ from . import (
     non_minimal_image,
     non_string_image,
     private_image_short_name,
+    python_syntax_error,
     registry_not_allowed,
     unreachable_registry,
     unused_suppression,
@@ -30,6 +32,7 @@ ALL_RULES: tuple[Rule, ...] = (
     missing_image.RULE,
     non_string_image.RULE,
     image_placeholder.RULE,
+    python_syntax_error.RULE,
     invalid_reference.RULE,
     missing_tag.RULE,
     latest_tag.RULE,
@@ -43,6 +46,7 @@ ALL_RULES: tuple[Rule, ...] = (
     non_minimal_image.RULE,
     end_of_life.RULE,
     inconsistent_tags.RULE,
+    code_image_mismatch.RULE,
     unused_suppression.RULE,
     blanket_suppression.RULE,
 )
