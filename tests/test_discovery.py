@@ -116,3 +116,40 @@ def test_an_unreadable_directory_says_so(tmp_path: Path) -> None:
         locked.chmod(0o755)
     assert paths == []
     assert [str(e) for e in errors] == [f"{locked}: cannot read directory: permission denied"]
+
+
+def test_python_files_next_to_a_config_and_below_it(tmp_path: Path) -> None:
+    """Python files and notebooks are found in the folder of a config and its subfolders, not
+    elsewhere; the usual folders and .gitignore still apply."""
+    _touch(tmp_path, "scripts/loose.py", "ml/valohai.yaml", "ml/train.py", "ml/src/model.py", "ml/nb/explore.ipynb",
+           "ml/README.md", "ml/.venv/lib/x.py", "ml/build/gen.py", "ml/TRAIN.PY", "other/valohai.yml",
+           "other/x.pyc", "notes.ipynb")
+    (tmp_path / ".gitignore").write_text("build/\n", encoding="utf-8")
+    assert _found(tmp_path) == [
+        "ml/TRAIN.PY", "ml/nb/explore.ipynb", "ml/src/model.py", "ml/train.py", "ml/valohai.yaml", "other/valohai.yml",
+    ]
+
+
+def test_a_folder_with_python_files_but_no_config_is_an_error(tmp_path: Path) -> None:
+    _touch(tmp_path, "train.py")
+    paths, errors = discover([str(tmp_path)])
+    assert paths == []
+    assert [str(error) for error in errors] == [f"{tmp_path}: no valohai.yaml or valohai.yml found in this directory"]
+
+
+def test_python_file_given_by_path(tmp_path: Path) -> None:
+    _touch(tmp_path, "loose/train.py")
+    assert discover([str(tmp_path / "loose" / "train.py")]) == ([str(tmp_path / "loose" / "train.py")], [])
+
+
+def test_nearest_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from valohai_image_lint.discovery import nearest_config
+
+    _touch(tmp_path, "repo/.git/HEAD", "repo/valohai.yml", "repo/a/valohai.yaml", "repo/a/valohai.yml",
+           "repo/a/b/c/train.py", "repo/d/train.py", "valohai.yaml", "outside/train.py")
+    monkeypatch.chdir(tmp_path / "repo")
+    assert nearest_config("a/b/c/train.py") == os.path.join("a", "valohai.yaml")
+    assert nearest_config("d/train.py") == "valohai.yml"
+    assert nearest_config(str(tmp_path / "outside" / "train.py")) == str(tmp_path / "valohai.yaml")
+    (tmp_path / "repo" / "valohai.yml").unlink()
+    assert nearest_config("d/train.py") is None  # not above the repository's root
