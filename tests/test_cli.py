@@ -115,7 +115,7 @@ def test_selection(tmp_path: Path, capsys: pytest.CaptureFixture[str], args: lis
     assert {item["code"] for item in json.loads(capsys.readouterr().out)} == codes
 
 
-@pytest.mark.parametrize("selector", ["VIL999", "VIL8", "latest", "no-latest", "E501"])
+@pytest.mark.parametrize("selector", ["VIL998", "VIL8", "latest", "no-latest", "E501"])
 def test_unknown_selector_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                            selector: str) -> None:
     assert main([str(_write(tmp_path, BAD)), "--select", selector]) == 2
@@ -146,7 +146,7 @@ def test_rule_page_and_list(capsys: pytest.CaptureFixture[str]) -> None:
     listing = capsys.readouterr().out.splitlines()
     assert [line.split()[0] for line in listing] == [
         "VIL001", "VIL002", "VIL003", "VIL004", "VIL005", "VIL101", "VIL102", "VIL103", "VIL104", "VIL105",
-        "VIL201", "VIL202", "VIL203", "VIL204", "VIL205", "VIL301", "VIL302", "VIL303", "VIL304", "VIL901", "VIL902"]
+        "VIL201", "VIL202", "VIL203", "VIL204", "VIL205", "VIL301", "VIL302", "VIL303", "VIL304", "VIL901", "VIL902", "VIL999"]
     assert "off" in next(line for line in listing if line.startswith("VIL105"))
 
 

@@ -70,17 +70,23 @@ def test_page_has_heading(rule: Rule, heading: str) -> None:
     assert heading in rule.doc.splitlines()
 
 
-@pytest.mark.parametrize("rule", ALL_RULES, ids=IDS)
+# VIL999 reports a bug in the linter: no input triggers it on purpose (tests/test_internal_error.py
+# makes a rule fail to see it).
+EXAMPLE_RULES = [rule for rule in ALL_RULES if rule.code != "VIL999"]
+EXAMPLE_IDS = [rule.code for rule in EXAMPLE_RULES]
+
+
+@pytest.mark.parametrize("rule", EXAMPLE_RULES, ids=EXAMPLE_IDS)
 def test_example_reports_the_rule(rule: Rule) -> None:
     assert rule.code in _codes(rule, "## Example")
 
 
-@pytest.mark.parametrize("rule", ALL_RULES, ids=IDS)
+@pytest.mark.parametrize("rule", EXAMPLE_RULES, ids=EXAMPLE_IDS)
 def test_use_instead_does_not_report_the_rule(rule: Rule) -> None:
     assert rule.code not in _codes(rule, "## Use instead")
 
 
-@pytest.mark.parametrize("rule", ALL_RULES, ids=IDS)
+@pytest.mark.parametrize("rule", EXAMPLE_RULES, ids=EXAMPLE_IDS)
 def test_use_instead_is_valid(rule: Rule) -> None:
     yaml = _block(rule.doc, "## Use instead", "yaml")
     python = _block(rule.doc, "## Use instead", "python")

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 STATISTICS_FORMATS = ("concise", "full", "pylint", "grouped", "json", "json-lines")
 PROG = "valohai-image-lint"
+INTERNAL_ERROR = "VIL999"
 
 
 class UsageError(Exception):
@@ -266,6 +267,7 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     linted: list[str] = []
     sources: dict[str, str] = {}
     failing = False
+    broken = False  # a VIL999: a bug of ours, which exits 2 like any error the user did not cause
     resolved: dict[str | None, LintConfig] = {}  # per config file: most files share one
     steps_cache: dict[str, Mapping[str, StepImage] | None] = {}  # per valohai.yaml
     for path in paths:
@@ -293,6 +295,7 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
         if found:
             sources[path] = text
         failing = failing or any(d.severity >= config.failure_threshold for d in found)
+        broken = broken or any(d.code == INTERNAL_ERROR for d in found)
         diagnostics.extend(found)
     references.save()
     diagnostics.sort(key=lambda d: d.sort_key)
@@ -313,7 +316,7 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
         err.write(f"{PROG}: error: {problem}\n")
     if diagnostics and output_format in ("concise", "full") and not args.statistics:
         err.write(_summary(diagnostics))
-    if problems:
+    if problems or broken:
         return EXIT_ERROR
     return EXIT_FINDINGS if failing and not args.exit_zero else EXIT_CLEAN
 

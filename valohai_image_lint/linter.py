@@ -13,7 +13,7 @@ from .placeholder import find_placeholder
 from .python_sources import is_python_source
 from .reference import ImageRef, InvalidImageReference, parse_image
 from .rule import Rule, RuleOptions
-from .rules import ALL_RULES, python_syntax_error, yaml_syntax_error
+from .rules import ALL_RULES, internal_error, python_syntax_error, yaml_syntax_error
 from .selection import resolve
 from .sites import find_image_sites
 
@@ -130,8 +130,15 @@ def lint_text(
     """Lint the text of one Valohai config; diagnostics sorted by position.
 
     ``parse`` turns image text into an ``ImageRef`` (``parse_image``, or a cache in front of it).
+    A bug in a rule, or in reading the file, is one VIL999 diagnostic; it never escapes.
     """
-    config = config or LintConfig()
+    settings = config or LintConfig()
+    return _guarded(path, "reading the YAML", lambda found: _lint_yaml(text, path, settings, parse, found))
+
+
+def _lint_yaml(
+    text: str, path: str, config: LintConfig, parse: Parse, internal: list[Diagnostic]
+) -> list[Diagnostic]:
     rules = enabled_rules(config)
     diagnostics: list[Diagnostic] = []
     try:
@@ -141,12 +148,12 @@ def lint_text(
             finding = yaml_syntax_error.finding(exc.message, exc.line, exc.column)
             diagnostics.append(_diagnostic(yaml_syntax_error.RULE, finding, path, config))
     else:
-        diagnostics.extend(_check_sites(find_image_sites(document), rules, path, config, parse))
+        diagnostics.extend(_check_sites(find_image_sites(document), rules, path, config, parse, internal))
     if config.suppressions and SUPPRESSION_MARKER in text:
         from .suppressions import parse_suppressions
 
         diagnostics = _apply_suppressions(parse_suppressions(text), diagnostics, rules, path, config)
-    return sorted(diagnostics, key=lambda d: d.sort_key)
+    return diagnostics
 
 
 def lint_python(
@@ -163,9 +170,21 @@ def lint_python(
     VIL304; ``None`` when no ``valohai.yaml`` governs the file. Suppression comments work in
     ``.py`` files, not in notebooks.
     """
+    settings = config or LintConfig()
+    stage = "reading the Python source"
+    return _guarded(path, stage, lambda found: _lint_python(text, path, settings, parse, steps, found))
+
+
+def _lint_python(
+    text: str,
+    path: str,
+    config: LintConfig,
+    parse: Parse,
+    steps: Mapping[str, StepImage] | None,
+    internal: list[Diagnostic],
+) -> list[Diagnostic]:
     from .python_sources import PythonSyntaxError, find_notebook_image_sites, find_python_image_sites
 
-    config = config or LintConfig()
     rules = enabled_rules(config)
     notebook = path.lower().endswith(".ipynb")
     diagnostics: list[Diagnostic] = []
@@ -177,12 +196,31 @@ def lint_python(
             diagnostics.append(_diagnostic(python_syntax_error.RULE, finding, path, config))
     else:
         sites = (python_site.site for python_site in found)
-        diagnostics.extend(_check_sites(sites, rules, path, config, parse, steps))
+        diagnostics.extend(_check_sites(sites, rules, path, config, parse, internal, steps))
     if config.suppressions and not notebook and SUPPRESSION_MARKER in text:
         from .suppressions import parse_python_suppressions
 
         diagnostics = _apply_suppressions(parse_python_suppressions(text), diagnostics, rules, path, config)
-    return sorted(diagnostics, key=lambda d: d.sort_key)
+    return diagnostics
+
+
+def _guarded(
+    path: str, stage: str, run: Callable[[list[Diagnostic]], list[Diagnostic]]
+) -> list[Diagnostic]:
+    """Run one file's lint; an exception that escapes it (a bug) becomes a VIL999 diagnostic.
+    VIL999 diagnostics are kept apart so that no selection or suppression drops them."""
+    internal: list[Diagnostic] = []
+    try:
+        diagnostics = run(internal)
+    except Exception as exc:  # a bug, not the user's input: report it, never a traceback
+        diagnostics = []
+        internal.append(_internal(internal_error.finding(stage, exc), path))
+    return sorted(diagnostics + internal, key=lambda d: d.sort_key)
+
+
+def _internal(finding: Finding, path: str) -> Diagnostic:
+    rule = internal_error.RULE
+    return Diagnostic(path, finding.span, rule.code, rule.name, rule.severity, one_line(finding.message))
 
 
 def step_images(text: str, path: str, parse: Parse = parse_image) -> dict[str, StepImage]:
@@ -232,24 +270,41 @@ def _check_sites(
     path: str,
     config: LintConfig,
     parse: Parse,
+    internal: list[Diagnostic],
     steps: Mapping[str, StepImage] | None = None,
 ) -> Iterable[Diagnostic]:
+    """Every rule on every site; a rule that raises is reported in ``internal`` (VIL999, at the
+    site it was checking, once per rule and file) and the other rules go on."""
     options = rule_options(config)
     if steps is not None:
         options = options._replace(steps=steps)
     site_rules = [rule for rule in rules if rule.check is not None]
     file_rules = [rule for rule in rules if rule.check_file is not None]
+    failed: set[str] = set()
     every: list[ParsedSite] = []
     for site in sites:
         parsed = parse_site(site, parse)
         every.append(parsed)
         for rule in site_rules:
             assert rule.check is not None
-            for finding in rule.check(parsed, options):
+            if rule.code in failed:
+                continue
+            try:
+                findings = list(rule.check(parsed, options))
+            except Exception as exc:  # a bug in one rule must not stop the others
+                failed.add(rule.code)
+                internal.append(_internal(internal_error.finding(rule.title, exc, site.span), path))
+                continue
+            for finding in findings:
                 yield _diagnostic(rule, finding, path, config, parsed)
     for rule in file_rules:
         assert rule.check_file is not None
-        for parsed, finding in rule.check_file(every, options):
+        try:
+            pairs = list(rule.check_file(every, options))
+        except Exception as exc:
+            internal.append(_internal(internal_error.finding(rule.title, exc), path))
+            continue
+        for parsed, finding in pairs:
             yield _diagnostic(rule, finding, path, config, parsed)
 
 

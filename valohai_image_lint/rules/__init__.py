@@ -10,6 +10,7 @@ from . import (
     floating_tag,
     image_placeholder,
     inconsistent_tags,
+    internal_error,
     invalid_reference,
     latest_tag,
     legacy_docker_hub_host,
@@ -49,6 +50,7 @@ ALL_RULES: tuple[Rule, ...] = (
     code_image_mismatch.RULE,
     unused_suppression.RULE,
     blanket_suppression.RULE,
+    internal_error.RULE,
 )
 
 BY_CODE: dict[str, Rule] = {rule.code: rule for rule in ALL_RULES}
