@@ -372,3 +372,45 @@ def test_a_bad_today_in_config(value: str, message: str) -> None:
 def test_a_bad_today_on_the_command_line(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--today", "tomorrow"]) == 2
     assert "'tomorrow' is not a date (YYYY-MM-DD)" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("value", "size"),
+    [(2048, 2048), ('"2048"', 2048), ('"50MB"', 50_000_000), ('"10 MiB"', 10 * 1024 * 1024), ('"1.5kb"', 1500),
+     ('"3GiB"', 3 * 1024**3)],
+)
+def test_max_file_size_key(tmp_path: Path, value: object, size: int) -> None:
+    from valohai_image_lint.config_file import ConfigFinder
+
+    config_path = tmp_path / "valohai-image-lint.toml"
+    config_path.write_text(f"max-file-size = {value}\n", encoding="utf-8")
+    config, sources = resolve(ConfigFinder().load(str(config_path)), CommandLine())
+    assert config.max_file_size == size
+    assert sources["max-file-size"] == str(config_path)
+
+
+@pytest.mark.parametrize("value", ["0", "-1", '"big"', '"5 parsecs"', "true", "1.5", '""'])
+def test_max_file_size_key_rejects(tmp_path: Path, value: str) -> None:
+    from valohai_image_lint.config_file import ConfigError, ConfigFinder
+
+    config_path = tmp_path / "valohai-image-lint.toml"
+    config_path.write_text(f"max-file-size = {value}\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match='"max-file-size" must be a size in bytes, such as 10485760 or "50MB"'):
+        ConfigFinder().load(str(config_path))
+
+
+def test_max_file_size_command_line_wins_and_refuses_unread(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _project(tmp_path, {"valohai.yaml": CONFIG, "valohai-image-lint.toml": "max-file-size = 10\n"})
+    monkeypatch.chdir(root)
+    assert main(["valohai.yaml"]) == 2
+    assert capsys.readouterr().err.startswith(
+        "valohai-image-lint: error: valohai.yaml: file is "
+    )
+    assert main(["valohai.yaml", "--max-file-size", "1MB"]) == 1
+    assert "VIL102" in capsys.readouterr().out
+    assert main(["--show-settings", "--max-file-size", "1MB"]) == 0
+    assert "max-file-size      = 1000000    # command line" in capsys.readouterr().out.splitlines()
+    assert main(["valohai.yaml", "--max-file-size", "huge"]) == 2
+    assert 'expected a size in bytes, such as 10485760 or 50MB, not "huge"' in capsys.readouterr().err

@@ -47,6 +47,15 @@ def _iso_date(value: str) -> str:
         raise argparse.ArgumentTypeError(f"{value!r} is not a date (YYYY-MM-DD)") from None
 
 
+def _size(value: str) -> int:
+    from .config_file import as_size
+
+    size = as_size(value)
+    if size is None:
+        raise argparse.ArgumentTypeError(f'expected a size in bytes, such as 10485760 or 50MB, not "{value}"')
+    return size
+
+
 def _selectors(value: str) -> list[str]:
     parts = [part.strip() for part in value.split(",") if part.strip()]
     if not parts:
@@ -107,6 +116,12 @@ def build_parser() -> argparse.ArgumentParser:
         const=".",
         metavar="PATH",
         help="print the settings that apply to PATH (a file or folder) and where each comes from",
+    )
+    parser.add_argument(
+        "--max-file-size",
+        type=_size,
+        metavar="SIZE",
+        help="refuse files bigger than this, unread: bytes, or 50MB, 20MiB (default: 10MiB, or the config's)",
     )
     parser.add_argument(
         "--today",
@@ -218,6 +233,7 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
         suppressions=not args.no_suppressions,
         today=args.today,
         clock_today=_clock_today(),
+        max_file_size=args.max_file_size,
     )
     try:
         enabled_rules(resolve(FileSettings(None), command_line)[0])
@@ -282,7 +298,7 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
         if config is None:
             continue  # excluded by the config
         try:
-            text = stdin_text if stdin_text is not None else read_config(path)
+            text = stdin_text if stdin_text is not None else read_config(path, config.max_file_size)
         except PathError as exc:
             problems.append(str(exc))
             continue
@@ -442,6 +458,7 @@ def _show_settings(target: str, settings_for: Any, command_line: Any, out: TextI
         "private-registries": list(config.private_registries),
         "require-digest": config.require_digest,
         "today": config.today,
+        "max-file-size": config.max_file_size,
         "suppressions": config.suppressions,
     }
     if path_ignore:

@@ -11,6 +11,10 @@ from .model import Severity
 _NO_SEVERITIES: Mapping[str, Severity | None] = MappingProxyType({})
 
 
+MAX_FILE_SIZE = 10 * 1024 * 1024
+"""The default limit on a linted file's size, in bytes (``max-file-size``, ``--max-file-size``)."""
+
+
 class LintConfig(NamedTuple):
     """Settings for one file.
 
@@ -41,3 +45,4 @@ class LintConfig(NamedTuple):
     cli_ignore: tuple[str, ...] = ()
     path_ignore: tuple[str, ...] = ()
     today: str | None = None  # YYYY-MM-DD: the date end-of-life rules judge by (None: they do nothing)
+    max_file_size: int = MAX_FILE_SIZE  # bytes: a bigger file is refused unread

@@ -210,6 +210,28 @@ def _check_globs(key: str, globs: Any, where: str) -> None:
             raise ConfigError(f'{where}"{key}": "{glob}" is {problem}')
 
 
+_UNITS = {"": 1, "b": 1, "kb": 1000, "mb": 1000**2, "gb": 1000**3}
+_UNITS |= {"kib": 1024, "mib": 1024**2, "gib": 1024**3}
+
+
+def as_size(value: Any) -> int | None:
+    """A size in bytes: a positive integer, or a string such as ``"50MB"``, ``"10 MiB"`` or
+    ``"2048"`` (units B, kB, MB, GB, KiB, MiB, GiB, any case); None if it is neither."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if value > 0 else None
+    if not isinstance(value, str):
+        return None
+    import re
+
+    match = re.fullmatch(r"\s*([0-9]+(?:\.[0-9]+)?)\s*([a-zA-Z]*)\s*", value)
+    if match is None or match.group(2).lower() not in _UNITS:
+        return None
+    size = int(float(match.group(1)) * _UNITS[match.group(2).lower()])
+    return size if size > 0 else None
+
+
 def _as_date(value: Any) -> str | None:
     """A TOML date or a YYYY-MM-DD string, as YYYY-MM-DD; None if it is neither."""
     from datetime import date, datetime
@@ -263,6 +285,7 @@ KEYS: dict[str, _Key] = {
     "private-registries": _Key("a list of image patterns", _string_list, _check_patterns),
     "require-digest": _Key("true or false", lambda v: isinstance(v, bool)),
     "today": _Key("a date (2026-11-30)", lambda v: _as_date(v) is not None),
+    "max-file-size": _Key('a size in bytes, such as 10485760 or "50MB"', lambda v: as_size(v) is not None),
     "output-format": _Key("the name of an output format", lambda v: isinstance(v, str), _check_output_format),
 }
 
@@ -323,6 +346,7 @@ class CommandLine(NamedTuple):
     suppressions: bool = True
     today: str | None = None  # --today
     clock_today: str | None = None  # the real date, which the CLI reads; used when nothing pins one
+    max_file_size: int | None = None  # --max-file-size, in bytes
 
 
 def resolve(settings: FileSettings, cli: CommandLine) -> tuple[LintConfig, dict[str, str]]:
@@ -387,6 +411,12 @@ def resolve(settings: FileSettings, cli: CommandLine) -> tuple[LintConfig, dict[
         cli_ignore=cli.ignore,
         today=cli.today or (_as_date(values["today"]) if "today" in values else None) or cli.clock_today,
     )
+    if cli.max_file_size is not None or "max-file-size" in values:
+        size = cli.max_file_size or as_size(values["max-file-size"])
+        assert size is not None  # validated
+        config = config._replace(max_file_size=size)
+    in_file = "max-file-size" in values
+    sources["max-file-size"] = "command line" if cli.max_file_size else origin(in_file, False)
     sources["today"] = "command line" if cli.today else origin("today" in values, False)
     if sources["today"] == "default" and cli.clock_today:
         sources["today"] = "the clock"
