@@ -46,6 +46,11 @@ FIRES = [
     ("tag-and-digest-counts-by-tag", steps("python:3.12", f"python:3.9@sha256:{HEX64}"), 6, 12, CODE,
      "uses tag 3.9 where"),
     ("near-versions-differ", steps("python:3.12", "python:3.12.1"), 6, 12, CODE, "uses tag 3.12.1 where"),
+    ("commit-hashes", steps("acme/darknet:62b781a-cuda8.0", "acme/darknet:7f3e2c1-cuda8.0"), 6, 12, CODE,
+     "uses tag 7f3e2c1-cuda8.0 where"),
+    ("same-flavor-other-release", steps("valohai/keras:2.0.0-tensorflow1.0.1-python3.6",
+                                        "valohai/keras:2.1.3-tensorflow1.4.0-python3.5"), 6, 12, CODE,
+     "uses tag 2.1.3-tensorflow1.4.0-python3.5 where"),
     ("tag-case-matters", steps("acme/trainer:v1", "acme/trainer:V1"), 6, 12, CODE, "uses tag V1 where"),
     ("private-registry", steps("ghcr.io/acme/trainer:1.0.0", "ghcr.io/acme/trainer:1.1.0"), 6, 12, CODE,
      "uses tag 1.1.0"),
@@ -83,6 +88,9 @@ DOES_NOT_FIRE = [
     ("placeholder", steps("python:3.12", "python:${VERSION}")),
     ("non-string", steps("python:3.12", "3.9")),
     ("missing-image", "- step: {name: a, image: python:3.12}\n- step: {name: b}\n"),
+    ("different-flavors", steps("valohai/keras:2.0.0-tensorflow1.0.1-python3.6-cuda8.0-cudnn5-devel-ubuntu16.04",
+                                "valohai/keras:2.0.0-theano0.9.0rc4-python3.6-cuda8.0-cudnn5-devel-ubuntu16.04")),
+    ("named-builds-of-one-repository", steps("acme/app:training", "acme/app:deployment", "acme/app")),
 ]
 
 

@@ -16,6 +16,12 @@ use the file's tag.
 - Tags compare by release: `3.12` and `3.12.1` differ, but variant words (`slim`, `gpu`, `cpu`,
   `jupyter`, `py3`, `devel`, `runtime`, distribution codenames) do not count, so a CPU step on
   `2.15.0` and a GPU step on `2.15.0-gpu` agree, and so do `3.12.1` and `3.12.1-slim`.
+- Only tags of one flavor are compared: the words that name what is built, not which release
+  (`tensorflow` in `2.0.0-tensorflow1.0.1`, `theano` in `2.0.0-theano0.9.0`, `deployment`),
+  less variant words, must be the same. `acme/app:deployment` and `acme/app:training` are two
+  images built from one repository, not one image at two versions. `latest` (or no tag) has
+  no flavor words: `python` and `python:3.12` are compared, `acme/app` and `acme/app:deployment`
+  are not.
 - Which tag is the file's tag: the one with the most uses (a value written once under an anchor
   and used by three steps through aliases counts three); a tie goes to the tag written first.
 - Values that are not valid references (VIL101) or hold template placeholders (VIL004) are left
@@ -160,6 +166,20 @@ def _release_of(tag: str) -> str:
     return "".join(kept).strip("-_.")
 
 
+_STEM = re.compile(r"[A-Za-z]*")
+
+
+def _flavor_of(tag: str) -> tuple[str, ...]:
+    """The words of a tag that name what is built, not which release: each word's leading letters
+    (``tensorflow`` of ``tensorflow1``, ``python`` of ``python3.6``), less variant words and
+    ``latest``. Words starting with a digit (versions, commit hashes) name a release. Tags of
+    different flavors (``2.0.0-tensorflow1.0.1-...`` and ``2.0.0-theano0.9.0-...``, or
+    ``deployment`` and ``latest``) are different images built from one repository, not drift."""
+    words = (word.lower() for word in re.split(r"[-_.]", tag))
+    stems = (_STEM.match(word).group(0) for word in words if word not in VARIANT_WORDS)  # type: ignore[union-attr]
+    return tuple(stem for stem in stems if stem and stem not in VARIANT_WORDS and stem != IMPLIED_TAG)
+
+
 def check_file(sites: Sequence[ParsedSite], options: RuleOptions) -> Iterator[tuple[ParsedSite, Finding]]:
     """Group the sites by repository and tag in dicts, in one pass over the sites in written order,
     then report every tag of a repository but its reference tag. Linear in the number of sites:
@@ -171,7 +191,8 @@ def check_file(sites: Sequence[ParsedSite], options: RuleOptions) -> Iterator[tu
         if tag is None:
             continue
         assert parsed.ref is not None
-        repositories.setdefault(parsed.ref.name, {}).setdefault(_release_of(tag), _TagUse()).add(parsed)
+        key = f"{parsed.ref.name} {'-'.join(_flavor_of(tag))}"
+        repositories.setdefault(key, {}).setdefault(_release_of(tag), _TagUse()).add(parsed)
     for tags in repositories.values():
         if len(tags) < 2:
             continue
