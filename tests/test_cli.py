@@ -175,7 +175,7 @@ def test_unreadable_files_do_not_stop_the_others(tmp_path: Path, capsys: pytest.
     assert f"valohai-image-lint: error: {binary}:1:8: binary file (NUL byte); not a YAML config" in lines
     assert (f"valohai-image-lint: error: {latin}:2:14: not valid UTF-8 (byte 0xe9); save the file as UTF-8"
             in lines)
-    assert f"valohai-image-lint: error: {utf16}: file is UTF-16 or UTF-32 encoded; save it as UTF-8" in lines
+    assert f"valohai-image-lint: error: {utf16}:1:1: file is UTF-16 or UTF-32 encoded; save it as UTF-8" in lines
     assert f"valohai-image-lint: error: {tmp_path / 'nope.yaml'}: no such file or directory" in lines
     assert "Traceback" not in err
 

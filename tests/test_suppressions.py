@@ -187,8 +187,8 @@ APPLIES: list[tuple[str, str, list[LineCode], list[LineCode], list[str], list[st
      ["suppression of VIL104 on line 1 matched nothing; remove it"], []),
     ("dangling-own-line", f"image: x\n{M} ignore[VIL103]\n", [(1, "VIL103")], [(1, "VIL103")],
      ["suppression of VIL103 on line 2 matched nothing; remove it"], []),
-    ("unknown-code", f"image: x  {M} ignore[VIL999, VIL103]", [(1, "VIL103")], [],
-     ['suppression on line 1 names unknown code "VIL999"; use a rule code or name, or remove it'], []),
+    ("unknown-code", f"image: x  {M} ignore[VIL998, VIL103]", [(1, "VIL103")], [],
+     ['suppression on line 1 names unknown code "VIL998"; use a rule code or name, or remove it'], []),
     ("unknown-name", f"image: x  {M} ignore[latest]", [(1, "VIL103")], [(1, "VIL103")],
      ['suppression on line 1 names unknown code "latest"; use a rule code or name, or remove it'], []),
     # Spaces separate codes as commas do; VIL104 here matched nothing.
@@ -214,13 +214,13 @@ APPLIES: list[tuple[str, str, list[LineCode], list[LineCode], list[str], list[st
       "file-level suppression of VIL901 on line 1 matched nothing; remove it"], []),
     ("unused-meta-suppression", f"{M} ignore-file[VIL901]\nimage: x", [], [],
      ["file-level suppression of VIL901 on line 1 matched nothing; remove it"], []),
-    ("file-level-silences-unknown", f"{M} ignore-file[VIL901]\nimage: x  {M} ignore[VIL999]", [], [], [], []),
+    ("file-level-silences-unknown", f"{M} ignore-file[VIL901]\nimage: x  {M} ignore[VIL998]", [], [], [], []),
     ("file-level-silences-blanket", f"{M} ignore-file[VIL902]\nimage: x  {M} ignore", [(2, "VIL103")],
      [(2, "VIL103")], [], []),
     ("blanket-meta-not-self", f"{M} ignore-file\nimage: x", [], [], [],
      ['suppression "ignore-file" on line 1 names no codes and suppresses nothing; name the codes to suppress, as in ignore-file[CODE], or remove it']),
-    ("findings-in-comment-order", f"a: 1  {M} ignore[VIL999, VIL103]\n{M} ignore-file[VIL104]\nb: 2", [], [],
-     ['suppression on line 1 names unknown code "VIL999"; use a rule code or name, or remove it',
+    ("findings-in-comment-order", f"a: 1  {M} ignore[VIL998, VIL103]\n{M} ignore-file[VIL104]\nb: 2", [], [],
+     ['suppression on line 1 names unknown code "VIL998"; use a rule code or name, or remove it',
       "suppression of VIL103 on line 1 matched nothing; remove it",
       "file-level suppression of VIL104 on line 2 matched nothing; remove it"], []),
 ]
@@ -278,7 +278,7 @@ def test_with_lint_text() -> None:
 
 
 def test_resolver() -> None:
-    assert [RESOLVE(w) for w in ("VIL103", "vil103", "latest-tag", "Latest-Tag", "VIL999", "latest", "")] == [
+    assert [RESOLVE(w) for w in ("VIL103", "vil103", "latest-tag", "Latest-Tag", "VIL998", "latest", "")] == [
         "VIL103", "VIL103", "VIL103", "VIL103", None, None, None,
     ]
 

@@ -175,7 +175,7 @@ def _print_rule(code: str, out: TextIO, err: TextIO) -> int:
 
     rule = BY_CODE.get(code.upper()) or BY_NAME.get(code.lower())
     if rule is None:
-        err.write(f"{PROG}: error: unknown rule {code!r}; see '{PROG} --list-rules'\n")
+        _error(err, f"unknown rule {code!r}; see '{PROG} --list-rules'")
         return EXIT_ERROR
     out.write(page(rule))
     return EXIT_CLEAN
@@ -219,7 +219,7 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
         return _list_rules(out)
 
     from .config_file import CommandLine, ConfigError, ConfigFinder, FileSettings, for_path, resolve
-    from .discovery import PathError, discover, read_config
+    from .discovery import PathError, discover, read_config, read_stream
     from .linter import enabled_rules, is_python_source, lint_python, lint_text
     from .reference_cache import ReferenceCache, default_directory
     from .reporters import Report, get_reporter
@@ -246,7 +246,7 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     try:
         fixed = finder.load(args.config) if args.config else FileSettings(None) if args.isolated else None
     except ConfigError as exc:
-        err.write(f"{PROG}: error: {exc}\n")
+        _error(err, str(exc))
         return EXIT_ERROR
 
     def settings_for(path: str) -> FileSettings:
@@ -257,24 +257,23 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
             raise UsageError("--show-settings takes one PATH; lint paths cannot be given with it")
         return _show_settings(args.show_settings, settings_for, command_line, out, err)
 
-    stdin_text: str | None = None
-    if "-" in args.paths:
+    from_stdin = "-" in args.paths
+    if from_stdin:
         if args.paths != ["-"] or not args.stdin_filename:
             raise UsageError("'-' reads standard input: give it alone, with --stdin-filename PATH")
-        stdin_text = _read_stdin(args.stdin_filename)
     elif args.stdin_filename:
         raise UsageError("--stdin-filename goes with '-' as the path")
 
     try:
         output_format, annotate = _output_format(args.output_format, settings_for)
     except ConfigError as exc:
-        err.write(f"{PROG}: error: {exc}\n")
+        _error(err, str(exc))
         return EXIT_ERROR
     if args.statistics and output_format not in STATISTICS_FORMATS:
         raise UsageError(f"--statistics prints {', '.join(STATISTICS_FORMATS)}; not {output_format}")
     references = ReferenceCache(None if args.no_cache else default_directory())
     errors: list[PathError] = []
-    if stdin_text is not None:
+    if from_stdin:
         paths = [args.stdin_filename]
     else:
         paths, errors = discover(args.paths)
@@ -298,12 +297,15 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
         if config is None:
             continue  # excluded by the config
         try:
-            text = stdin_text if stdin_text is not None else read_config(path, config.max_file_size)
+            if from_stdin:
+                text = read_stream(path, sys.stdin.buffer, config.max_file_size)
+            else:
+                text = read_config(path, config.max_file_size)
         except PathError as exc:
             problems.append(str(exc))
             continue
         if is_python_source(path):
-            steps = _steps_for(path, steps_cache, references.parse)
+            steps = _steps_for(path, steps_cache, references.parse, config.max_file_size)
             found = lint_python(text, path, config, references.parse, steps)
         else:
             found = lint_text(text, path, config, references.parse)
@@ -329,7 +331,7 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     except BrokenPipeError:
         _silence(out)  # the reader left (`| head`); the exit code still tells the truth
     for problem in dict.fromkeys(problems):
-        err.write(f"{PROG}: error: {problem}\n")
+        _error(err, problem)
     if diagnostics and output_format in ("concise", "full") and not args.statistics:
         err.write(_summary(diagnostics))
     if problems or broken:
@@ -338,7 +340,7 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
 
 
 def _steps_for(
-    path: str, cache: dict[str, Mapping[str, StepImage] | None], parse: Callable[[str], Any]
+    path: str, cache: dict[str, Mapping[str, StepImage] | None], parse: Callable[[str], Any], max_bytes: int
 ) -> Mapping[str, StepImage] | None:
     """What the ``valohai.yaml`` nearest to a Python file says its steps run in (read once per
     config); ``None`` when there is none or it cannot be read (linting it reports why)."""
@@ -350,10 +352,18 @@ def _steps_for(
         return None
     if config not in cache:
         try:
-            cache[config] = step_images(read_config(config), config, parse)
+            cache[config] = step_images(read_config(config, max_bytes), config, parse)
         except PathError:
             cache[config] = None
     return cache[config]
+
+
+def _error(err: TextIO, message: str) -> None:
+    """One line on ``err``: a path or value holding a line break or a control character is
+    shown escaped, so an error never spans lines or steers the terminal."""
+    from .linter import one_line
+
+    err.write(f"{PROG}: error: {one_line(message)}\n")
 
 
 def _clock_today() -> str:
@@ -361,15 +371,6 @@ def _clock_today() -> str:
     from datetime import date
 
     return date.today().isoformat()
-
-
-def _read_stdin(name: str) -> str:
-    from .discovery import PathError, decode_config
-
-    try:
-        return decode_config(name, sys.stdin.buffer.read())
-    except PathError as exc:
-        raise UsageError(str(exc)) from None
 
 
 def _output_format(chosen: str | None, settings_for: Any) -> tuple[str, bool]:
@@ -430,14 +431,14 @@ def _show_settings(target: str, settings_for: Any, command_line: Any, out: TextI
     from .config_file import ConfigError, for_path, resolve
 
     if not os.path.exists(target):
-        err.write(f"{PROG}: error: {target}: no such file or directory\n")
+        _error(err, f"{target}: no such file or directory")
         return EXIT_ERROR
     probe = os.path.normpath(os.path.join(target, "valohai.yaml") if os.path.isdir(target) else target)
     try:
         settings = settings_for(probe)
         config, sources = resolve(settings, command_line)
     except ConfigError as exc:
-        err.write(f"{PROG}: error: {exc}\n")
+        _error(err, str(exc))
         return EXIT_ERROR
     applied = for_path(config, probe)
     out.write(f"Settings for {probe}\n")
@@ -504,7 +505,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return run(argv, sys.stdout, sys.stderr)
     except UsageError as exc:
-        sys.stderr.write(f"{PROG}: error: {exc}\n")
+        _error(sys.stderr, str(exc))
         return EXIT_ERROR
     except KeyboardInterrupt:
         return 130

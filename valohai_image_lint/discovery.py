@@ -16,8 +16,9 @@ import re
 import stat
 from collections.abc import Iterator
 from functools import lru_cache
-from typing import NamedTuple
+from typing import BinaryIO, NamedTuple
 
+from .config import MAX_FILE_SIZE
 from .python_sources import is_python_source
 
 CONFIG_NAMES = frozenset({"valohai.yaml", "valohai.yml"})
@@ -39,7 +40,7 @@ SKIP_DIRS = frozenset(
         ".eggs",
     }
 )
-MAX_BYTES = 10 * 1024 * 1024
+MAX_BYTES = MAX_FILE_SIZE
 
 
 class PathError(Exception):
@@ -264,8 +265,10 @@ def nearest_config(path: str) -> str | None:
         folder = parent
 
 
-def read_config(path: str) -> str:
-    """The text of a config file, or ``PathError`` with a one-line reason."""
+def read_config(path: str, max_bytes: int = MAX_BYTES) -> str:
+    """The text of a config file, or ``PathError`` with a one-line reason. A file over
+    ``max_bytes`` is refused before it is read; so is one that grows past it while being read,
+    or one whose size the system does not know (``/proc``) and that turns out bigger."""
     try:
         info = os.stat(path)
     except OSError as exc:
@@ -274,19 +277,76 @@ def read_config(path: str) -> str:
         raise PathError(path, "is a directory")
     if not stat.S_ISREG(info.st_mode):
         raise PathError(path, "not a regular file (a FIFO, socket or device); not read")
-    if info.st_size > MAX_BYTES:
-        raise PathError(path, f"file is {info.st_size} bytes, over the {MAX_BYTES}-byte limit; not linted")
+    if info.st_size > max_bytes:
+        raise PathError(path, f"file is {info.st_size} bytes, {_over_the_limit(max_bytes)}")
     try:
-        with open(path, "rb") as handle:
-            data = handle.read()
+        # Non-blocking, and checked again once open: a FIFO swapped in after the stat above
+        # must not hang the run.
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        with open(descriptor, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+                raise PathError(path, "not a regular file (a FIFO, socket or device); not read")
+            data = _read_at_most(handle, max_bytes + 1)
     except OSError as exc:
         raise PathError(path, _os_reason(exc)) from None
+    if len(data) > max_bytes:
+        raise PathError(path, f"file is more than {max_bytes} bytes, {_over_the_limit(max_bytes)}")
     return decode_config(path, data)
 
 
+def read_stream(name: str, stream: BinaryIO, max_bytes: int = MAX_BYTES) -> str:
+    """The text of a config read from a stream (standard input) under the name ``name``, or
+    ``PathError``: at most ``max_bytes`` are read, and a longer stream is refused."""
+    try:
+        data = _read_at_most(stream, max_bytes + 1)
+    except OSError as exc:
+        raise PathError(name, _os_reason(exc)) from None
+    if len(data) > max_bytes:
+        raise PathError(name, f"standard input is more than {max_bytes} bytes, {_over_the_limit(max_bytes)}")
+    return decode_config(name, data)
+
+
+def _over_the_limit(max_bytes: int) -> str:
+    how = "raise max-file-size in the config or --max-file-size"
+    return f"over the {max_bytes}-byte limit; not linted ({how})"
+
+
+def _read_at_most(handle: BinaryIO, size: int) -> bytes:
+    """Up to ``size`` bytes, read in pieces, so that a large limit never becomes one large buffer."""
+    pieces: list[bytes] = []
+    remaining = size
+    while remaining > 0:
+        piece = handle.read(min(remaining, 1 << 20))
+        if not piece:
+            break
+        pieces.append(piece)
+        remaining -= len(piece)
+    return b"".join(pieces)
+
+
+_WIDE_BOMS = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+
+
+def _is_wide_encoding(data: bytes) -> bool:
+    """UTF-16 or UTF-32: a byte-order mark, or (as the YAML spec detects an encoding) an ASCII
+    first character next to NUL bytes, such as ``- `` saved as UTF-16 without a BOM."""
+    if data.startswith(_WIDE_BOMS):
+        return True
+    head = data[:4]
+    if len(head) < 2:
+        return False
+    ascii_first = [byte in b"\t\n\r" or 0x20 <= byte < 0x7F for byte in head]
+    return (
+        (ascii_first[0] and head[1] == 0)  # UTF-16LE or UTF-32LE
+        or (head[0] == 0 and ascii_first[1])  # UTF-16BE
+        or (len(head) == 4 and head[:3] == b"\x00\x00\x00" and ascii_first[3])  # UTF-32BE
+    )
+
+
 def decode_config(path: str, data: bytes) -> str:
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
-        raise PathError(path, "file is UTF-16 or UTF-32 encoded; save it as UTF-8")
+    """The text of a config's bytes, or ``PathError`` located where they stop being UTF-8 text."""
+    if _is_wide_encoding(data):
+        raise PathError(path, "file is UTF-16 or UTF-32 encoded; save it as UTF-8", 1, 1)
     if b"\x00" in data:
         offset = data.index(b"\x00")
         line, column = _byte_position(data, offset)
