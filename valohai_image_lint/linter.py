@@ -13,9 +13,9 @@ from .placeholder import find_placeholder
 from .python_sources import is_python_source
 from .reference import ImageRef, InvalidImageReference, parse_image
 from .rule import Rule, RuleOptions
-from .rules import ALL_RULES, internal_error, python_syntax_error, yaml_syntax_error
+from .rules import ALL_RULES, internal_error, invalid_top_level, python_syntax_error, yaml_syntax_error
 from .selection import resolve
-from .sites import find_image_sites
+from .sites import find_image_sites, find_top_level_problems
 
 if TYPE_CHECKING:
     from .suppressions import Suppression
@@ -148,6 +148,10 @@ def _lint_yaml(
             finding = yaml_syntax_error.finding(exc.message, exc.line, exc.column)
             diagnostics.append(_diagnostic(yaml_syntax_error.RULE, finding, path, config))
     else:
+        if invalid_top_level.RULE in rules:
+            for message, span in find_top_level_problems(document):
+                finding = invalid_top_level.finding(message, span)
+                diagnostics.append(_diagnostic(invalid_top_level.RULE, finding, path, config))
         diagnostics.extend(_check_sites(find_image_sites(document), rules, path, config, parse, internal))
     if config.suppressions and SUPPRESSION_MARKER in text:
         from .suppressions import parse_suppressions

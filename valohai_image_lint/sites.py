@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from .document import Document, Mapping, Node, Scalar, Sequence
-from .model import ImageSite, ValueKind
+from .model import ImageSite, Span, ValueKind
 
 REQUIRED_IMAGE_KINDS = ("step", "endpoint")
 PIPELINE_KINDS = ("pipeline", "blueprint")
@@ -304,3 +304,43 @@ def find_step_images(document: Document) -> dict[str, ImageSite]:
     for root in document.roots:
         collector.visit_root(root)
     return {name: collector.sites[index] for name, index in collector.steps.items()}
+
+
+_EXAMPLE = "such as - step: {name: train, image: ...}"
+
+
+def _shape(node: Node) -> str:
+    if isinstance(node, Mapping):
+        return "a mapping"
+    if isinstance(node, Sequence):
+        return "a list"
+    text = node.value if len(node.value) <= 40 else node.value[:37] + "..."
+    return f'a scalar ("{text}")'
+
+
+def _is_null(node: Node) -> bool:
+    return isinstance(node, Scalar) and node.style == "plain" and node.tag is None and node.value in _NULLS
+
+
+_NULLS = ("", "~", "null", "Null", "NULL")
+
+
+def find_top_level_problems(document: Document) -> list[tuple[str, Span]]:
+    """Why Valohai cannot read the document as a config, where: no document at all, a top level
+    that is not a list, list items that are not mappings. Empty when its shape is right."""
+    top = Span(1, 1, 1, 2)
+    roots = [root for root in document.roots if root is not None and not _is_null(root)]
+    if not roots:
+        return [(f"the file holds no config: a valohai.yaml is a list of items, {_EXAMPLE}", top)]
+    problems: list[tuple[str, Span]] = []
+    for root in roots:
+        where = document.span(root.start, root.start + 1)
+        if not isinstance(root, Sequence):
+            message = f"the top level is {_shape(root)}, not a list: Valohai reads a list of items {_EXAMPLE}"
+            problems.append((message, where))
+            continue
+        for position, item in enumerate(root.items, start=1):
+            if not isinstance(item, Mapping):
+                span = document.span(item.start, item.start + 1)
+                problems.append((f"item {position} is {_shape(item)}, not a mapping {_EXAMPLE}", span))
+    return problems
