@@ -328,7 +328,7 @@ _NULLS = ("", "~", "null", "Null", "NULL")
 def find_top_level_problems(document: Document) -> list[tuple[str, Span]]:
     """Why Valohai cannot read the document as a config, where: no document at all, a top level
     that is not a list, list items that are not mappings. Empty when its shape is right."""
-    top = Span(1, 1, 1, 2)
+    top = Span(1, 1, 1, 2 if document.line_text(1) else 1)  # an empty first line: an empty span
     roots = [root for root in document.roots if root is not None and not _is_null(root)]
     if not roots:
         return [(f"the file holds no config: a valohai.yaml is a list of items, {_EXAMPLE}", top)]
