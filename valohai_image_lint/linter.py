@@ -145,7 +145,8 @@ def _lint_yaml(
         document = load(text)
     except YamlSyntaxError as exc:
         if yaml_syntax_error.RULE in rules:
-            finding = yaml_syntax_error.finding(exc.message, exc.line, exc.column)
+            length = _line_length(text, exc.line)
+            finding = yaml_syntax_error.finding(exc.message, exc.line, exc.column, length)
             diagnostics.append(_diagnostic(yaml_syntax_error.RULE, finding, path, config))
     else:
         if invalid_top_level.RULE in rules:
@@ -206,6 +207,13 @@ def _lint_python(
 
         diagnostics = _apply_suppressions(parse_python_suppressions(text), diagnostics, rules, path, config)
     return diagnostics
+
+
+def _line_length(text: str, line: int) -> int | None:
+    from .document import split_lines
+
+    lines = split_lines(text.removeprefix("\ufeff"))
+    return len(lines[line - 1]) if 1 <= line <= len(lines) else None
 
 
 def _guarded(

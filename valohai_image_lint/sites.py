@@ -310,6 +310,8 @@ _EXAMPLE = "such as - step: {name: train, image: ...}"
 
 
 def _shape(node: Node) -> str:
+    if _is_null(node):
+        return "empty (null)"
     if isinstance(node, Mapping):
         return "a mapping"
     if isinstance(node, Sequence):
@@ -325,6 +327,19 @@ def _is_null(node: Node) -> bool:
 _NULLS = ("", "~", "null", "Null", "NULL")
 
 
+def _node_span(document: Document, node: Node) -> Span:
+    """One character where ``node`` starts; for an empty value (``- `` with nothing after it),
+    the indicator before it; at the very end of the text, an empty span."""
+    start = node.start
+    if isinstance(node, Scalar) and node.value == "" and node.style == "plain":
+        before = document.text[:start].rstrip(" \t\r\n")
+        start = max(len(before) - 1, 0) if before else start
+    end = min(start + 1, len(document.text))
+    if end > start and document.text[start] in "\r\n":
+        end = start  # a line break is no character to underline
+    return document.span(start, end)
+
+
 def find_top_level_problems(document: Document) -> list[tuple[str, Span]]:
     """Why Valohai cannot read the document as a config, where: no document at all, a top level
     that is not a list, list items that are not mappings. Empty when its shape is right."""
@@ -334,13 +349,13 @@ def find_top_level_problems(document: Document) -> list[tuple[str, Span]]:
         return [(f"the file holds no config: a valohai.yaml is a list of items, {_EXAMPLE}", top)]
     problems: list[tuple[str, Span]] = []
     for root in roots:
-        where = document.span(root.start, root.start + 1)
+        where = _node_span(document, root)
         if not isinstance(root, Sequence):
             message = f"the top level is {_shape(root)}, not a list: Valohai reads a list of items {_EXAMPLE}"
             problems.append((message, where))
             continue
         for position, item in enumerate(root.items, start=1):
             if not isinstance(item, Mapping):
-                span = document.span(item.start, item.start + 1)
+                span = _node_span(document, item)
                 problems.append((f"item {position} is {_shape(item)}, not a mapping {_EXAMPLE}", span))
     return problems

@@ -44,5 +44,8 @@ RULE = Rule(
 )
 
 
-def finding(message: str, line: int, column: int) -> Finding:
-    return Finding(f"invalid YAML: {message}", Span(line, column, line, column + 1))
+def finding(message: str, line: int, column: int, line_length: int | None = None) -> Finding:
+    """The finding at ``line``:``column``: one character wide, or empty where the parser points
+    past the end of the line (``line_length``, when known), as at the end of the text."""
+    width = 0 if line_length is not None and column > line_length else 1
+    return Finding(f"invalid YAML: {message}", Span(line, column, line, column + width))
