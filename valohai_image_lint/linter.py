@@ -220,13 +220,25 @@ def _guarded(
     path: str, stage: str, run: Callable[[list[Diagnostic]], list[Diagnostic]]
 ) -> list[Diagnostic]:
     """Run one file's lint; an exception that escapes it (a bug) becomes a VIL999 diagnostic.
-    VIL999 diagnostics are kept apart so that no selection or suppression drops them."""
+    VIL999 diagnostics are kept apart so that no selection or suppression drops them.
+
+    The cyclic garbage collector is paused while the file is linted (and restored after): a
+    big file makes hundreds of thousands of small objects that live until the file is done and
+    are freed by reference counting, and the collector's passes over them were a quarter of the
+    time on a 20,000-step file. Between files it runs as usual."""
+    import gc
+
+    collecting = gc.isenabled()
+    gc.disable()
     internal: list[Diagnostic] = []
     try:
         diagnostics = run(internal)
     except Exception as exc:  # a bug, not the user's input: report it, never a traceback
         diagnostics = []
         internal.append(_internal(internal_error.finding(stage, exc), path))
+    finally:
+        if collecting:
+            gc.enable()
     return sorted(diagnostics + internal, key=lambda d: d.sort_key)
 
 
