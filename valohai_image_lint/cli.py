@@ -31,6 +31,22 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         raise UsageError(message)
 
+    def _get_formatter(self) -> argparse.HelpFormatter:
+        # argparse's own asks shutil for the terminal width each time an argument is added
+        # (importing shutil, and with it bz2 and lzma: a few ms of every run); the width only
+        # matters for --help, so it is read there, from os.
+        return argparse.HelpFormatter(prog=self.prog, width=_terminal_width())
+
+
+def _terminal_width() -> int:
+    import os
+
+    try:
+        columns = int(os.environ.get("COLUMNS", "")) or os.get_terminal_size(sys.stdout.fileno()).columns
+    except (ValueError, OSError, AttributeError):
+        columns = 80
+    return max(columns - 2, 20)
+
 
 def _format_names() -> tuple[str, ...]:
     from .reporters import FORMATS
@@ -368,9 +384,9 @@ def _error(err: TextIO, message: str) -> None:
 
 def _clock_today() -> str:
     """The real date, read here so that no rule ever reads the clock."""
-    from datetime import date
+    import time
 
-    return date.today().isoformat()
+    return time.strftime("%Y-%m-%d")  # the local date, as date.today() gives it
 
 
 def _output_format(chosen: str | None, settings_for: Any) -> tuple[str, bool]:

@@ -14,7 +14,6 @@ anything by itself; the rules read it.
 
 from __future__ import annotations
 
-from datetime import date
 from fnmatch import fnmatchcase
 from typing import NamedTuple
 
@@ -29,7 +28,7 @@ class Release(NamedTuple):
     """
 
     version: str
-    ended: date | None = None
+    ended: str | None = None  # YYYY-MM-DD: ISO dates compare in date order as strings
     said: str = ""
     aliases: tuple[str, ...] = ()
     codename: str | None = None
@@ -50,16 +49,16 @@ PYTHON = Runtime(
     (
         # https://devguide.python.org/versions/ (status of Python versions) and the release PEPs
         # (373, 478, 494, 537, 569, 596, 619, 664, 693, 719). 3.4 and older are left out on purpose.
-        Release("2.7", date(2020, 1, 1), "2020-01-01", aliases=("2",)),
-        Release("3.5", date(2020, 9, 30), "2020-09-30"),
-        Release("3.6", date(2021, 12, 23), "2021-12-23"),
-        Release("3.7", date(2023, 6, 27), "2023-06-27"),
-        Release("3.8", date(2024, 10, 7), "2024-10-07"),
-        Release("3.9", date(2025, 10, 31), "2025-10-31"),
-        Release("3.10", date(2026, 10, 31), "2026-10-31"),  # scheduled (PEP 619: 2026-10)
-        Release("3.11", date(2027, 10, 31), "October 2027"),  # scheduled (PEP 664: 2027-10)
-        Release("3.12", date(2028, 10, 31), "October 2028"),  # scheduled (PEP 693: 2028-10)
-        Release("3.13", date(2029, 10, 31), "October 2029"),  # scheduled (PEP 719: 2029-10)
+        Release("2.7", "2020-01-01", "2020-01-01", aliases=("2",)),
+        Release("3.5", "2020-09-30", "2020-09-30"),
+        Release("3.6", "2021-12-23", "2021-12-23"),
+        Release("3.7", "2023-06-27", "2023-06-27"),
+        Release("3.8", "2024-10-07", "2024-10-07"),
+        Release("3.9", "2025-10-31", "2025-10-31"),
+        Release("3.10", "2026-10-31", "2026-10-31"),  # scheduled (PEP 619: 2026-10)
+        Release("3.11", "2027-10-31", "October 2027"),  # scheduled (PEP 664: 2027-10)
+        Release("3.12", "2028-10-31", "October 2028"),  # scheduled (PEP 693: 2028-10)
+        Release("3.13", "2029-10-31", "October 2029"),  # scheduled (PEP 719: 2029-10)
         Release("3.14"),
     ),
 )
@@ -70,10 +69,10 @@ UBUNTU = Runtime(
     (
         # https://ubuntu.com/about/release-cycle (end of standard support; Canonical gives the month).
         # 22.04 and newer: their end dates are left out (not yet reached; not needed to judge).
-        Release("14.04", date(2019, 4, 30), "April 2019", codename="trusty"),
-        Release("16.04", date(2021, 4, 30), "April 2021", codename="xenial"),
-        Release("18.04", date(2023, 5, 31), "May 2023", codename="bionic"),
-        Release("20.04", date(2025, 5, 31), "May 2025", codename="focal"),
+        Release("14.04", "2019-04-30", "April 2019", codename="trusty"),
+        Release("16.04", "2021-04-30", "April 2021", codename="xenial"),
+        Release("18.04", "2023-05-31", "May 2023", codename="bionic"),
+        Release("20.04", "2025-05-31", "May 2025", codename="focal"),
         Release("22.04", codename="jammy"),
         Release("24.04", codename="noble"),
     ),
@@ -84,11 +83,11 @@ DEBIAN = Runtime(
     "LTS ended",
     (
         # https://wiki.debian.org/LTS (end of Debian LTS; paid ELTS after it is not counted).
-        Release("8", date(2020, 6, 30), "June 2020", codename="jessie"),
-        Release("9", date(2022, 6, 30), "June 2022", codename="stretch"),
-        Release("10", date(2024, 6, 30), "June 2024", codename="buster"),
-        Release("11", date(2026, 8, 31), "August 2026", codename="bullseye"),
-        Release("12", date(2028, 6, 30), "June 2028", codename="bookworm"),
+        Release("8", "2020-06-30", "June 2020", codename="jessie"),
+        Release("9", "2022-06-30", "June 2022", codename="stretch"),
+        Release("10", "2024-06-30", "June 2024", codename="buster"),
+        Release("11", "2026-08-31", "August 2026", codename="bullseye"),
+        Release("12", "2028-06-30", "June 2028", codename="bookworm"),
         Release("13", codename="trixie"),
     ),
 )
@@ -99,7 +98,7 @@ TENSORFLOW = Runtime(
     (
         # https://github.com/tensorflow/tensorflow/releases/tag/v1.15.5 : the last 1.x release
         # (January 2021); 1.x gets no fixes since. 2.x end dates are left out (not sure of them).
-        Release("1", date(2021, 1, 31), "January 2021", label="1.x"),
+        Release("1", "2021-01-31", "January 2021", label="1.x"),
         Release("2"),
     ),
 )

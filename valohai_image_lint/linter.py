@@ -72,11 +72,7 @@ def rule_options(config: LintConfig) -> RuleOptions:
 
 @lru_cache(maxsize=64)
 def _options(allowed: tuple[str, ...], private: tuple[str, ...], today: str | None) -> RuleOptions:
-    day = None
-    if today is not None:
-        from datetime import date
-
-        day = date.fromisoformat(today)
+    day = today  # YYYY-MM-DD, validated where it was read
     if not allowed and not private:
         return RuleOptions(today=day)
     from .patterns import ImagePattern

@@ -8,8 +8,6 @@ from typing import TYPE_CHECKING, NamedTuple
 from .model import Finding, ParsedSite, Severity, StepImage
 
 if TYPE_CHECKING:
-    from datetime import date
-
     from .patterns import ImagePattern
 
 
@@ -26,7 +24,7 @@ class RuleOptions(NamedTuple):
 
     allowed_images: tuple[ImagePattern, ...] = ()
     private_registries: tuple[ImagePattern, ...] = ()
-    today: date | None = None
+    today: str | None = None  # YYYY-MM-DD
     steps: Mapping[str, StepImage] | None = None
 
 

@@ -47,7 +47,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import date
 
 from ..knowledge import DEBIAN, PYTHON, RUNTIMES, UBUNTU, Family, Release, Runtime, family_of
 from ..model import Finding, ParsedSite, Severity
@@ -79,11 +78,11 @@ def _release(runtime: Runtime, version: str) -> Release | None:
     return None
 
 
-def _ended(release: Release, today: date) -> bool:
+def _ended(release: Release, today: str) -> bool:
     return release.ended is not None and today > release.ended
 
 
-def _successor(runtime: Runtime, release: Release, today: date) -> Release | None:
+def _successor(runtime: Runtime, release: Release, today: str) -> Release | None:
     """The first later release still supported on ``today``."""
     later = runtime.releases[runtime.releases.index(release) + 1 :]
     return next((r for r in later if not _ended(r, today)), None)
