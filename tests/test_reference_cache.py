@@ -69,8 +69,13 @@ def test_a_warm_run_does_not_import_the_reference_grammar(tmp_path: Path) -> Non
         "print('grammar imported' if 'docker_image' in sys.modules else 'grammar skipped'); sys.exit(code)"
     )
     env = dict(os.environ, VALOHAI_IMAGE_LINT_CACHE_DIR=str(tmp_path / "cache"))
-    command = [sys.executable, "-c", probe, "examples/valohai.yaml"]
+    config = tmp_path / "valohai.yaml"
+    example = (ROOT / "examples" / "valohai.yaml").read_text(encoding="utf-8")
+    config.write_text(example, encoding="utf-8")
+    command = [sys.executable, "-c", probe, str(config)]
     cold = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=False)
+    # Another text, so that the result cache misses and the file is linted, its images known.
+    config.write_text(example + "# edited\n", encoding="utf-8")
     warm = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=False)
     off = subprocess.run([*command, "--no-cache"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
                          check=False)

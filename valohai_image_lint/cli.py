@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from . import __version__
@@ -236,10 +236,10 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
 
     from .config_file import CommandLine, ConfigError, ConfigFinder, FileSettings, for_path, resolve
     from .discovery import PathError, discover, read_config, read_stream
-    from .linter import enabled_rules, is_python_source, lint_python, lint_text
+    from .python_sources import is_python_source
     from .reference_cache import ReferenceCache, default_directory
     from .reporters import Report, get_reporter
-    from .selection import UnknownSelector
+    from .result_cache import ResultCache
 
     command_line = CommandLine(
         select=_flatten(args.select),
@@ -251,10 +251,14 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
         clock_today=_clock_today(),
         max_file_size=args.max_file_size,
     )
-    try:
-        enabled_rules(resolve(FileSettings(None), command_line)[0])
-    except UnknownSelector as exc:
-        raise UsageError(str(exc)) from None
+    if command_line.select is not None or command_line.extend_select or command_line.ignore:
+        from .linter import enabled_rules  # the rules' registry, to check the selectors
+        from .selection import UnknownSelector
+
+        try:
+            enabled_rules(resolve(FileSettings(None), command_line)[0])
+        except UnknownSelector as exc:
+            raise UsageError(str(exc)) from None
     if args.config and args.isolated:
         raise UsageError("--config and --isolated contradict each other; choose one")
 
@@ -287,7 +291,9 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
         return EXIT_ERROR
     if args.statistics and output_format not in STATISTICS_FORMATS:
         raise UsageError(f"--statistics prints {', '.join(STATISTICS_FORMATS)}; not {output_format}")
-    references = ReferenceCache(None if args.no_cache else default_directory())
+    cache_directory = None if args.no_cache else default_directory()
+    references = ReferenceCache(cache_directory)
+    results = ResultCache(cache_directory)
     errors: list[PathError] = []
     if from_stdin:
         paths = [args.stdin_filename]
@@ -300,7 +306,8 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     failing = False
     broken = False  # a VIL999: a bug of ours, which exits 2 like any error the user did not cause
     resolved: dict[str | None, LintConfig] = {}  # per config file: most files share one
-    steps_cache: dict[str, Mapping[str, StepImage] | None] = {}  # per valohai.yaml
+    steps_cache: dict[str, Mapping[str, StepImage]] = {}  # per valohai.yaml
+    yaml_texts: dict[str, str | None] = {}  # the valohai.yaml nearest to Python files, read once
     for path in paths:
         try:
             settings = settings_for(path)
@@ -320,11 +327,27 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
         except PathError as exc:
             problems.append(str(exc))
             continue
-        if is_python_source(path):
-            steps = _steps_for(path, steps_cache, references.parse, config.max_file_size)
+        python = is_python_source(path)
+        nearest = _nearest_yaml(path, yaml_texts, config.max_file_size) if python else None
+        key = results.key(path, text, config, "" if nearest is None else f"{nearest[0]}\0{nearest[1]}")
+        cached = results.get(path, key)
+        if cached is not None:
+            found = cached
+        elif python:
+            from .linter import lint_python, step_images
+
+            steps = None
+            if nearest is not None:
+                if nearest[0] not in steps_cache:
+                    steps_cache[nearest[0]] = step_images(nearest[1], nearest[0], references.parse)
+                steps = steps_cache[nearest[0]]
             found = lint_python(text, path, config, references.parse, steps)
         else:
+            from .linter import lint_text
+
             found = lint_text(text, path, config, references.parse)
+        if cached is None:
+            results.put(path, key, found)
         linted.append(path)
         if found:
             sources[path] = text
@@ -332,6 +355,7 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
         broken = broken or any(d.code == INTERNAL_ERROR for d in found)
         diagnostics.extend(found)
     references.save()
+    results.save()
     diagnostics.sort(key=lambda d: d.sort_key)
 
     try:
@@ -355,29 +379,27 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     return EXIT_FINDINGS if failing and not args.exit_zero else EXIT_CLEAN
 
 
-def _steps_for(
-    path: str, cache: dict[str, Mapping[str, StepImage] | None], parse: Callable[[str], Any], max_bytes: int
-) -> Mapping[str, StepImage] | None:
-    """What the ``valohai.yaml`` nearest to a Python file says its steps run in (read once per
-    config); ``None`` when there is none or it cannot be read (linting it reports why)."""
+def _nearest_yaml(path: str, texts: dict[str, str | None], max_bytes: int) -> tuple[str, str] | None:
+    """The ``valohai.yaml`` nearest to a Python file and its text (read once per config);
+    ``None`` when there is none or it cannot be read (linting it reports why)."""
     from .discovery import PathError, nearest_config, read_config
-    from .linter import step_images
 
     config = nearest_config(path)
     if config is None:
         return None
-    if config not in cache:
+    if config not in texts:
         try:
-            cache[config] = step_images(read_config(config, max_bytes), config, parse)
+            texts[config] = read_config(config, max_bytes)
         except PathError:
-            cache[config] = None
-    return cache[config]
+            texts[config] = None
+    text = texts[config]
+    return None if text is None else (config, text)
 
 
 def _error(err: TextIO, message: str) -> None:
     """One line on ``err``: a path or value holding a line break or a control character is
     shown escaped, so an error never spans lines or steers the terminal."""
-    from .linter import one_line
+    from .escape import one_line
 
     err.write(f"{PROG}: error: {one_line(message)}\n")
 

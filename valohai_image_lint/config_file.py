@@ -354,8 +354,6 @@ def resolve(settings: FileSettings, cli: CommandLine) -> tuple[LintConfig, dict[
     "default"). The command line overrides the file: its ``--select`` replaces the file's
     selection, its ``--extend-select`` and ``--ignore`` apply after the file's (so they can turn a
     rule back on or off), and its ``--failure-threshold`` replaces the file's."""
-    from .rules import BY_CODE, BY_NAME
-
     values = settings.values
     source = settings.path or "default"
 
@@ -368,6 +366,8 @@ def resolve(settings: FileSettings, cli: CommandLine) -> tuple[LintConfig, dict[
     if values.get("require-digest"):
         extend += ("VIL105",)
     severity: dict[str, Severity | None] = {}
+    if values.get("severity"):
+        from .rules import BY_CODE, BY_NAME  # the rules' modules: imported only when needed
     for rule, level in values.get("severity", {}).items():
         code = BY_CODE[rule.upper()].code if rule.upper() in BY_CODE else BY_NAME[rule.lower()].code
         severity[code] = None if level == "off" else Severity.from_label(level)

@@ -42,8 +42,14 @@ class ReferenceCache:
 
     def __init__(self, directory: str | None) -> None:
         self.path = os.path.join(directory, f"references-{__version__}.json") if directory else None
-        self._entries: dict[str, _Entry] = self._load()
+        self._loaded: dict[str, _Entry] | None = None  # read on first use: a run may parse nothing
         self._dirty = False
+
+    @property
+    def _entries(self) -> dict[str, _Entry]:
+        if self._loaded is None:
+            self._loaded = self._load()
+        return self._loaded
 
     def _load(self) -> dict[str, _Entry]:
         if self.path is None:

@@ -9,7 +9,7 @@ from . import Report
 
 
 def format_line(diagnostic: Diagnostic) -> str:
-    from ..linter import one_line
+    from ..escape import one_line
 
     span = diagnostic.span
     return f"{one_line(diagnostic.path)}:{span.line}:{span.column}: {diagnostic.code} {diagnostic.message}"

@@ -1,0 +1,161 @@
+"""A persistent cache of each file's diagnostics, so that a file linted before with the same
+text, settings and tool skips parsing and the rules (and their imports): the repeat runs of
+pre-commit, CI on unchanged files, an editor's on-save check of an unchanged buffer.
+
+An entry is kept per linted path and is valid only for the exact key it was stored under: a
+hash of the tool's version and the size and modification time of its own source files (so a
+changed rule, even in an editable install, misses), the path, the resolved settings (which hold
+the date end-of-life is judged by), the file's text, and any other text the result depends on
+(for a Python file, its nearest ``valohai.yaml``). It lives beside the reference cache (see
+``reference_cache.default_directory``) and follows the same contract: a missing, corrupt or
+unwritable cache is never an error, ``--no-cache`` turns it off, and writes are atomic (and
+merge with entries other processes wrote meanwhile). A result holding an internal error
+(VIL999) is never stored.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from typing import Any
+
+from . import __version__
+from .model import Applicability, Diagnostic, Edit, Fix, Severity, Span
+
+FILE_NAME = "results-v1.json"
+MAX_ENTRIES = 5_000
+INTERNAL_ERROR = "VIL999"
+
+
+def _code_fingerprint() -> str:
+    """The size and modification time of every source file of this package: a changed rule
+    changes the key, so a development checkout never serves results of older code."""
+    root = os.path.dirname(os.path.abspath(__file__))
+    parts: list[str] = [__version__]
+    stack = [root]
+    while stack:
+        folder = stack.pop()
+        try:
+            entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False) and entry.name != "__pycache__":
+                stack.append(entry.path)
+            elif entry.name.endswith(".py"):
+                info = entry.stat()
+                parts.append(f"{entry.path}:{info.st_size}:{info.st_mtime_ns}")
+    return "\n".join(parts)
+
+
+def _hash(text: str) -> str:
+    try:
+        from _blake2 import blake2b  # the hash without importing OpenSSL (a few ms of every run)
+    except ImportError:  # pragma: no cover - other Pythons
+        from hashlib import blake2b
+    return blake2b(text.encode("utf-8", "surrogatepass"), digest_size=20).hexdigest()
+
+
+def _encode(diagnostic: Diagnostic) -> list[Any]:
+    fix = diagnostic.fix
+    encoded_fix = (
+        [fix.title, fix.applicability.value, [[list(edit.span), edit.replacement] for edit in fix.edits]]
+        if fix is not None
+        else None
+    )
+    return [
+        list(diagnostic.span),
+        diagnostic.code,
+        diagnostic.name,
+        int(diagnostic.severity),
+        diagnostic.message,
+        diagnostic.image,
+        diagnostic.canonical,
+        diagnostic.context,
+        encoded_fix,
+        diagnostic.key_line,
+    ]
+
+
+def _decode(path: str, item: list[Any]) -> Diagnostic:
+    span, code, name, severity, message, image, canonical, context, fix, key_line = item
+    decoded_fix = None
+    if fix is not None:
+        title, applicability, edits = fix
+        decoded_edits = tuple(Edit(Span(*edit_span), text) for edit_span, text in edits)
+        decoded_fix = Fix(title, decoded_edits, Applicability(applicability))
+    return Diagnostic(
+        path, Span(*span), code, name, Severity(severity), message, image, canonical, context, decoded_fix,
+        key_line,
+    )
+
+
+class ResultCache:
+    """``get``/``put`` a file's diagnostics by path and key; ``save`` writes what changed."""
+
+    def __init__(self, directory: str | None) -> None:
+        self.path = os.path.join(directory, FILE_NAME) if directory else None
+        self._entries: dict[str, list[Any]] | None = None  # read on first use
+        self._changed: dict[str, list[Any]] = {}
+        self._code: str | None = None
+
+    def key(self, path: str, text: str, settings: object, extra: str = "") -> str:
+        if self._code is None:
+            self._code = _code_fingerprint()
+        return _hash("\0".join((self._code, os.path.abspath(path), repr(settings), text, extra)))
+
+    def _load(self) -> dict[str, list[Any]]:
+        if self.path is None:
+            return {}
+        try:
+            with open(self.path, encoding="utf-8") as handle:
+                data = json.load(handle)
+        except (OSError, ValueError):
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def get(self, path: str, key: str) -> list[Diagnostic] | None:
+        if self.path is None:
+            return None
+        if self._entries is None:
+            self._entries = self._load()
+        entry = self._entries.get(os.path.abspath(path))
+        if not isinstance(entry, list) or len(entry) != 2 or entry[0] != key:
+            return None
+        try:
+            return [_decode(path, item) for item in entry[1]]
+        except (TypeError, ValueError, KeyError):
+            return None  # written by something else: lint again
+
+    def put(self, path: str, key: str, diagnostics: Sequence[Diagnostic]) -> None:
+        if self.path is None or any(d.code == INTERNAL_ERROR for d in diagnostics):
+            return
+        self._changed[os.path.abspath(path)] = [key, [_encode(d) for d in diagnostics]]
+
+    def save(self) -> None:
+        """Merge the new entries into the file as it is now, and replace it atomically."""
+        if self.path is None or not self._changed:
+            return
+        import tempfile
+
+        entries = self._load()
+        for path, entry in self._changed.items():
+            entries.pop(path, None)  # to the end: the newest stay when the oldest are dropped
+            entries[path] = entry
+        if len(entries) > MAX_ENTRIES:  # the oldest first out: dicts keep insertion order
+            entries = dict(list(entries.items())[-MAX_ENTRIES:])
+        directory = os.path.dirname(self.path)
+        try:
+            os.makedirs(directory, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(prefix=".results-", suffix=".tmp", dir=directory)
+            try:
+                with os.fdopen(handle, "w", encoding="utf-8") as stream:
+                    json.dump(entries, stream)
+                os.replace(temporary, self.path)
+            except BaseException:
+                os.unlink(temporary)
+                raise
+        except OSError:
+            return
+        self._changed.clear()
