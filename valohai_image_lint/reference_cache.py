@@ -10,10 +10,10 @@ or unwritable cache is never an error: the run parses as if there were none. ``-
 
 from __future__ import annotations
 
-import json
 import os
 
 from . import __version__
+from .cache_file import read_json, write_json
 from .reference import ImageRef, InvalidImageReference, parse_image
 
 MAX_ENTRIES = 10_000
@@ -52,13 +52,7 @@ class ReferenceCache:
         return self._loaded
 
     def _load(self) -> dict[str, _Entry]:
-        if self.path is None:
-            return {}
-        try:
-            with open(self.path, encoding="utf-8") as handle:
-                data = json.load(handle)
-        except (OSError, ValueError):
-            return {}
+        data = read_json(self.path) if self.path is not None else None
         entries = data.get("entries") if isinstance(data, dict) else None
         return entries if isinstance(entries, dict) else {}
 
@@ -88,19 +82,5 @@ class ReferenceCache:
         """Write new entries atomically (a temporary file renamed over the old one)."""
         if self.path is None or not self._dirty:
             return
-        import tempfile
-
-        directory = os.path.dirname(self.path)
-        try:
-            os.makedirs(directory, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(prefix=".references-", suffix=".tmp", dir=directory)
-            try:
-                with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                    json.dump({"version": __version__, "entries": self._entries}, stream)
-                os.replace(temporary, self.path)
-            except BaseException:
-                os.unlink(temporary)
-                raise
-        except OSError:
-            return
-        self._dirty = False
+        if write_json(self.path, {"version": __version__, "entries": self._entries}):
+            self._dirty = False

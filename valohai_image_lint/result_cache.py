@@ -15,12 +15,12 @@ merge with entries other processes wrote meanwhile). A result holding an interna
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Sequence
 from typing import Any
 
 from . import __version__
+from .cache_file import read_json, write_json
 from .model import Applicability, Diagnostic, Edit, Fix, Severity, Span
 
 FILE_NAME = "results-v1.json"
@@ -106,13 +106,7 @@ class ResultCache:
         return _hash("\0".join((self._code, os.path.abspath(path), repr(settings), text, extra)))
 
     def _load(self) -> dict[str, list[Any]]:
-        if self.path is None:
-            return {}
-        try:
-            with open(self.path, encoding="utf-8") as handle:
-                data = json.load(handle)
-        except (OSError, ValueError):
-            return {}
+        data = read_json(self.path) if self.path is not None else None
         return data if isinstance(data, dict) else {}
 
     def get(self, path: str, key: str) -> list[Diagnostic] | None:
@@ -137,25 +131,11 @@ class ResultCache:
         """Merge the new entries into the file as it is now, and replace it atomically."""
         if self.path is None or not self._changed:
             return
-        import tempfile
-
         entries = self._load()
         for path, entry in self._changed.items():
             entries.pop(path, None)  # to the end: the newest stay when the oldest are dropped
             entries[path] = entry
         if len(entries) > MAX_ENTRIES:  # the oldest first out: dicts keep insertion order
             entries = dict(list(entries.items())[-MAX_ENTRIES:])
-        directory = os.path.dirname(self.path)
-        try:
-            os.makedirs(directory, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(prefix=".results-", suffix=".tmp", dir=directory)
-            try:
-                with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                    json.dump(entries, stream)
-                os.replace(temporary, self.path)
-            except BaseException:
-                os.unlink(temporary)
-                raise
-        except OSError:
-            return
-        self._changed.clear()
+        if write_json(self.path, entries):
+            self._changed.clear()
