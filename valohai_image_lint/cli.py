@@ -235,8 +235,7 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
         return _list_rules(out)
 
     from .config_file import CommandLine, ConfigError, ConfigFinder, FileSettings, for_path, resolve
-    from .discovery import PathError, discover, read_config, read_stream
-    from .python_sources import is_python_source
+    from .discovery import PathError, discover, is_python_source, read_config, read_stream
     from .reference_cache import ReferenceCache, default_directory
     from .reporters import Report, get_reporter
     from .result_cache import ResultCache

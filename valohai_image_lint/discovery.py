@@ -19,7 +19,6 @@ from functools import lru_cache
 from typing import BinaryIO, NamedTuple
 
 from .config import MAX_FILE_SIZE
-from .python_sources import is_python_source
 
 CONFIG_NAMES = frozenset({"valohai.yaml", "valohai.yml"})
 SKIP_DIRS = frozenset(
@@ -41,6 +40,13 @@ SKIP_DIRS = frozenset(
     }
 )
 MAX_BYTES = MAX_FILE_SIZE
+PYTHON_SUFFIXES = (".py", ".ipynb")
+"""The files read as Python (the second as a notebook), in any case."""
+
+
+def is_python_source(path: str) -> bool:
+    """Whether ``path`` names a Python file or a notebook, by its suffix."""
+    return path.lower().endswith(PYTHON_SUFFIXES)
 
 
 class PathError(Exception):

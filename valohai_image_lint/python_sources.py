@@ -69,19 +69,11 @@ from .model import ImageSite, Span, ValueKind
 if TYPE_CHECKING:
     import ast
 
-PYTHON_SUFFIXES = (".py", ".ipynb")
-"""The files read as Python (the second as a notebook), in any case."""
-
 PREPARE = "valohai.prepare"
 """The function whose ``image=`` names an image, by its qualified name."""
 
 PYTHON_CELL_MAGICS = ("time", "timeit", "capture")
 """Cell magics whose body is Python, run in the notebook's namespace."""
-
-
-def is_python_source(path: str) -> bool:
-    """Whether ``path`` names a Python file or a notebook, by its suffix."""
-    return path.lower().endswith(PYTHON_SUFFIXES)
 
 
 class PythonImageSite(NamedTuple):
