@@ -145,7 +145,7 @@ def test_rule_page_and_list(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--list-rules"]) == 0
     listing = capsys.readouterr().out.splitlines()
     assert [line.split()[0] for line in listing] == [
-        "VIL001", "VIL002", "VIL003", "VIL004", "VIL005", "VIL006", "VIL101", "VIL102", "VIL103", "VIL104", "VIL105",
+        "VIL001", "VIL002", "VIL003", "VIL004", "VIL005", "VIL006", "VIL007", "VIL101", "VIL102", "VIL103", "VIL104", "VIL105",
         "VIL201", "VIL202", "VIL203", "VIL204", "VIL205", "VIL301", "VIL302", "VIL303", "VIL304", "VIL901", "VIL902", "VIL999"]
     assert "off" in next(line for line in listing if line.startswith("VIL105"))
 

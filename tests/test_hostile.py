@@ -141,11 +141,11 @@ CONTENTS = [
     ("top-level-scalar", b"just some text\n", Linted(((1, 1, "VIL006"),))),
     ("top-level-list-of-scalars", b"- a\n- 1\n- null\n",
      Linted(((1, 3, "VIL006"), (2, 3, "VIL006"), (3, 3, "VIL006")))),
-    # A repeated key keeps its last value, as PyYAML (and so Valohai) reads it.
+    # A repeated key keeps its last value, as PyYAML (and so Valohai) reads it; VIL007 says so.
     ("duplicate-keys", b"- step:\n    name: a\n    image: python:3.12.1\n    image: python\n",
-     Linted(((4, 12, "VIL102"),))),
+     Linted(((4, 5, "VIL007"), (4, 12, "VIL102")))),
     ("duplicate-step-keys", b"- step: {name: a, image: 'python:3.12.1'}\n  step: {name: b, image: python}\n",
-     Linted(((2, 26, "VIL102"),))),
+     Linted(((2, 3, "VIL007"), (2, 26, "VIL102")))),
     ("tabs-for-indentation", b"- step:\n\tname: a\n\timage: python\n", Linted(((2, 1, "VIL001"),))),
     ("image-alias-of-a-mapping", b"- x-base: &base {name: b}\n- step:\n    name: a\n    image: *base\n",
      Linted(((1, 17, "VIL003"),))),

@@ -14,9 +14,16 @@ from .model import Diagnostic, Finding, ImageSite, ParsedSite, StepImage, ValueK
 from .placeholder import find_placeholder
 from .reference import ImageRef, InvalidImageReference, parse_image
 from .rule import Rule, RuleOptions
-from .rules import ALL_RULES, internal_error, invalid_top_level, python_syntax_error, yaml_syntax_error
+from .rules import (
+    ALL_RULES,
+    duplicate_key,
+    internal_error,
+    invalid_top_level,
+    python_syntax_error,
+    yaml_syntax_error,
+)
 from .selection import resolve
-from .sites import find_image_sites, find_top_level_problems
+from .sites import find_duplicate_keys, find_image_sites, find_top_level_problems
 
 if TYPE_CHECKING:
     from .suppressions import Suppression
@@ -126,6 +133,10 @@ def _lint_yaml(
             for message, span in find_top_level_problems(document):
                 finding = invalid_top_level.finding(message, span)
                 diagnostics.append(_diagnostic(invalid_top_level.RULE, finding, path, config))
+        if duplicate_key.RULE in rules:
+            for key, first_line, span in find_duplicate_keys(document):
+                finding = duplicate_key.finding(key, first_line, span)
+                diagnostics.append(_diagnostic(duplicate_key.RULE, finding, path, config))
         diagnostics.extend(_check_sites(find_image_sites(document), rules, path, config, parse, internal))
     if config.suppressions and SUPPRESSION_MARKER in text:
         from .suppressions import parse_suppressions

@@ -359,3 +359,33 @@ def find_top_level_problems(document: Document) -> list[tuple[str, Span]]:
                 span = _node_span(document, item)
                 problems.append((f"item {position} is {_shape(item)}, not a mapping {_EXAMPLE}", span))
     return problems
+
+
+def find_duplicate_keys(document: Document) -> list[tuple[str, int, Span]]:
+    """Every repeated scalar key of every mapping (each mapping visited once, however many
+    aliases reach it): the key, the line of its first occurrence, and the repeat's span.
+    Merge keys are left out."""
+    found: list[tuple[str, int, Span]] = []
+    seen: set[int] = set()
+    stack: list[Node] = [root for root in document.roots if root is not None]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, Mapping):
+            first: dict[str, int] = {}
+            for key, value in node.pairs:
+                stack.append(value)
+                if isinstance(key, Scalar) and not _is_merge_key(key):
+                    line = document.position(key.start)[0]
+                    if key.value in first:
+                        span = document.span(key.start, key.start + max(len(key.value), 1))
+                        found.append((key.value, first[key.value], span))
+                    else:
+                        first[key.value] = line
+                elif not isinstance(key, Scalar):
+                    stack.append(key)
+        elif isinstance(node, Sequence):
+            stack.extend(node.items)
+    return sorted(found, key=lambda item: (item[2].line, item[2].column))

@@ -6,6 +6,7 @@ from ..rule import Rule
 from . import (
     blanket_suppression,
     code_image_mismatch,
+    duplicate_key,
     end_of_life,
     floating_tag,
     image_placeholder,
@@ -36,6 +37,7 @@ ALL_RULES: tuple[Rule, ...] = (
     image_placeholder.RULE,
     python_syntax_error.RULE,
     invalid_top_level.RULE,
+    duplicate_key.RULE,
     invalid_reference.RULE,
     missing_tag.RULE,
     latest_tag.RULE,
