@@ -374,18 +374,17 @@ def find_duplicate_keys(document: Document) -> list[tuple[str, int, Span]]:
             continue
         seen.add(id(node))
         if isinstance(node, Mapping):
-            first: dict[str, int] = {}
+            first: dict[str, int] = {}  # key text -> offset of its first occurrence
             for key, value in node.pairs:
-                stack.append(value)
-                if isinstance(key, Scalar) and not _is_merge_key(key):
-                    line = document.position(key.start)[0]
-                    if key.value in first:
-                        span = document.span(key.start, key.start + max(len(key.value), 1))
-                        found.append((key.value, first[key.value], span))
-                    else:
-                        first[key.value] = line
-                elif not isinstance(key, Scalar):
+                if not isinstance(value, Scalar):
+                    stack.append(value)
+                if not isinstance(key, Scalar):
                     stack.append(key)
+                elif key.value not in first:
+                    first[key.value] = key.start
+                elif not _is_merge_key(key):
+                    span = document.span(key.start, key.start + max(len(key.value), 1))
+                    found.append((key.value, document.position(first[key.value])[0], span))
         elif isinstance(node, Sequence):
-            stack.extend(node.items)
+            stack.extend(item for item in node.items if not isinstance(item, Scalar))
     return sorted(found, key=lambda item: (item[2].line, item[2].column))
