@@ -36,9 +36,8 @@ from hypothesis import strategies as st
 from valohai_image_lint.cli import main
 from valohai_image_lint.config import LintConfig
 from valohai_image_lint.linter import lint_text
-from valohai_image_lint.model import Diagnostic, Span
+from valohai_image_lint.model import Diagnostic, ImageSite, Span
 from valohai_image_lint.python_sources import (
-    PythonImageSite,
     PythonSyntaxError,
     find_notebook_image_sites,
     find_python_image_sites,
@@ -124,15 +123,15 @@ def _check_sites(text: str, sites: object, notebook: bool = False) -> None:
     assert isinstance(sites, list)
     lines = _lines(text)
     for found in sites:
-        assert isinstance(found, PythonImageSite)
-        span = found.site.span
-        _check_span(span, lines, f"site {found.site.value!r}")
+        assert isinstance(found, ImageSite)
+        span = found.span
+        _check_span(span, lines, f"site {found.value!r}")
         written = lines[span.line - 1][span.column - 1 : span.end_column - 1]
         verbatim = "\\" not in written and not (notebook and '"' in written)
         if span.line == span.end_line and verbatim:
-            assert written == found.site.value, f"{span} holds {written!r}, not {found.site.value!r}"
-        if found.site.key_line is not None:
-            assert 1 <= found.site.key_line <= found.site.span.line
+            assert written == found.value, f"{span} holds {written!r}, not {found.value!r}"
+        if found.key_line is not None:
+            assert 1 <= found.key_line <= found.span.line
 
 
 def _check_syntax_error(text: str, exc: PythonSyntaxError) -> None:

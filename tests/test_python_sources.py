@@ -6,9 +6,8 @@ import json
 
 import pytest
 
-from valohai_image_lint.model import Span, ValueKind
+from valohai_image_lint.model import ImageSite, Span, ValueKind
 from valohai_image_lint.python_sources import (
-    PythonImageSite,
     PythonSyntaxError,
     find_notebook_image_sites,
     find_python_image_sites,
@@ -118,8 +117,8 @@ SYNTAX_ERRORS = [
 ]
 
 
-def found(sites: list[PythonImageSite]) -> list[tuple[int, int, int, int, str | None, str | None]]:
-    return [(*s.site.span, s.site.value, s.step) for s in sites]
+def found(sites: list[ImageSite]) -> list[tuple[int, int, int, int, str | None, str | None]]:
+    return [(*s.span, s.value, s.step) for s in sites]
 
 
 @pytest.mark.parametrize(("source", "expected"), [pytest.param(*row[1:], id=row[0]) for row in FOUND])
@@ -128,7 +127,7 @@ def test_found(source: str, expected: list[tuple[int, int, int, int, str, str | 
     assert found(sites) == expected
     lines = source.removeprefix("\ufeff").splitlines()
     for python_site in sites:
-        site = python_site.site
+        site = python_site
         assert site.kind is (ValueKind.STRING if site.value and site.value.strip() else ValueKind.EMPTY)
         assert not site.required and site.quoted
         if site.span.line == site.span.end_line:
@@ -157,7 +156,7 @@ def test_contexts_name_the_step() -> None:
         'import valohai\nvalohai.prepare(step="train", image="a:1")\n'
         'valohai.prepare(image="b:1")\nvalohai.prepare(step=name, image="c:1")\n'
     )
-    assert [s.site.contexts for s in find_python_image_sites(source)] == [
+    assert [s.contexts for s in find_python_image_sites(source)] == [
         ('valohai.prepare(step="train")',), ("valohai.prepare()",), ("valohai.prepare(step=...)",)
     ]
 
@@ -165,16 +164,16 @@ def test_contexts_name_the_step() -> None:
 def test_key_line_when_the_value_starts_further_down() -> None:
     source = 'valohai.prepare(\n    image=(\n        "python:3.12.1"\n    ),\n)\n'
     (python_site,) = find_python_image_sites(source)
-    assert python_site.site.span.line == 3 and python_site.site.key_line == 2
+    assert python_site.span.line == 3 and python_site.key_line == 2
     (same_line,) = find_python_image_sites('valohai.prepare(image="python:3.12.1")')
-    assert same_line.site.key_line is None
+    assert same_line.key_line is None
 
 
 def test_value_span_is_verbatim_only_without_escapes() -> None:
     (plain,) = find_python_image_sites('valohai.prepare(image="python:3.12.1")')
-    assert plain.site.value_span(0, 6) == Span(1, 24, 1, 30)
+    assert plain.value_span(0, 6) == Span(1, 24, 1, 30)
     (escaped,) = find_python_image_sites('valohai.prepare(image="python:3.12.\\x31")')
-    assert escaped.site.value_span(0, 6) is None
+    assert escaped.value_span(0, 6) is None
 
 
 # -- notebooks -------------------------------------------------------------------------------------
@@ -234,7 +233,7 @@ def test_notebook_positions_point_into_the_file() -> None:
         # A triple-quoted string: from just after the quotes (the `\n`) to the closing quote.
         (33, 31, 34, 17, "\nalpine:3.19", None),
     ]
-    assert [s.site.contexts for s in sites] == [
+    assert [s.contexts for s in sites] == [
         ('valohai.prepare(step="train") in cell 2',),
         ('valohai.prepare(step="e") in cell 4',),
         ("valohai.prepare() in cell 4",),
@@ -326,12 +325,12 @@ NOTEBOOK_ERRORS = [
 @pytest.mark.parametrize(("text", "expected"), [pytest.param(*row[1:], id=row[0]) for row in NOTEBOOK_FOUND])
 def test_notebook_found(text: str, expected: list[tuple[str, str | None, str]]) -> None:
     sites = find_notebook_image_sites(text)
-    assert [(s.site.value, s.step, s.site.context.rpartition(") ")[2]) for s in sites] == expected
+    assert [(s.value, s.step, s.context.rpartition(") ")[2]) for s in sites] == expected
     lines = text.splitlines()
     for python_site in sites:
-        span = python_site.site.span
+        span = python_site.span
         written = lines[span.line - 1][span.column - 1 : span.end_column - 1]
-        assert json.loads(f'"{written}"') == python_site.site.value
+        assert json.loads(f'"{written}"') == python_site.value
 
 
 @pytest.mark.parametrize("text", [pytest.param(row[1], id=row[0]) for row in NOTEBOOK_NOT_FOUND])

@@ -184,8 +184,7 @@ def _lint_python(
             finding = python_syntax_error.finding(exc.message, exc.line, exc.column, notebook)
             diagnostics.append(_diagnostic(python_syntax_error.RULE, finding, path, config))
     else:
-        sites = (python_site.site for python_site in found)
-        diagnostics.extend(_check_sites(sites, rules, path, config, parse, internal, steps))
+        diagnostics.extend(_check_sites(found, rules, path, config, parse, internal, steps))
     if config.suppressions and not notebook and SUPPRESSION_MARKER in text:
         from .suppressions import parse_python_suppressions
 

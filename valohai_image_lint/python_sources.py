@@ -76,14 +76,6 @@ PYTHON_CELL_MAGICS = ("time", "timeit", "capture")
 """Cell magics whose body is Python, run in the notebook's namespace."""
 
 
-class PythonImageSite(NamedTuple):
-    """An image named in a ``valohai.prepare(...)`` call, and the ``step=`` name of that call
-    (``None`` unless it is a string literal), for comparing with that step in ``valohai.yaml``."""
-
-    site: ImageSite
-    step: str | None
-
-
 class PythonSyntaxError(Exception):
     """A Python source (or notebook) that cannot be parsed: the message and its 1-based position."""
 
@@ -277,7 +269,7 @@ def _closing_quote(text: str, index: int, quote: str) -> int:
 
 def _prepare_sites(
     tree: ast.Module, parsed: _Text, names: _Names, place: _Place, where: str = ""
-) -> Iterator[PythonImageSite]:
+) -> Iterator[ImageSite]:
     import ast
 
     for node in ast.walk(tree):
@@ -289,14 +281,14 @@ def _prepare_sites(
             if keyword.arg == "image":
                 site = _image_site(keyword, parsed, place, context)
                 if site is not None:
-                    yield PythonImageSite(site._replace(step=step), step)
+                    yield site._replace(step=step)
 
 
-def _in_order(sites: Iterable[PythonImageSite]) -> list[PythonImageSite]:
-    return sorted(sites, key=lambda found: (found.site.span.line, found.site.span.column))
+def _in_order(sites: Iterable[ImageSite]) -> list[ImageSite]:
+    return sorted(sites, key=lambda site: (site.span.line, site.span.column))
 
 
-def find_python_image_sites(text: str) -> list[PythonImageSite]:
+def find_python_image_sites(text: str) -> list[ImageSite]:
     """Every image named by ``valohai.prepare(image="...")`` in a Python source, in the order
     written; raises ``PythonSyntaxError`` where the source is not Python."""
     text = text.removeprefix("\ufeff")
@@ -472,7 +464,7 @@ def _cell_place(cell: _Cell, parsed: _Text, notebook: _Text) -> _Place:
     return place
 
 
-def find_notebook_image_sites(text: str) -> list[PythonImageSite]:
+def find_notebook_image_sites(text: str) -> list[ImageSite]:
     """Every image named by ``valohai.prepare(image="...")`` in a notebook's code cells, with
     positions in the notebook file (see the module's docstring); raises ``PythonSyntaxError``
     for a file that is not JSON or a cell that is not Python."""
