@@ -20,7 +20,6 @@ if TYPE_CHECKING:
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 STATISTICS_FORMATS = ("concise", "full", "pylint", "grouped", "json", "json-lines")
 PROG = "valohai-image-lint"
-INTERNAL_ERROR = "VIL999"
 
 
 class UsageError(Exception):
@@ -236,6 +235,7 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
 
     from .config_file import CommandLine, ConfigError, ConfigFinder, FileSettings, for_path, resolve
     from .discovery import PathError, discover, is_python_source, read_config, read_stream
+    from .model import INTERNAL_ERROR_CODE
     from .reference_cache import ReferenceCache, default_directory
     from .reporters import Report, get_reporter
     from .result_cache import ResultCache
@@ -351,7 +351,7 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
         if found:
             sources[path] = text
         failing = failing or any(d.severity >= config.failure_threshold for d in found)
-        broken = broken or any(d.code == INTERNAL_ERROR for d in found)
+        broken = broken or any(d.code == INTERNAL_ERROR_CODE for d in found)
         diagnostics.extend(found)
     references.save()
     results.save()

@@ -39,7 +39,7 @@ SKIP_DIRS = frozenset(
         ".eggs",
     }
 )
-MAX_BYTES = MAX_FILE_SIZE
+MAX_BYTES = MAX_FILE_SIZE  # the default limit, under the name this module has always used
 PYTHON_SUFFIXES = (".py", ".ipynb")
 """The files read as Python (the second as a notebook), in any case."""
 

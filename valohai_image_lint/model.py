@@ -13,6 +13,11 @@ if TYPE_CHECKING:
     from .reference import ImageRef
 
 
+INTERNAL_ERROR_CODE = "VIL999"
+"""The code of internal-error, which the CLI and the result cache recognise without importing
+the rules."""
+
+
 class Severity(enum.IntEnum):
     """How serious a finding is; ordered so that ``>=`` compares against a threshold."""
 

@@ -21,11 +21,10 @@ from typing import Any
 
 from . import __version__
 from .cache_file import read_json, write_json
-from .model import Applicability, Diagnostic, Edit, Fix, Severity, Span
+from .model import INTERNAL_ERROR_CODE, Applicability, Diagnostic, Edit, Fix, Severity, Span
 
 FILE_NAME = "results-v1.json"
 MAX_ENTRIES = 5_000
-INTERNAL_ERROR = "VIL999"
 
 
 def _code_fingerprint() -> str:
@@ -123,7 +122,7 @@ class ResultCache:
             return None  # written by something else: lint again
 
     def put(self, path: str, key: str, diagnostics: Sequence[Diagnostic]) -> None:
-        if self.path is None or any(d.code == INTERNAL_ERROR for d in diagnostics):
+        if self.path is None or any(d.code == INTERNAL_ERROR_CODE for d in diagnostics):
             return
         self._changed[os.path.abspath(path)] = [key, [_encode(d) for d in diagnostics]]
 

@@ -36,11 +36,11 @@ No fix.
 
 from __future__ import annotations
 
-from ..model import Finding, Severity, Span
+from ..model import INTERNAL_ERROR_CODE, Finding, Severity, Span
 from ..rule import Rule
 
 RULE = Rule(
-    code="VIL999",
+    code=INTERNAL_ERROR_CODE,
     name="internal-error",
     severity=Severity.ERROR,
     summary="A bug in the linter: a rule raised an exception (always on; exit 2)",
