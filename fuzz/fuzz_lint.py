@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Atheris harness: any bytes, read as the command line reads a file, linted with every rule.
 
-The bytes are decoded by ``discovery.decode_config`` (a ``PathError`` there, for NUL bytes, a
+The bytes are decoded by ``reading.decode_config`` (a ``PathError`` there, for NUL bytes, a
 UTF-16 BOM or bytes that are not UTF-8, is the CLI's one-line error, not a crash), then linted
 by ``lint_text`` with ALL rules under three configs (defaults; allowed images, private registries
 and an end-of-life date; suppressions off). A crash is any exception that escapes, or a
@@ -66,9 +66,9 @@ with atheris.instrument_imports(
     for module in LAZY_IMPORTS:
         importlib.import_module(module)
     from valohai_image_lint.config import LintConfig
-    from valohai_image_lint.discovery import PathError, decode_config
     from valohai_image_lint.linter import lint_text
     from valohai_image_lint.model import Diagnostic, Span
+    from valohai_image_lint.reading import PathError, decode_config
 
 CONFIGS = (
     LintConfig(select=("ALL",)),

@@ -350,7 +350,7 @@ def test_today_is_pinned_by_the_command_line_then_the_config_then_the_clock(
 
     root = _project(tmp_path, {"valohai.yaml": CONFIG, "valohai-image-lint.toml": toml})
     monkeypatch.chdir(root)
-    monkeypatch.setattr(cli, "_clock_today", lambda: "2031-01-02")  # the only place the clock is read
+    monkeypatch.setattr(cli, "clock_today", lambda: "2031-01-02")  # the only place the clock is read
     assert main(["--show-settings", *args]) == 0
     line = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("today"))
     assert line.split("#")[0].split("=")[1].strip() == f'"{expected}"'

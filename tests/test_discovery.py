@@ -83,7 +83,7 @@ def test_missing_paths_and_empty_directories_are_errors(tmp_path: Path) -> None:
 
 
 def test_symlink_loop_file_is_an_error(tmp_path: Path) -> None:
-    from valohai_image_lint.discovery import PathError, read_config
+    from valohai_image_lint.reading import PathError, read_config
 
     loop = tmp_path / "valohai.yaml"
     loop.symlink_to(loop)
@@ -143,7 +143,7 @@ def test_python_file_given_by_path(tmp_path: Path) -> None:
 
 
 def test_nearest_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from valohai_image_lint.discovery import nearest_config
+    from valohai_image_lint.reading import nearest_config
 
     _touch(tmp_path, "repo/.git/HEAD", "repo/valohai.yml", "repo/a/valohai.yaml", "repo/a/valohai.yml",
            "repo/a/b/c/train.py", "repo/d/train.py", "valohai.yaml", "outside/train.py")

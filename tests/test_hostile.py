@@ -31,7 +31,7 @@ import pytest
 from rule_table import cases
 
 from valohai_image_lint.cli import main
-from valohai_image_lint.discovery import MAX_BYTES, PathError, read_config
+from valohai_image_lint.reading import MAX_FILE_SIZE, PathError, read_config
 
 ROOT = Path(__file__).resolve().parent.parent
 PROG = "valohai-image-lint"
@@ -278,7 +278,7 @@ def test_a_50_mb_file_is_refused_without_being_read(tmp_path: Path, capsys: pyte
 
     _assert_sound(run, other)
     assert run.code == 2
-    message = f"file is {50 * 2**20} bytes, over the {MAX_BYTES}-byte limit; {RAISE_THE_LIMIT}"
+    message = f"file is {50 * 2**20} bytes, over the {MAX_FILE_SIZE}-byte limit; {RAISE_THE_LIMIT}"
     assert run.err.splitlines()[0] == _error_line(str(big), message)
     assert elapsed < REFUSAL_SECONDS
 

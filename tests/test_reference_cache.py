@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from valohai_image_lint import InvalidImageReference, parse_image
-from valohai_image_lint.reference_cache import ReferenceCache, default_directory
+from valohai_image_lint.cache_file import default_directory
+from valohai_image_lint.reference_cache import ReferenceCache
 
 ROOT = Path(__file__).resolve().parent.parent
 TEXTS = ["python", "python:3.9", "ghcr.io/acme/app:1.0@sha256:" + "a" * 64, "foo_bar.com/x", "Python:3.9",

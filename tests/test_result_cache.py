@@ -3,7 +3,7 @@ running a rule, and any change to what the result depends on lints the file agai
 
 from __future__ import annotations
 
-import json
+import marshal
 import os
 import subprocess
 import sys
@@ -32,11 +32,12 @@ def test_round_trip_keeps_every_field(tmp_path: Path) -> None:
         Diagnostic("v.yaml", Span(1, 1, 1, 1), "VIL006", "invalid-top-level", Severity.INFO, "m"),
     ]
     cache = ResultCache(str(tmp_path))
-    key = cache.key("v.yaml", "text", ("settings",))
-    cache.put("v.yaml", key, diagnostics)
+    key = cache.key("v.yaml", "text", "settings")
+    cache.put("v.yaml", key, diagnostics, True, "concise")
     cache.save()
     assert ResultCache(str(tmp_path)).get("v.yaml", key) == diagnostics
-    assert ResultCache(str(tmp_path)).get("v.yaml", cache.key("v.yaml", "other text", ("settings",))) is None
+    assert ResultCache(str(tmp_path)).entry("v.yaml", key)[2:] == [True, "concise"]  # type: ignore[index]
+    assert ResultCache(str(tmp_path)).get("v.yaml", cache.key("v.yaml", "other text", "settings")) is None
 
 
 def test_a_warm_run_parses_nothing_and_prints_the_same(tmp_path: Path) -> None:
@@ -99,26 +100,38 @@ def test_a_python_file_is_linted_again_when_its_valohai_yaml_changes(
     assert "VIL304" in out
 
 
-@pytest.mark.parametrize("content", ["", "{", "[]", '{"x": [1]}', '{"/abs/valohai.yaml": ["k", [[1]]]}'])
+CORRUPT = [
+    b"",
+    b"{",
+    b"\xff" * 40,
+    marshal.dumps([]),
+    marshal.dumps({"x": [1]}),
+    marshal.dumps({"/abs/valohai.yaml": ["k", [[1]], False, None]}),
+    marshal.dumps({"/abs/valohai.yaml": ["k", [[1]]]}),  # the shape of an older version
+    marshal.dumps([1, 2, 3])[:-2],  # cut short
+]
+
+
+@pytest.mark.parametrize("content", CORRUPT)
 def test_a_corrupt_cache_is_ignored_and_rewritten(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, content: str
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, content: bytes
 ) -> None:
     cache_dir = tmp_path / "cache"
     cache_dir.mkdir()
-    (cache_dir / FILE_NAME).write_text(content, encoding="utf-8")
+    (cache_dir / FILE_NAME).write_bytes(content)
     monkeypatch.setenv("VALOHAI_IMAGE_LINT_CACHE_DIR", str(cache_dir))
     monkeypatch.chdir(tmp_path)
     Path("valohai.yaml").write_text(CONFIG, encoding="utf-8")
     first = _run(capsys, "valohai.yaml")
     assert first[0] == 1
     assert _run(capsys, "valohai.yaml") == first
-    assert str(tmp_path / "valohai.yaml") in json.loads((cache_dir / FILE_NAME).read_text(encoding="utf-8"))
+    assert str(tmp_path / "valohai.yaml") in marshal.loads((cache_dir / FILE_NAME).read_bytes())
 
 
 def test_an_entry_of_the_right_key_but_wrong_shape_is_linted_again(tmp_path: Path) -> None:
     cache = ResultCache(str(tmp_path))
-    key = cache.key("v.yaml", "t", ())
-    (tmp_path / FILE_NAME).write_text(json.dumps({os.path.abspath("v.yaml"): [key, [["bad"]]]}), encoding="utf-8")
+    key = cache.key("v.yaml", "t", "")
+    (tmp_path / FILE_NAME).write_bytes(marshal.dumps({os.path.abspath("v.yaml"): [key, [["bad"]], False, None]}))
     assert ResultCache(str(tmp_path)).get("v.yaml", key) is None
 
 
@@ -135,15 +148,15 @@ def test_no_cache_writes_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[s
 def test_an_internal_error_is_never_stored(tmp_path: Path) -> None:
     cache = ResultCache(str(tmp_path))
     broken = Diagnostic("v.yaml", Span(1, 1, 1, 2), "VIL999", "internal-error", Severity.ERROR, "bug")
-    cache.put("v.yaml", "k", [broken])
+    cache.put("v.yaml", "k", [broken], True, None)
     cache.save()
     assert not (tmp_path / FILE_NAME).exists()
 
 
 def test_concurrent_writers_merge(tmp_path: Path) -> None:
     first, second = ResultCache(str(tmp_path)), ResultCache(str(tmp_path))
-    first.put("a.yaml", "ka", [])
-    second.put("b.yaml", "kb", [])
+    first.put("a.yaml", "ka", [], False, None)
+    second.put("b.yaml", "kb", [], False, None)
     first.save()
     second.save()
     assert ResultCache(str(tmp_path)).get("a.yaml", "ka") == []

@@ -7,11 +7,12 @@ that ``import valohai_image_lint`` stays cheap.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 __version__ = "0.1.0"
 
+TYPE_CHECKING = False  # not typing's: importing typing costs every run more than the rest of it
 if TYPE_CHECKING:
+    from typing import Any
+
     from .config import LintConfig
     from .linter import lint_text
     from .model import Diagnostic, Severity, Span

@@ -6,14 +6,13 @@ Exit codes: 0 clean (or only findings below the failure threshold), 1 findings a
 
 from __future__ import annotations
 
-import argparse
 import sys
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
-from . import __version__
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # the annotations only: typing and the model cost a run many milliseconds
+    from collections.abc import Mapping, Sequence
+    from typing import Any, TextIO
 
-if TYPE_CHECKING:
     from .config import LintConfig
     from .model import Diagnostic, StepImage
 
@@ -26,162 +25,14 @@ class UsageError(Exception):
     pass
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        raise UsageError(message)
-
-    def _get_formatter(self) -> argparse.HelpFormatter:
-        # argparse's own asks shutil for the terminal width each time an argument is added
-        # (importing shutil, and with it bz2 and lzma: a few ms of every run); the width only
-        # matters for --help, so it is read there, from os.
-        return argparse.HelpFormatter(prog=self.prog, width=_terminal_width())
+def split_selectors(value: str) -> list[str]:
+    """``--select VIL1, latest-tag`` as selectors: split at commas, stripped, empty ones dropped."""
+    return [part.strip() for part in value.split(",") if part.strip()]
 
 
-def _terminal_width() -> int:
-    import os
-
-    try:
-        columns = int(os.environ.get("COLUMNS", "")) or os.get_terminal_size(sys.stdout.fileno()).columns
-    except (ValueError, OSError, AttributeError):
-        columns = 80
-    return max(columns - 2, 20)
-
-
-def _format_names() -> tuple[str, ...]:
-    from .reporters import FORMATS
-
-    return tuple(FORMATS)
-
-
-def _iso_date(value: str) -> str:
-    from datetime import date
-
-    try:
-        return date.fromisoformat(value).isoformat()
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a date (YYYY-MM-DD)") from None
-
-
-def _size(value: str) -> int:
-    from .config_file import as_size
-
-    size = as_size(value)
-    if size is None:
-        raise argparse.ArgumentTypeError(f'expected a size in bytes, such as 10485760 or 50MB, not "{value}"')
-    return size
-
-
-def _selectors(value: str) -> list[str]:
-    parts = [part.strip() for part in value.split(",") if part.strip()]
-    if not parts:
-        raise argparse.ArgumentTypeError("an empty rule selector; name codes, prefixes, rule names or ALL")
-    return parts
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
-        prog=PROG,
-        description="Lint the Docker images named in valohai.yaml files. "
-        f"'{PROG} rule CODE' prints a rule's page.",
-    )
-    parser.add_argument(
-        "paths",
-        nargs="*",
-        metavar="PATH",
-        help="valohai.yaml files, or directories to search (default: the current directory)",
-    )
-    parser.add_argument(
-        "--select",
-        action="append",
-        type=_selectors,
-        metavar="RULES",
-        help="run only these rules: codes, prefixes (VIL1), names or ALL; comma-separated",
-    )
-    parser.add_argument(
-        "--extend-select",
-        action="append",
-        type=_selectors,
-        default=[],
-        metavar="RULES",
-        help="run these rules too (e.g. VIL105)",
-    )
-    parser.add_argument(
-        "--ignore",
-        action="append",
-        type=_selectors,
-        default=[],
-        metavar="RULES",
-        help="do not run these rules",
-    )
-    parser.add_argument(
-        "--failure-threshold",
-        choices=("error", "warning", "info"),
-        default=None,
-        help="the lowest severity that makes the exit code 1 (default: warning, or the config's)",
-    )
-    parser.add_argument(
-        "--config",
-        metavar="FILE",
-        help="use this config file (a pyproject.toml or a valohai-image-lint.toml) for every file",
-    )
-    parser.add_argument("--isolated", action="store_true", help="ignore every config file")
-    parser.add_argument(
-        "--show-settings",
-        nargs="?",
-        const=".",
-        metavar="PATH",
-        help="print the settings that apply to PATH (a file or folder) and where each comes from",
-    )
-    parser.add_argument(
-        "--max-file-size",
-        type=_size,
-        metavar="SIZE",
-        help="refuse files bigger than this, unread: bytes, or 50MB, 20MiB (default: 10MiB, or the config's)",
-    )
-    parser.add_argument(
-        "--today",
-        type=_iso_date,
-        metavar="YYYY-MM-DD",
-        help="judge end-of-life as on this date (default: the config's today, else the real date)",
-    )
-    parser.add_argument(
-        "--no-suppressions",
-        action="store_true",
-        help="report everything, whatever '# valohai-image-lint: ignore[...]' comments say",
-    )
-    parser.add_argument(
-        "--statistics",
-        action="store_true",
-        help="print the number of findings per rule instead of the findings",
-    )
-    parser.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
-    parser.add_argument(
-        "--output-format",
-        choices=_format_names(),
-        default=None,
-        help="how to print findings (default: concise, or the config's output-format)",
-    )
-    parser.add_argument(
-        "--color",
-        choices=("auto", "always", "never"),
-        default="auto",
-        help="colour in the full format: auto (a terminal, and NO_COLOR unset), always or never",
-    )
-    parser.add_argument(
-        "--stdin-filename",
-        metavar="PATH",
-        help="with '-' as the path: lint standard input as if it were this file (editors)",
-    )
-    parser.add_argument(
-        "--no-cache", action="store_true", help="do not read or write the cache of parsed image references"
-    )
-    parser.add_argument("--list-rules", action="store_true", help="list every rule and exit")
-    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
-    return parser
-
-
-def _flatten(groups: list[list[str]] | None) -> tuple[str, ...] | None:
-    return None if groups is None else tuple(s for group in groups for s in group)
+def flatten(groups: list[list[str]] | None) -> tuple[str, ...] | None:
+    """The selectors of a repeated option, in order (None when it was not given)."""
+    return None if groups is None else tuple(selector for group in groups for selector in group)
 
 
 def _print_rule(code: str, out: TextIO, err: TextIO) -> int:
@@ -205,20 +56,6 @@ def _list_rules(out: TextIO) -> int:
     return EXIT_CLEAN
 
 
-def _summary(found: Sequence[Diagnostic]) -> str:
-    from .model import Severity
-
-    counts = {severity: sum(1 for d in found if d.severity is severity) for severity in Severity}
-    parts = []
-    for severity, word in ((Severity.ERROR, "error"), (Severity.WARNING, "warning"), (Severity.INFO, "info")):
-        count = counts[severity]
-        if count:
-            parts.append(f"{count} {word}{'s' if count != 1 and word != 'info' else ''}")
-    files = len({d.path for d in found})
-    problems = "problem" if len(found) == 1 else "problems"
-    return f"Found {len(found)} {problems} ({', '.join(parts)}) in {files} file{'s' if files != 1 else ''}.\n"
-
-
 def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     if argv[:1] == ["rule"]:
         if argv[1:] == ["--all"]:
@@ -229,25 +66,29 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
         if len(argv) != 2:
             raise UsageError("usage: valohai-image-lint rule CODE (or rule --all)")
         return _print_rule(argv[1], out, err)
+    from .arguments import build_parser
+
     args = build_parser().parse_args(list(argv))
     if args.list_rules:
         return _list_rules(out)
 
+    from .cache_file import default_directory
     from .config_file import CommandLine, ConfigError, ConfigFinder, FileSettings, for_path, resolve
-    from .discovery import PathError, discover, is_python_source, read_config, read_stream
+    from .discovery import discover
     from .model import INTERNAL_ERROR_CODE
-    from .reference_cache import ReferenceCache, default_directory
+    from .reading import PathError, is_python_source, nearest_config_text, read_config, read_stream
+    from .reference_cache import ReferenceCache
     from .reporters import Report, get_reporter
-    from .result_cache import ResultCache
+    from .result_cache import ResultCache, settings_key
 
     command_line = CommandLine(
-        select=_flatten(args.select),
-        extend_select=_flatten(args.extend_select) or (),
-        ignore=_flatten(args.ignore) or (),
+        select=flatten(args.select),
+        extend_select=flatten(args.extend_select) or (),
+        ignore=flatten(args.ignore) or (),
         failure_threshold=args.failure_threshold,
         suppressions=not args.no_suppressions,
         today=args.today,
-        clock_today=_clock_today(),
+        clock_today=clock_today(),
         max_file_size=args.max_file_size,
     )
     if command_line.select is not None or command_line.extend_select or command_line.ignore:
@@ -304,15 +145,18 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     sources: dict[str, str] = {}
     failing = False
     broken = False  # a VIL999: a bug of ours, which exits 2 like any error the user did not cause
-    resolved: dict[str | None, LintConfig] = {}  # per config file: most files share one
+    resolved: dict[str | None, tuple[LintConfig, str]] = {}  # per config file: most files share one
     steps_cache: dict[str, Mapping[str, StepImage]] = {}  # per valohai.yaml
     yaml_texts: dict[str, str | None] = {}  # the valohai.yaml nearest to Python files, read once
     for path in paths:
         try:
             settings = settings_for(path)
             if settings.path not in resolved:
-                resolved[settings.path] = resolve(settings, command_line)[0]
-            config = for_path(resolved[settings.path], path)
+                resolved[settings.path] = (
+                    resolve(settings, command_line)[0],
+                    settings_key(settings.path, config_bytes(settings.path), **command_line._asdict()),
+                )
+            config = for_path(resolved[settings.path][0], path)
         except ConfigError as exc:
             problems.append(str(exc))
             continue
@@ -327,8 +171,9 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
             problems.append(str(exc))
             continue
         python = is_python_source(path)
-        nearest = _nearest_yaml(path, yaml_texts, config.max_file_size) if python else None
-        key = results.key(path, text, config, "" if nearest is None else f"{nearest[0]}\0{nearest[1]}")
+        nearest = nearest_config_text(path, yaml_texts, config.max_file_size) if python else None
+        extra = "" if nearest is None else f"{nearest[0]}\0{nearest[1]}"
+        key = results.key(path, text, resolved[settings.path][1], extra)
         cached = results.get(path, key)
         if cached is not None:
             found = cached
@@ -345,12 +190,13 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
             from .linter import lint_text
 
             found = lint_text(text, path, config, references.parse)
+        fails = any(d.severity >= config.failure_threshold for d in found)
         if cached is None:
-            results.put(path, key, found)
+            results.put(path, key, found, fails, settings.values.get("output-format"))
         linted.append(path)
         if found:
             sources[path] = text
-        failing = failing or any(d.severity >= config.failure_threshold for d in found)
+        failing = failing or fails
         broken = broken or any(d.code == INTERNAL_ERROR_CODE for d in found)
         diagnostics.extend(found)
     references.save()
@@ -368,31 +214,27 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
                 get_reporter("github").write(report, out)
         out.flush()
     except BrokenPipeError:
-        _silence(out)  # the reader left (`| head`); the exit code still tells the truth
+        silence(out)  # the reader left (`| head`); the exit code still tells the truth
     for problem in dict.fromkeys(problems):
         _error(err, problem)
     if diagnostics and output_format in ("concise", "full") and not args.statistics:
-        err.write(_summary(diagnostics))
+        from .plain_text import summary
+
+        err.write(summary((d.severity for d in diagnostics), len({d.path for d in diagnostics})))
     if problems or broken:
         return EXIT_ERROR
     return EXIT_FINDINGS if failing and not args.exit_zero else EXIT_CLEAN
 
 
-def _nearest_yaml(path: str, texts: dict[str, str | None], max_bytes: int) -> tuple[str, str] | None:
-    """The ``valohai.yaml`` nearest to a Python file and its text (read once per config);
-    ``None`` when there is none or it cannot be read (linting it reports why)."""
-    from .discovery import PathError, nearest_config, read_config
-
-    config = nearest_config(path)
-    if config is None:
+def config_bytes(path: str | None) -> bytes | None:
+    """A config file's bytes, for the result cache's key (None without a config file)."""
+    if path is None:
         return None
-    if config not in texts:
-        try:
-            texts[config] = read_config(config, max_bytes)
-        except PathError:
-            texts[config] = None
-    text = texts[config]
-    return None if text is None else (config, text)
+    try:
+        with open(path, "rb") as handle:
+            return handle.read()
+    except OSError:
+        return None
 
 
 def _error(err: TextIO, message: str) -> None:
@@ -403,7 +245,7 @@ def _error(err: TextIO, message: str) -> None:
     err.write(f"{PROG}: error: {one_line(message)}\n")
 
 
-def _clock_today() -> str:
+def clock_today() -> str:
     """The real date, read here so that no rule ever reads the clock."""
     import time
 
@@ -420,7 +262,7 @@ def _output_format(chosen: str | None, settings_for: Any) -> tuple[str, bool]:
     configured = settings_for(os.path.join(os.getcwd(), "valohai.yaml")).values.get("output-format")
     if configured is not None:
         return str(configured), False
-    return "concise", os.environ.get("GITHUB_ACTIONS") == "true" and "github" in _format_names()
+    return "concise", os.environ.get("GITHUB_ACTIONS") == "true"
 
 
 def _report_root() -> str:
@@ -428,7 +270,7 @@ def _report_root() -> str:
     above the current folder, so that fingerprints do not depend on where the tool was run."""
     import os
 
-    from .discovery import repository_root
+    from .reading import repository_root
 
     return repository_root(os.getcwd()) or "."
 
@@ -519,7 +361,7 @@ def _toml_value(value: object) -> str:
     return json.dumps(value)
 
 
-def _silence(stream: TextIO) -> None:
+def silence(stream: TextIO) -> None:
     """Point a closed pipe's file descriptor at /dev/null so the interpreter's final flush is quiet."""
     import os
 
@@ -540,12 +382,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")
     try:
-        return run(argv, sys.stdout, sys.stderr)
+        from .cached_run import answer  # a run the result cache answers imports nothing more
+
+        code = answer(argv, sys.stdout, sys.stderr)
+        return run(argv, sys.stdout, sys.stderr) if code is None else code
     except UsageError as exc:
         _error(sys.stderr, str(exc))
         return EXIT_ERROR
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
-        _silence(sys.stdout)
+        silence(sys.stdout)
         return EXIT_ERROR

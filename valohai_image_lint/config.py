@@ -7,12 +7,11 @@ from types import MappingProxyType
 from typing import NamedTuple
 
 from .model import Severity
+from .reading import MAX_FILE_SIZE
 
 _NO_SEVERITIES: Mapping[str, Severity | None] = MappingProxyType({})
 
 
-MAX_FILE_SIZE = 10 * 1024 * 1024
-"""The default limit on a linted file's size, in bytes (``max-file-size``, ``--max-file-size``)."""
 
 
 class LintConfig(NamedTuple):

@@ -17,9 +17,9 @@ from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from .config import LintConfig
+from .config_location import candidates_in, folders_up
 from .model import Severity
 
-CONFIG_FILES = (".valohai-image-lint.toml", "valohai-image-lint.toml", "pyproject.toml")
 TABLE = "tool.valohai-image-lint"
 SEVERITY_WORDS = ("error", "warning", "info", "off")
 
@@ -62,19 +62,6 @@ def _read_toml(path: str) -> dict[str, Any]:
     return data
 
 
-def _mentions_us(path: str) -> bool:
-    try:
-        with open(path, "rb") as handle:
-            text = handle.read().lower()
-    except OSError:
-        return True  # let the real read report the problem
-    # Only a table of ours (or a near miss such as [tool.valohai_image_lint]) makes the file worth
-    # parsing: a project's own name "valohai-image-lint" does not.
-    folded = text.replace(b"_", b"-").replace(b'"', b"").replace(b"'", b"").replace(b" ", b"")
-    under_tool = b"[tool]" in folded and b"\nvalohai-image-lint=" in folded
-    return b"tool.valohai-image-lint" in folded or under_tool
-
-
 def _table_of(path: str, data: dict[str, Any]) -> tuple[dict[str, Any] | None, str]:
     """The settings table of a config file and how to name it in messages."""
     if os.path.basename(path) != "pyproject.toml":
@@ -109,11 +96,9 @@ class ConfigFinder:
         return self._by_file[path]
 
     def for_file(self, linted: str) -> FileSettings:
-        folder = os.path.dirname(os.path.abspath(linted))
         visited: list[str] = []
         found = FileSettings(None)
-        current = folder
-        while True:
+        for current in folders_up(os.path.dirname(os.path.abspath(linted))):
             if current in self._by_folder:
                 found = self._by_folder[current]
                 break
@@ -122,23 +107,12 @@ class ConfigFinder:
             if settings is not None:
                 found = settings
                 break
-            if os.path.exists(os.path.join(current, ".git")):
-                break  # the repository root: settings above it belong to someone else
-            parent = os.path.dirname(current)
-            if parent == current:
-                break
-            current = parent
         for folder_seen in visited:
             self._by_folder[folder_seen] = found
         return found
 
     def _in_folder(self, folder: str) -> FileSettings | None:
-        for name in CONFIG_FILES:
-            candidate = os.path.join(folder, name)
-            if not os.path.isfile(candidate):
-                continue
-            if name == "pyproject.toml" and not _mentions_us(candidate):
-                continue  # most pyproject.toml files are not ours: skip parsing TOML for them
+        for candidate in candidates_in(folder):
             data = _read_toml(candidate)
             table, where = _table_of(candidate, data)
             if table is None:

@@ -7,11 +7,11 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from .config import LintConfig
-from .discovery import is_python_source
 from .document import YamlSyntaxError, load
 from .escape import one_line
 from .model import Diagnostic, Finding, ImageSite, ParsedSite, StepImage, ValueKind
 from .placeholder import find_placeholder
+from .reading import is_python_source
 from .reference import ImageRef, InvalidImageReference, parse_image
 from .rule import Rule, RuleOptions
 from .rules import (

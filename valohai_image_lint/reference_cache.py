@@ -2,8 +2,7 @@
 pre-commit run, an editor's on-save check) skip importing and compiling the reference grammar.
 
 Entries are keyed by the exact image text; the file name carries the tool version, so an
-upgrade starts a fresh cache. The cache lives in ``$VALOHAI_IMAGE_LINT_CACHE_DIR``, else
-``$XDG_CACHE_HOME/valohai-image-lint``, else ``~/.cache/valohai-image-lint``. A missing, corrupt
+upgrade starts a fresh cache. The cache lives in ``cache_file.default_directory()``. A missing, corrupt
 or unwritable cache is never an error: the run parses as if there were none. ``--no-cache`` (or
 ``VALOHAI_IMAGE_LINT_NO_CACHE=1``) turns it off.
 """
@@ -18,23 +17,6 @@ from .reference import ImageRef, InvalidImageReference, parse_image
 
 MAX_ENTRIES = 10_000
 _Entry = list[str | None] | dict[str, str]
-
-
-def default_directory() -> str | None:
-    if os.environ.get("VALOHAI_IMAGE_LINT_NO_CACHE", "") not in ("", "0"):
-        return None
-    explicit = os.environ.get("VALOHAI_IMAGE_LINT_CACHE_DIR")
-    if explicit:
-        return explicit
-    base = os.environ.get("XDG_CACHE_HOME")
-    if not base:
-        home = os.path.expanduser("~")
-        if not os.path.isabs(home):
-            return None  # no home directory (HOME unset, no passwd entry): no cache, not ./~
-        base = os.path.join(home, ".cache")
-    if not os.path.isabs(base):
-        return None
-    return os.path.join(base, "valohai-image-lint")
 
 
 class ReferenceCache:

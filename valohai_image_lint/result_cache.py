@@ -4,26 +4,34 @@ pre-commit, CI on unchanged files, an editor's on-save check of an unchanged buf
 
 An entry is kept per linted path and is valid only for the exact key it was stored under: a
 hash of the tool's version and the size and modification time of its own source files (so a
-changed rule, even in an editable install, misses), the path, the resolved settings (which hold
-the date end-of-life is judged by), the file's text, and any other text the result depends on
-(for a Python file, its nearest ``valohai.yaml``). It lives beside the reference cache (see
-``reference_cache.default_directory``) and follows the same contract: a missing, corrupt or
-unwritable cache is never an error, ``--no-cache`` turns it off, and writes are atomic (and
-merge with entries other processes wrote meanwhile). A result holding an internal error
-(VIL999) is never stored.
+changed rule, even in an editable install, misses), the path, what the settings are made of (the
+config file's path and bytes, the command line's options, the date of the run), the file's text,
+and any other text the result depends on (for a Python file, its nearest ``valohai.yaml``). The
+key is made of those inputs rather than of the resolved settings so that ``cached_run`` can
+compute it without parsing TOML or importing the rules. Besides the diagnostics, an entry holds
+whether they fail the run and the ``output-format`` of the file's config.
+
+The cache lives in ``cache_file.default_directory()`` and follows the reference cache's
+contract: a missing, corrupt or unwritable cache is never an error, ``--no-cache`` turns it off,
+and writes are atomic (and merge with entries other processes wrote meanwhile). A result holding
+an internal error (VIL999) is never stored. This module imports no model until it decodes.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
-from typing import Any
 
 from . import __version__
-from .cache_file import read_json, write_json
-from .model import INTERNAL_ERROR_CODE, Applicability, Diagnostic, Edit, Fix, Severity, Span
+from .cache_file import read_marshal, write_marshal
 
-FILE_NAME = "results-v1.json"
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import Any
+
+    from .model import Diagnostic
+
+FILE_NAME = "results-v2.marshal"
 MAX_ENTRIES = 5_000
 
 
@@ -56,6 +64,27 @@ def _hash(text: str) -> str:
     return blake2b(text.encode("utf-8", "surrogatepass"), digest_size=20).hexdigest()
 
 
+def settings_key(
+    config_path: str | None,
+    config_bytes: bytes | None,
+    *,
+    select: tuple[str, ...] | None,
+    extend_select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    failure_threshold: str | None,
+    suppressions: bool,
+    today: str | None,
+    clock_today: str | None,
+    max_file_size: int | None,
+) -> str:
+    """What one file's settings are made of, as text: the config file (path and bytes) and the
+    command line's options (named as ``config_file.CommandLine`` names them), with the date."""
+    return repr(
+        (config_path, config_bytes, select, extend_select, ignore, failure_threshold, suppressions, today,
+         clock_today, max_file_size)
+    )
+
+
 def _encode(diagnostic: Diagnostic) -> list[Any]:
     fix = diagnostic.fix
     encoded_fix = (
@@ -78,6 +107,8 @@ def _encode(diagnostic: Diagnostic) -> list[Any]:
 
 
 def _decode(path: str, item: list[Any]) -> Diagnostic:
+    from .model import Applicability, Diagnostic, Edit, Fix, Severity, Span
+
     span, code, name, severity, message, image, canonical, context, fix, key_line = item
     decoded_fix = None
     if fix is not None:
@@ -99,32 +130,47 @@ class ResultCache:
         self._changed: dict[str, list[Any]] = {}
         self._code: str | None = None
 
-    def key(self, path: str, text: str, settings: object, extra: str = "") -> str:
+    def key(self, path: str, text: str, settings: str, extra: str = "") -> str:
+        """The key of ``path`` with this text, ``settings_key`` and extra text."""
         if self._code is None:
             self._code = _code_fingerprint()
-        return _hash("\0".join((self._code, os.path.abspath(path), repr(settings), text, extra)))
+        return _hash("\0".join((self._code, os.path.abspath(path), settings, text, extra)))
 
     def _load(self) -> dict[str, list[Any]]:
-        data = read_json(self.path) if self.path is not None else None
+        data = read_marshal(self.path) if self.path is not None else None
         return data if isinstance(data, dict) else {}
 
-    def get(self, path: str, key: str) -> list[Diagnostic] | None:
+    def entry(self, path: str, key: str) -> list[Any] | None:
+        """The stored entry, undecoded: ``[key, diagnostics, failing, output_format]``."""
         if self.path is None:
             return None
         if self._entries is None:
             self._entries = self._load()
         entry = self._entries.get(os.path.abspath(path))
-        if not isinstance(entry, list) or len(entry) != 2 or entry[0] != key:
+        if not isinstance(entry, list) or len(entry) != 4 or entry[0] != key:
+            return None
+        if not isinstance(entry[1], list):
+            return None
+        return entry
+
+    def get(self, path: str, key: str) -> list[Diagnostic] | None:
+        entry = self.entry(path, key)
+        if entry is None:
             return None
         try:
             return [_decode(path, item) for item in entry[1]]
         except (TypeError, ValueError, KeyError):
             return None  # written by something else: lint again
 
-    def put(self, path: str, key: str, diagnostics: Sequence[Diagnostic]) -> None:
+    def put(
+        self, path: str, key: str, diagnostics: Sequence[Diagnostic], failing: bool, output_format: str | None
+    ) -> None:
+        from .model import INTERNAL_ERROR_CODE
+
         if self.path is None or any(d.code == INTERNAL_ERROR_CODE for d in diagnostics):
             return
-        self._changed[os.path.abspath(path)] = [key, [_encode(d) for d in diagnostics]]
+        encoded = [_encode(d) for d in diagnostics]
+        self._changed[os.path.abspath(path)] = [key, encoded, failing, output_format]
 
     def save(self) -> None:
         """Merge the new entries into the file as it is now, and replace it atomically."""
@@ -136,5 +182,5 @@ class ResultCache:
             entries[path] = entry
         if len(entries) > MAX_ENTRIES:  # the oldest first out: dicts keep insertion order
             entries = dict(list(entries.items())[-MAX_ENTRIES:])
-        if write_json(self.path, entries):
+        if write_marshal(self.path, entries):
             self._changed.clear()

@@ -5,14 +5,13 @@ from __future__ import annotations
 from typing import TextIO
 
 from ..model import Diagnostic
+from ..plain_text import concise_line
 from . import Report
 
 
 def format_line(diagnostic: Diagnostic) -> str:
-    from ..escape import one_line
-
     span = diagnostic.span
-    return f"{one_line(diagnostic.path)}:{span.line}:{span.column}: {diagnostic.code} {diagnostic.message}"
+    return concise_line(diagnostic.path, span.line, span.column, diagnostic.code, diagnostic.message)
 
 
 class ConciseReporter:

@@ -1,0 +1,187 @@
+"""Reading one linted file: a path in, its text or a one-line ``PathError`` out; and where a
+file's repository root and nearest ``valohai.yaml`` are.
+
+This is on the path of every run, including one answered wholly from the result cache, so it
+imports nothing beyond what the interpreter has loaded at start-up (``os``, ``stat``, ``codecs``).
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+import stat
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import BinaryIO
+
+MAX_FILE_SIZE = 10 * 1024 * 1024
+"""The default limit on a linted file's size, in bytes (``max-file-size``, ``--max-file-size``)."""
+CONFIG_NAMES = frozenset({"valohai.yaml", "valohai.yml"})
+PYTHON_SUFFIXES = (".py", ".ipynb")
+"""The files read as Python (the second as a notebook), in any case."""
+
+
+def is_python_source(path: str) -> bool:
+    """Whether ``path`` names a Python file or a notebook, by its suffix."""
+    return path.lower().endswith(PYTHON_SUFFIXES)
+
+
+class PathError(Exception):
+    """A path that cannot be linted; ``str()`` is the one-line message naming it."""
+
+    def __init__(self, path: str, message: str, line: int | None = None, column: int | None = None) -> None:
+        where = f"{path}:{line}:{column}" if line is not None else path
+        super().__init__(f"{where}: {message}")
+        self.path = path
+
+
+def repository_root(folder: str) -> str | None:
+    """The nearest folder at or above ``folder`` that holds ``.git``."""
+    current = os.path.abspath(folder)
+    while True:
+        if os.path.exists(os.path.join(current, ".git")):
+            return current
+        parent = os.path.dirname(current)
+        if parent == current:
+            return None
+        current = parent
+
+
+def nearest_config(path: str) -> str | None:
+    """The ``valohai.yaml`` (or ``valohai.yml``) that governs a file: in its folder or the
+    closest folder above it, not above the repository's root. Shown relative to the working
+    directory when it lies under it, else absolute."""
+    folder = os.path.dirname(os.path.abspath(path))
+    root = repository_root(folder)
+    while True:
+        for name in sorted(CONFIG_NAMES):
+            candidate = os.path.join(folder, name)
+            if os.path.isfile(candidate):
+                relative = os.path.relpath(candidate)
+                return candidate if relative.startswith("..") else relative
+        parent = os.path.dirname(folder)
+        if folder == root or parent == folder:
+            return None
+        folder = parent
+
+
+def nearest_config_text(path: str, texts: dict[str, str | None], max_bytes: int) -> tuple[str, str] | None:
+    """The ``valohai.yaml`` nearest to a Python file and its text, read once per config into
+    ``texts``; None when there is none or it cannot be read (linting it reports why)."""
+    config = nearest_config(path)
+    if config is None:
+        return None
+    if config not in texts:
+        try:
+            texts[config] = read_config(config, max_bytes)
+        except PathError:
+            texts[config] = None
+    text = texts[config]
+    return None if text is None else (config, text)
+
+
+def read_config(path: str, max_bytes: int = MAX_FILE_SIZE) -> str:
+    """The text of a config file, or ``PathError`` with a one-line reason. A file over
+    ``max_bytes`` is refused before it is read; so is one that grows past it while being read,
+    or one whose size the system does not know (``/proc``) and that turns out bigger."""
+    try:
+        info = os.stat(path)
+    except OSError as exc:
+        raise PathError(path, os_reason(exc)) from None
+    if stat.S_ISDIR(info.st_mode):
+        raise PathError(path, "is a directory")
+    if not stat.S_ISREG(info.st_mode):
+        raise PathError(path, "not a regular file (a FIFO, socket or device); not read")
+    if info.st_size > max_bytes:
+        raise PathError(path, f"file is {info.st_size} bytes, {_over_the_limit(max_bytes)}")
+    try:
+        # Non-blocking, and checked again once open: a FIFO swapped in after the stat above
+        # must not hang the run.
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        with open(descriptor, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+                raise PathError(path, "not a regular file (a FIFO, socket or device); not read")
+            data = _read_at_most(handle, max_bytes + 1)
+    except OSError as exc:
+        raise PathError(path, os_reason(exc)) from None
+    if len(data) > max_bytes:
+        raise PathError(path, f"file is more than {max_bytes} bytes, {_over_the_limit(max_bytes)}")
+    return decode_config(path, data)
+
+
+def read_stream(name: str, stream: BinaryIO, max_bytes: int = MAX_FILE_SIZE) -> str:
+    """The text of a config read from a stream (standard input) under the name ``name``, or
+    ``PathError``: at most ``max_bytes`` are read, and a longer stream is refused."""
+    try:
+        data = _read_at_most(stream, max_bytes + 1)
+    except OSError as exc:
+        raise PathError(name, os_reason(exc)) from None
+    if len(data) > max_bytes:
+        raise PathError(name, f"standard input is more than {max_bytes} bytes, {_over_the_limit(max_bytes)}")
+    return decode_config(name, data)
+
+
+def _over_the_limit(max_bytes: int) -> str:
+    how = "raise max-file-size in the config or --max-file-size"
+    return f"over the {max_bytes}-byte limit; not linted ({how})"
+
+
+def _read_at_most(handle: BinaryIO, size: int) -> bytes:
+    """Up to ``size`` bytes, read in pieces, so that a large limit never becomes one large buffer."""
+    pieces: list[bytes] = []
+    remaining = size
+    while remaining > 0:
+        piece = handle.read(min(remaining, 1 << 20))
+        if not piece:
+            break
+        pieces.append(piece)
+        remaining -= len(piece)
+    return b"".join(pieces)
+
+
+_WIDE_BOMS = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+
+
+def _is_wide_encoding(data: bytes) -> bool:
+    """UTF-16 or UTF-32: a byte-order mark, or (as the YAML spec detects an encoding) an ASCII
+    first character next to NUL bytes, such as ``- `` saved as UTF-16 without a BOM."""
+    if data.startswith(_WIDE_BOMS):
+        return True
+    head = data[:4]
+    if len(head) < 2:
+        return False
+    ascii_first = [byte in b"\t\n\r" or 0x20 <= byte < 0x7F for byte in head]
+    return (
+        (ascii_first[0] and head[1] == 0)  # UTF-16LE or UTF-32LE
+        or (head[0] == 0 and ascii_first[1])  # UTF-16BE
+        or (len(head) == 4 and head[:3] == b"\x00\x00\x00" and ascii_first[3])  # UTF-32BE
+    )
+
+
+def decode_config(path: str, data: bytes) -> str:
+    """The text of a config's bytes, or ``PathError`` located where they stop being UTF-8 text."""
+    if _is_wide_encoding(data):
+        raise PathError(path, "file is UTF-16 or UTF-32 encoded; save it as UTF-8", 1, 1)
+    if b"\x00" in data:
+        offset = data.index(b"\x00")
+        line, column = _byte_position(data, offset)
+        raise PathError(path, "binary file (NUL byte); not a YAML config", line, column)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line, column = _byte_position(data, exc.start)
+        raise PathError(
+            path, f"not valid UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8", line, column
+        ) from None
+
+
+def _byte_position(data: bytes, offset: int) -> tuple[int, int]:
+    before = data[:offset]
+    line_start = max(before.rfind(b"\n"), before.rfind(b"\r")) + 1
+    column = len(before[line_start:].decode("utf-8", errors="replace")) + 1
+    return before.count(b"\n") + before.count(b"\r") - before.count(b"\r\n") + 1, column
+
+
+def os_reason(exc: OSError) -> str:
+    return (exc.strerror or str(exc)).lower() if exc.strerror else str(exc)
