@@ -125,13 +125,14 @@ def test_a_corrupt_cache_is_ignored_and_rewritten(
     first = _run(capsys, "valohai.yaml")
     assert first[0] == 1
     assert _run(capsys, "valohai.yaml") == first
-    assert str(tmp_path / "valohai.yaml") in marshal.loads((cache_dir / FILE_NAME).read_bytes())
+    stored = marshal.loads((cache_dir / FILE_NAME).read_bytes())
+    assert ResultCache(str(cache_dir))._slot(str(tmp_path / "valohai.yaml")) in stored
 
 
 def test_an_entry_of_the_right_key_but_wrong_shape_is_linted_again(tmp_path: Path) -> None:
     cache = ResultCache(str(tmp_path))
     key = cache.key("v.yaml", "t", "")
-    (tmp_path / FILE_NAME).write_bytes(marshal.dumps({os.path.abspath("v.yaml"): [key, [["bad"]], False, None]}))
+    (tmp_path / FILE_NAME).write_bytes(marshal.dumps({cache._slot("v.yaml"): [key, [["bad"]], False, None]}))
     assert ResultCache(str(tmp_path)).get("v.yaml", key) is None
 
 
@@ -161,6 +162,23 @@ def test_concurrent_writers_merge(tmp_path: Path) -> None:
     second.save()
     assert ResultCache(str(tmp_path)).get("a.yaml", "ka") == []
     assert ResultCache(str(tmp_path)).get("b.yaml", "kb") == []
+
+
+def test_two_installs_sharing_the_cache_keep_their_own_entries(tmp_path: Path) -> None:
+    """pre-commit's install and a virtual environment's differ in code: neither evicts the other."""
+
+    def cache_of(code: str) -> ResultCache:
+        cache = ResultCache(str(tmp_path))
+        cache._code = code
+        return cache
+
+    for code in ("one install", "another install"):
+        writer = cache_of(code)
+        writer.put("v.yaml", writer.key("v.yaml", "t", ""), [], True, None)
+        writer.save()
+    for code in ("one install", "another install"):
+        reader = cache_of(code)
+        assert reader.entry("v.yaml", reader.key("v.yaml", "t", "")) is not None
 
 
 def test_the_code_fingerprint_covers_the_rules() -> None:

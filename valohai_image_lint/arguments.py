@@ -159,7 +159,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="with '-' as the path: lint standard input as if it were this file (editors)",
     )
     parser.add_argument(
-        "--no-cache", action="store_true", help="do not read or write the cache of parsed image references"
+        "--no-cache",
+        action="store_true",
+        help="do not read or write the caches (each file's results, parsed image references)",
     )
     parser.add_argument("--list-rules", action="store_true", help="list every rule and exit")
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")

@@ -2,7 +2,7 @@
 text, settings and tool skips parsing and the rules (and their imports): the repeat runs of
 pre-commit, CI on unchanged files, an editor's on-save check of an unchanged buffer.
 
-An entry is kept per linted path and is valid only for the exact key it was stored under: a
+An entry is kept per linted path and linter code, and is valid only for the exact key it was stored under: a
 hash of the tool's version and the size and modification time of its own source files (so a
 changed rule, even in an editable install, misses), the path, what the settings are made of (the
 config file's path and bytes, the command line's options, the date of the run), the file's text,
@@ -130,11 +130,20 @@ class ResultCache:
         self._changed: dict[str, list[Any]] = {}
         self._code: str | None = None
 
-    def key(self, path: str, text: str, settings: str, extra: str = "") -> str:
-        """The key of ``path`` with this text, ``settings_key`` and extra text."""
+    @property
+    def code(self) -> str:
         if self._code is None:
             self._code = _code_fingerprint()
-        return _hash("\0".join((self._code, os.path.abspath(path), settings, text, extra)))
+        return self._code
+
+    def key(self, path: str, text: str, settings: str, extra: str = "") -> str:
+        """The key of ``path`` with this text, ``settings_key`` and extra text."""
+        return _hash("\0".join((self.code, os.path.abspath(path), settings, text, extra)))
+
+    def _slot(self, path: str) -> str:
+        """Where a path's entry is kept: one per path and linter code, so that two installs
+        sharing the cache (pre-commit's and a virtual environment's) do not evict each other."""
+        return _hash(f"{self.code}\0{os.path.abspath(path)}")
 
     def _load(self) -> dict[str, list[Any]]:
         data = read_marshal(self.path) if self.path is not None else None
@@ -146,7 +155,7 @@ class ResultCache:
             return None
         if self._entries is None:
             self._entries = self._load()
-        entry = self._entries.get(os.path.abspath(path))
+        entry = self._entries.get(self._slot(path))
         if not isinstance(entry, list) or len(entry) != 4 or entry[0] != key:
             return None
         if not isinstance(entry[1], list):
@@ -170,16 +179,16 @@ class ResultCache:
         if self.path is None or any(d.code == INTERNAL_ERROR_CODE for d in diagnostics):
             return
         encoded = [_encode(d) for d in diagnostics]
-        self._changed[os.path.abspath(path)] = [key, encoded, failing, output_format]
+        self._changed[self._slot(path)] = [key, encoded, failing, output_format]
 
     def save(self) -> None:
         """Merge the new entries into the file as it is now, and replace it atomically."""
         if self.path is None or not self._changed:
             return
         entries = self._load()
-        for path, entry in self._changed.items():
-            entries.pop(path, None)  # to the end: the newest stay when the oldest are dropped
-            entries[path] = entry
+        for slot, entry in self._changed.items():
+            entries.pop(slot, None)  # to the end: the newest stay when the oldest are dropped
+            entries[slot] = entry
         if len(entries) > MAX_ENTRIES:  # the oldest first out: dicts keep insertion order
             entries = dict(list(entries.items())[-MAX_ENTRIES:])
         if write_marshal(self.path, entries):
