@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -11,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from valohai_image_lint import InvalidImageReference, parse_image
-from valohai_image_lint.cache_file import default_directory
+from valohai_image_lint.cache_file import default_directory, read_marshal, write_marshal
 from valohai_image_lint.reference_cache import ReferenceCache
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,21 +29,27 @@ def test_cached_answers_equal_fresh_ones(tmp_path: Path) -> None:
     first = ReferenceCache(str(tmp_path))
     assert [_answer(first.parse, t) for t in TEXTS] == [_answer(parse_image, t) for t in TEXTS]
     first.save()
-    stored = json.loads((tmp_path / os.path.basename(first.path or "")).read_text(encoding="utf-8"))
+    stored = read_marshal(str(tmp_path / os.path.basename(first.path or "")))
     assert set(stored["entries"]) == set(TEXTS)
     second = ReferenceCache(str(tmp_path))
     assert [_answer(second.parse, t) for t in TEXTS] == [_answer(parse_image, t) for t in TEXTS]
 
 
-@pytest.mark.parametrize("content", ["", "{", "[]", '{"entries": 3}', '{"entries": {"python": [1, 2]}}'])
-def test_a_corrupt_cache_is_ignored_and_rewritten(tmp_path: Path, content: str) -> None:
+@pytest.mark.parametrize(
+    "content",
+    [b"", b"{", b"\xff\x00" * 9, [], {"entries": 3}, {"entries": {"python": [1, 2]}}],
+)
+def test_a_corrupt_cache_is_ignored_and_rewritten(tmp_path: Path, content: object) -> None:
     cache = ReferenceCache(str(tmp_path))
     assert cache.path is not None
-    Path(cache.path).write_text(content, encoding="utf-8")
+    if isinstance(content, bytes):
+        Path(cache.path).write_bytes(content)
+    else:
+        write_marshal(cache.path, content)
     again = ReferenceCache(str(tmp_path))
     assert again.parse("python:3.9").canonical == "docker.io/library/python:3.9"
     again.save()
-    assert "python:3.9" in json.loads(Path(cache.path).read_text(encoding="utf-8"))["entries"]
+    assert "python:3.9" in read_marshal(cache.path)["entries"]
 
 
 def test_an_unwritable_cache_directory_is_not_an_error(tmp_path: Path) -> None:
@@ -95,7 +100,7 @@ def test_a_warm_run_does_not_import_the_reference_grammar(tmp_path: Path) -> Non
 def test_entries_of_the_wrong_type_are_parsed_again(tmp_path: Path, entry: object) -> None:
     cache = ReferenceCache(str(tmp_path))
     assert cache.path is not None
-    Path(cache.path).write_text(json.dumps({"entries": {"python:3.9": entry}}), encoding="utf-8")
+    write_marshal(cache.path, {"entries": {"python:3.9": entry}})
     assert ReferenceCache(str(tmp_path)).parse("python:3.9") == parse_image("python:3.9")
 
 

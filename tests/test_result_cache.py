@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from valohai_image_lint.cache_file import read_marshal, write_marshal
 from valohai_image_lint.cli import main
 from valohai_image_lint.model import Applicability, Diagnostic, Edit, Fix, Severity, Span
 from valohai_image_lint.result_cache import FILE_NAME, ResultCache, _code_fingerprint
@@ -100,39 +101,42 @@ def test_a_python_file_is_linted_again_when_its_valohai_yaml_changes(
     assert "VIL304" in out
 
 
-CORRUPT = [
+CORRUPT = [  # bytes are written as they are; other values through the cache's own writer
     b"",
     b"{",
     b"\xff" * 40,
-    marshal.dumps([]),
-    marshal.dumps({"x": [1]}),
-    marshal.dumps({"/abs/valohai.yaml": ["k", [[1]], False, None]}),
-    marshal.dumps({"/abs/valohai.yaml": ["k", [[1]]]}),  # the shape of an older version
-    marshal.dumps([1, 2, 3])[:-2],  # cut short
+    marshal.dumps({"x": [1]}),  # no digest
+    [],
+    {"x": [1]},
+    {"/abs/valohai.yaml": ["k", [[1]], False, None]},
+    {"/abs/valohai.yaml": ["k", [[1]]]},  # the shape of an older version
 ]
 
 
 @pytest.mark.parametrize("content", CORRUPT)
 def test_a_corrupt_cache_is_ignored_and_rewritten(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, content: bytes
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, content: object
 ) -> None:
     cache_dir = tmp_path / "cache"
     cache_dir.mkdir()
-    (cache_dir / FILE_NAME).write_bytes(content)
+    if isinstance(content, bytes):
+        (cache_dir / FILE_NAME).write_bytes(content)
+    else:
+        write_marshal(str(cache_dir / FILE_NAME), content)
     monkeypatch.setenv("VALOHAI_IMAGE_LINT_CACHE_DIR", str(cache_dir))
     monkeypatch.chdir(tmp_path)
     Path("valohai.yaml").write_text(CONFIG, encoding="utf-8")
     first = _run(capsys, "valohai.yaml")
     assert first[0] == 1
     assert _run(capsys, "valohai.yaml") == first
-    stored = marshal.loads((cache_dir / FILE_NAME).read_bytes())
+    stored = read_marshal(str(cache_dir / FILE_NAME))
     assert ResultCache(str(cache_dir))._slot(str(tmp_path / "valohai.yaml")) in stored
 
 
 def test_an_entry_of_the_right_key_but_wrong_shape_is_linted_again(tmp_path: Path) -> None:
     cache = ResultCache(str(tmp_path))
     key = cache.key("v.yaml", "t", "")
-    (tmp_path / FILE_NAME).write_bytes(marshal.dumps({cache._slot("v.yaml"): [key, [["bad"]], False, None]}))
+    write_marshal(str(tmp_path / FILE_NAME), {cache._slot("v.yaml"): [key, [["bad"]], False, None]})
     assert ResultCache(str(tmp_path)).get("v.yaml", key) is None
 
 
@@ -185,3 +189,26 @@ def test_the_code_fingerprint_covers_the_rules() -> None:
     fingerprint = _code_fingerprint()
     assert "rules/latest_tag.py:" in fingerprint.replace(os.sep, "/")
     assert "__pycache__" not in fingerprint
+
+
+def test_damaged_cache_bytes_never_raise(tmp_path: Path) -> None:
+    """Every truncation and 2,000 seeded random bit flips of a real cache file, read back: None
+    (the digest does not match), never an exception, a crash, or marshal building a huge list."""
+    import random
+
+    cache = ResultCache(str(tmp_path))
+    diagnostic = Diagnostic("v.yaml", Span(3, 12, 3, 25), "VIL103", "latest-tag", Severity.ERROR, "msg")
+    cache.put("v.yaml", cache.key("v.yaml", "t", ""), [diagnostic], True, "concise")
+    cache.save()
+    good = (tmp_path / FILE_NAME).read_bytes()
+    damaged = tmp_path / "damaged"
+    rng = random.Random(20261130)
+    variants = [good[:cut] for cut in range(len(good))]
+    for _ in range(2_000):
+        data = bytearray(good)
+        for _ in range(rng.randint(1, 4)):
+            data[rng.randrange(len(data))] ^= 1 << rng.randrange(8)
+        variants.append(bytes(data))
+    for data in variants:
+        damaged.write_bytes(data)
+        assert read_marshal(str(damaged)) is None

@@ -9,7 +9,8 @@ import sys
 from typing import NoReturn
 
 from . import __version__
-from .cli import PROG, UsageError, split_selectors
+from .cli import PROG, UsageError
+from .options import FORMAT_NAMES, split_selectors
 
 
 class _Parser(argparse.ArgumentParser):
@@ -31,12 +32,6 @@ def _terminal_width() -> int:
     except (ValueError, OSError, AttributeError):
         columns = 80
     return max(columns - 2, 20)
-
-
-def _format_names() -> tuple[str, ...]:
-    from .reporters import FORMATS
-
-    return tuple(FORMATS)
 
 
 def _iso_date(value: str) -> str:
@@ -143,7 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
     parser.add_argument(
         "--output-format",
-        choices=_format_names(),
+        choices=FORMAT_NAMES,
         default=None,
         help="how to print findings (default: concise, or the config's output-format)",
     )

@@ -1,8 +1,9 @@
 """Where the caches live, and reading and writing a cache file: read as nothing when missing or
 corrupt, written atomically (a temporary file renamed over the old one), never an error.
 
-Two encodings: JSON for the reference cache, and ``marshal`` (the format of Python's own
-``__pycache__``, which needs no import) for the result cache, which is read on every run.
+The files are ``marshal``'s format (Python's own ``__pycache__`` format, built into the
+interpreter: reading it imports nothing, where ``json`` imports ``re``). They are written by
+this tool into the user's own cache folder, which is trusted as ``__pycache__`` is.
 """
 
 from __future__ import annotations
@@ -42,53 +43,57 @@ def _read_bytes(path: str) -> bytes | None:
         return None
 
 
-def read_json(path: str) -> Any:
-    """The file's JSON value, or None when it is missing, unreadable or not JSON."""
-    import json
+_MAGIC = b"VILC1"
 
-    data = _read_bytes(path)
+
+def _digest(payload: bytes) -> bytes:
     try:
-        return None if data is None else json.loads(data)
-    except ValueError:  # not JSON, or not UTF-8
-        return None
+        from _blake2 import blake2b  # the hash without importing OpenSSL
+    except ImportError:  # pragma: no cover - other Pythons
+        from hashlib import blake2b
+    return blake2b(payload, digest_size=16).digest()
 
 
 def read_marshal(path: str) -> Any:
-    """The file's ``marshal`` value, or None when it is missing, unreadable or corrupt."""
+    """The file's ``marshal`` value, or None when it is missing, unreadable or damaged. The
+    payload is checked against its digest first: ``marshal`` trusts the sizes it reads, and a
+    flipped bit can make it try to build a list of a billion items."""
     import marshal  # built in: no file to load
 
     data = _read_bytes(path)
+    if data is None or not data.startswith(_MAGIC):
+        return None
+    start = len(_MAGIC) + 16
+    payload = data[start:]
+    if data[len(_MAGIC) : start] != _digest(payload):
+        return None
     try:
-        return None if data is None else marshal.loads(data)
+        return marshal.loads(payload)
     except (ValueError, EOFError, TypeError):
         return None
 
 
-def write_json(path: str, value: Any) -> bool:
-    """Replace the file with ``value`` as JSON atomically; False when the folder is not writable."""
-    import json
-
-    return _write_atomically(path, json.dumps(value).encode("utf-8"))
-
-
 def write_marshal(path: str, value: Any) -> bool:
-    """Replace the file with ``value`` marshalled, atomically; False when it cannot be written."""
+    """Replace the file with ``value`` marshalled (after a digest of it), atomically; False when
+    it cannot be written."""
     import marshal
 
     try:
-        data = marshal.dumps(value)
+        payload = marshal.dumps(value)
     except ValueError:  # a value marshal cannot hold: no cache rather than an error
         return False
-    return _write_atomically(path, data)
+    return _write_atomically(path, _MAGIC + _digest(payload) + payload)
 
 
 def _write_atomically(path: str, data: bytes) -> bool:
-    import tempfile
-
+    """Write a temporary file beside ``path`` (a name no other process picks: this process's id
+    and random bytes, created exclusively) and rename it over ``path``. Not ``tempfile``, which
+    imports ``shutil``, ``random`` and more: a few milliseconds of every run that writes."""
     directory = os.path.dirname(path)
+    temporary = os.path.join(directory, f".cache-{os.getpid()}-{os.urandom(6).hex()}.tmp")
     try:
         os.makedirs(directory, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=".cache-", suffix=".tmp", dir=directory)
+        handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
         try:
             with os.fdopen(handle, "wb") as stream:
                 stream.write(data)

@@ -25,16 +25,6 @@ class UsageError(Exception):
     pass
 
 
-def split_selectors(value: str) -> list[str]:
-    """``--select VIL1, latest-tag`` as selectors: split at commas, stripped, empty ones dropped."""
-    return [part.strip() for part in value.split(",") if part.strip()]
-
-
-def flatten(groups: list[list[str]] | None) -> tuple[str, ...] | None:
-    """The selectors of a repeated option, in order (None when it was not given)."""
-    return None if groups is None else tuple(selector for group in groups for selector in group)
-
-
 def _print_rule(code: str, out: TextIO, err: TextIO) -> int:
     from .rule_pages import page
     from .rules import BY_CODE, BY_NAME
@@ -66,9 +56,13 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
         if len(argv) != 2:
             raise UsageError("usage: valohai-image-lint rule CODE (or rule --all)")
         return _print_rule(argv[1], out, err)
-    from .arguments import build_parser
+    from .options import flatten, read_options
 
-    args = build_parser().parse_args(list(argv))
+    args: Any = read_options(argv)
+    if args is None:  # what only argparse reads, or rejects with its message
+        from .arguments import build_parser
+
+        args = build_parser().parse_args(list(argv))
     if args.list_rules:
         return _list_rules(out)
 

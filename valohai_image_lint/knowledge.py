@@ -243,6 +243,14 @@ FAMILIES: tuple[Family, ...] = (
 )
 
 
+def name_matches(name: str, glob: str) -> bool:
+    """Whether a canonical image name matches a glob of this table; a glob without wildcards is
+    compared as text, so that most look-ups compile no pattern."""
+    if "*" in glob or "?" in glob or "[" in glob:
+        return fnmatchcase(name, glob)
+    return name == glob
+
+
 def family_of(name: str) -> Family | None:
     """The first family whose globs match the canonical ``name`` (``docker.io/library/python``)."""
-    return next((f for f in FAMILIES if any(fnmatchcase(name, glob) for glob in f.names)), None)
+    return next((f for f in FAMILIES if any(name_matches(name, glob) for glob in f.names)), None)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 
 from . import __version__
-from .cache_file import read_json, write_json
+from .cache_file import read_marshal, write_marshal
 from .reference import ImageRef, InvalidImageReference, parse_image
 
 MAX_ENTRIES = 10_000
@@ -23,7 +23,7 @@ class ReferenceCache:
     """``parse`` behaves exactly as :func:`parse_image`, answering from the cache when it can."""
 
     def __init__(self, directory: str | None) -> None:
-        self.path = os.path.join(directory, f"references-{__version__}.json") if directory else None
+        self.path = os.path.join(directory, f"references-{__version__}.marshal") if directory else None
         self._loaded: dict[str, _Entry] | None = None  # read on first use: a run may parse nothing
         self._dirty = False
 
@@ -34,7 +34,7 @@ class ReferenceCache:
         return self._loaded
 
     def _load(self) -> dict[str, _Entry]:
-        data = read_json(self.path) if self.path is not None else None
+        data = read_marshal(self.path) if self.path is not None else None
         entries = data.get("entries") if isinstance(data, dict) else None
         return entries if isinstance(entries, dict) else {}
 
@@ -64,5 +64,5 @@ class ReferenceCache:
         """Write new entries atomically (a temporary file renamed over the old one)."""
         if self.path is None or not self._dirty:
             return
-        if write_json(self.path, {"version": __version__, "entries": self._entries}):
+        if write_marshal(self.path, {"version": __version__, "entries": self._entries}):
             self._dirty = False

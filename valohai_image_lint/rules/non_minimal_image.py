@@ -48,9 +48,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from fnmatch import fnmatchcase
 
-from ..knowledge import family_of
+from ..knowledge import family_of, name_matches
 from ..model import Applicability, Edit, Finding, Fix, ParsedSite, Severity
 from ..reference import split_name
 from ..rule import Rule, RuleOptions
@@ -68,7 +67,7 @@ def check(parsed: ParsedSite, options: RuleOptions) -> Iterator[Finding]:
     endpoint = all(context.startswith('endpoint "') for context in site.contexts)
     tag = ref.tag or ""
     for lighter in family.lighter:
-        if (lighter.steps_only and endpoint) or not fnmatchcase(ref.name, lighter.names):
+        if (lighter.steps_only and endpoint) or not name_matches(ref.name, lighter.names):
             continue
         match = re.search(lighter.tag, tag)
         if match is None:

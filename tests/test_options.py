@@ -1,0 +1,86 @@
+"""The common options read without argparse give what argparse gives, or are left to it."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+
+from valohai_image_lint.arguments import build_parser
+from valohai_image_lint.options import CHOICES, FLAGS, FORMAT_NAMES, REPEATED, VALUED, _is_date, read_options
+from valohai_image_lint.reporters import FORMATS
+
+READ = [
+    ["valohai.yaml"],
+    ["a.yaml", "b.yml", "c.py", "-"],
+    ["a.yaml", "--select", "VIL1, VIL2", "--select=latest-tag", "--ignore", "VIL301", "--extend-select=VIL105"],
+    ["--failure-threshold", "error", "a.yaml", "--failure-threshold=info"],  # the last one wins
+    ["a.yaml", "--config", "team.toml"],
+    ["a.yaml", "--config=a=b.toml"],
+    ["a.yaml", "--isolated", "--no-suppressions", "--exit-zero", "--no-cache", "--statistics", "--list-rules"],
+    ["a.yaml", "--today", "2024-02-29", "--max-file-size", "2048"],
+    ["a.yaml", "--output-format", "sarif", "--color=always"],
+    ["--stdin-filename", "src/valohai.yaml", "-"],
+    ["--config", "x.toml", "--isolated", "a.yaml"],  # a contradiction the run itself rejects
+    [],
+]
+
+
+@pytest.mark.parametrize("argv", READ, ids=" ".join)
+def test_it_reads_what_argparse_reads(argv: list[str]) -> None:
+    options = read_options(argv)
+    assert options is not None
+    assert vars(options) == vars(build_parser().parse_args(argv))
+
+
+LEFT_TO_ARGPARSE = [
+    ["--help"],
+    ["--version"],
+    ["--show-settings"],
+    ["--", "a.yaml"],
+    ["a.yaml", "--sel", "VIL1"],
+    ["a.yaml", "--select"],
+    ["a.yaml", "--select", "--isolated"],
+    ["a.yaml", "--select="],
+    ["a.yaml", "--select", " , "],
+    ["a.yaml", "--isolated=yes"],
+    ["a.yaml", "--failure-threshold", "fatal"],
+    ["a.yaml", "--output-format", "xml"],
+    ["a.yaml", "--today", "2023-02-29"],
+    ["a.yaml", "--today", "20261130"],
+    ["a.yaml", "--today", "\uff12\uff10\uff12\uff16-11-30"],
+    ["a.yaml", "--max-file-size", "10MB"],
+    ["a.yaml", "--max-file-size", "0"],
+    ["a.yaml", "--max-file-size", "99999999999999999999"],
+    ["a.yaml", "-x"],
+]
+
+
+@pytest.mark.parametrize("argv", LEFT_TO_ARGPARSE, ids=" ".join)
+def test_anything_else_is_left_to_argparse(argv: list[str]) -> None:
+    assert read_options(argv) is None
+
+
+def test_its_options_are_argparses() -> None:
+    """Every option it reads exists in argparse's parser, of the same kind, with the same choices."""
+    actions = {option: action for action in build_parser()._actions for option in action.option_strings}
+    for option, dest in {**FLAGS, **REPEATED, **VALUED}.items():
+        assert actions[option].dest == dest
+        assert actions[option].nargs == (0 if option in FLAGS else None)
+    for option in REPEATED:
+        assert type(actions[option]).__name__ == "_AppendAction"
+    for option, choices in CHOICES.items():
+        assert tuple(choices) == tuple(actions[option].choices or ())
+    assert tuple(FORMATS) == FORMAT_NAMES
+
+
+def test_dates_are_judged_as_the_standard_library_judges_them() -> None:
+    day = datetime.date(1999, 12, 1)
+    while day.year < 2102:
+        assert _is_date(day.isoformat())
+        day += datetime.timedelta(days=1)
+    for text in ["2023-02-29", "2100-02-29", "2024-13-01", "2024-00-10", "2024-04-31", "0000-01-01", "2024-1-01",
+                 "2024/01/01", "2024-01-1x", "-024-01-01", "+024-01-01"]:
+        with pytest.raises(ValueError):
+            datetime.date.fromisoformat(text)
+        assert not _is_date(text), text
