@@ -22,7 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -90,6 +90,7 @@ class Command:
     label: str
     argv: tuple[str, ...]
     ok_codes: frozenset[int]  # exit codes that mean "ran to the end" (findings are not failures)
+    before: Callable[[], None] | None = None  # run, untimed, before each run (edits a file)
 
 
 @dataclass(frozen=True)
@@ -115,6 +116,8 @@ def _installed(module: str) -> bool:
 
 def _run(command: Command, *, capture_stdout: bool = False) -> tuple[float, str]:
     """Run ``command`` once from the repository root; return its wall-clock seconds and stdout."""
+    if command.before is not None:
+        command.before()
     start = time.perf_counter()
     proc = subprocess.run(
         command.argv,
@@ -226,6 +229,24 @@ def ours_command(*paths: Path | str, label: str = OURS, cached: bool = False) ->
     # 1 means "findings", which the example and the generated files have on purpose; 2 is an error.
     flags = () if cached else ("--no-cache",)
     return Command(label, (PYTHON, "-m", "valohai_image_lint", *flags, *map(str, paths)), frozenset({0, 1}))
+
+
+EDITED = f"{OURS} (file edited: results miss, references cached)"
+
+
+def edited_command(folder: Path) -> Command:
+    """Our CLI on a copy of the example in ``folder`` whose last line changes before every run:
+    the usual pre-commit run after an edit, where the file's result is not cached but the image
+    references it names are (the warm-up run stores them)."""
+    copy = folder / "valohai.yaml"
+    text = (REPO_ROOT / EXAMPLE).read_text(encoding="utf-8")
+    edits = iter(range(1_000_000))
+
+    def edit() -> None:
+        copy.write_text(f"{text}# edit {next(edits)}\n", encoding="utf-8")
+
+    argv = (PYTHON, "-m", "valohai_image_lint", str(copy))
+    return Command(EDITED, argv, frozenset({0, 1}), before=edit)
 
 
 def console_script_command(path: Path | str, cached: bool = False) -> Command | None:
@@ -405,9 +426,14 @@ def _main(args: argparse.Namespace, runs: int, big_runs: int) -> int:
     scripts = [script for script in found if script is not None]
     import_ruamel = Command("import ruamel.yaml", (PYTHON, "-c", "import ruamel.yaml"), frozenset({0}))
     cached = ours_command(EXAMPLE, label=CACHED, cached=True)
-    commands = [baseline_command(), ours_command(EXAMPLE), cached, *scripts, *others]
+    edited_folder = tempfile.mkdtemp(prefix="vil-bench-edited-")
+    edited = edited_command(Path(edited_folder))
+    commands = [baseline_command(), ours_command(EXAMPLE), cached, edited, *scripts, *others]
     commands.append(import_ruamel)  # for scale: what importing all of ruamel.yaml costs
-    timings, failed = measure(commands, runs)
+    try:
+        timings, failed = measure(commands, runs)
+    finally:
+        shutil.rmtree(edited_folder, ignore_errors=True)
     failures += failed
     print_table(
         f"start-up: {EXAMPLE} ({len((REPO_ROOT / EXAMPLE).read_text().splitlines())} lines)",
@@ -415,7 +441,7 @@ def _main(args: argparse.Namespace, runs: int, big_runs: int) -> int:
         runs,
         EXAMPLE_TARGETS,
     )
-    for extra in (cached, *scripts):
+    for extra in (cached, edited, *scripts):
         print_ratios(extra.label, timings, EXAMPLE_TARGETS)
     ours_cold = next((t.median for t in timings if t.command.label == OURS), None)
 
