@@ -205,3 +205,25 @@ def test_cli_stdin_uses_the_given_name(
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(source.encode())))
     assert main(["--isolated", "--select", CODE, "--stdin-filename", "src/nested/train.py", "-"]) == 1
     assert 'src/nested/train.py:3:38: VIL304 image "python:3.9.18" differs' in capsys.readouterr().out
+
+
+def test_a_valohai_yaml_linted_with_the_python_beside_it_is_composed_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from valohai_image_lint import linter
+
+    composed: list[str] = []
+    real_load = linter.load
+
+    def counting_load(text: str) -> object:
+        composed.append(text)
+        return real_load(text)
+
+    monkeypatch.setattr(linter, "load", counting_load)
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "valohai.yaml").write_text("- step: {name: train, image: python:3.12.1-slim}\n", encoding="utf-8")
+    for name in ("a.py", "z.py"):  # one before valohai.yaml in the run's order, one after
+        (tmp_path / name).write_text('import valohai\nvalohai.prepare(step="train", image="python:3.11.9")\n')
+    assert main(["--isolated", "--no-cache", str(tmp_path)]) == 1
+    assert capsys.readouterr().out.count("VIL304") == 2
+    assert len(composed) == 1

@@ -7,7 +7,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from .config import LintConfig
-from .document import YamlSyntaxError, load
+from .document import Document, YamlSyntaxError, load
 from .escape import one_line
 from .model import Diagnostic, Finding, ImageSite, ParsedSite, StepImage, ValueKind
 from .placeholder import find_placeholder
@@ -122,7 +122,7 @@ def _lint_yaml(
     rules = enabled_rules(config)
     diagnostics: list[Diagnostic] = []
     try:
-        document = load(text)
+        document = _load_once(text)
     except YamlSyntaxError as exc:
         if yaml_syntax_error.RULE in rules:
             length = _line_length(text, exc.line)
@@ -230,13 +230,27 @@ def _internal(finding: Finding, path: str) -> Diagnostic:
     return Diagnostic(path, finding.span, rule.code, rule.name, rule.severity, one_line(finding.message))
 
 
+_last_loaded: list[Document] = []  # the last document composed, and its text
+
+
+def _load_once(text: str) -> Document:
+    """``load``, answering again from the last document when the text is the same: a
+    ``valohai.yaml`` linted in the same run as the Python files beside it (whose VIL304 needs
+    its steps) is composed once. Documents are never changed after composing."""
+    if _last_loaded and _last_loaded[0].text == text.removeprefix("\ufeff"):
+        return _last_loaded[0]
+    document = load(text)
+    _last_loaded[:] = [document]
+    return document
+
+
 def step_images(text: str, path: str, parse: Parse = parse_image) -> dict[str, StepImage]:
     """What each named step of a ``valohai.yaml`` runs in (for VIL304), by step name: the string
     images only. Empty when the text is not valid YAML (linting that file reports why)."""
     from .sites import find_step_images
 
     try:
-        document = load(text)
+        document = _load_once(text)
     except YamlSyntaxError:
         return {}
     images: dict[str, StepImage] = {}
