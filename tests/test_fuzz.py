@@ -64,19 +64,20 @@ FUZZ_SETTINGS = settings(
     ],
 )
 
-# Every rule, with options so that the rules that need them (allowed images, private
-# registries, end of life) have something to do.
-CONFIGS = (
-    LintConfig(select=("ALL",)),
-    LintConfig(
-        select=("ALL",),
-        allowed_images=("docker.io/library/*", "ghcr.io/acme/**", "python:3.1*"),
-        private_registries=("registry.acme.internal/**", "acme/*"),
-        require_digest=True,
-        today="2024-06-01",
-    ),
-    LintConfig(select=("ALL",), suppressions=False, today="2031-01-01"),
-)
+
+
+def _load_configs() -> tuple[LintConfig, ...]:
+    """``fuzz/configs.py``'s settings, shared with the atheris harness (loaded by path: the
+    fuzz folder is no package)."""
+    spec = importlib.util.spec_from_file_location("fuzz_configs", FUZZ / "configs.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    configs: tuple[LintConfig, ...] = module.CONFIGS
+    return configs
+
+
+CONFIGS = _load_configs()
 
 
 # -- oracles -----------------------------------------------------------------------------------
