@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import weakref
 from pathlib import Path
 
 import pytest
@@ -212,12 +213,13 @@ def test_a_valohai_yaml_linted_with_the_python_beside_it_is_composed_once(
 ) -> None:
     from valohai_image_lint import linter
 
-    composed: list[str] = []
+    composed: list[weakref.ref[object]] = []
     real_load = linter.load
 
     def counting_load(text: str) -> object:
-        composed.append(text)
-        return real_load(text)
+        document = real_load(text)
+        composed.append(weakref.ref(document))
+        return document
 
     monkeypatch.setattr(linter, "load", counting_load)
     (tmp_path / ".git").mkdir()
@@ -227,3 +229,4 @@ def test_a_valohai_yaml_linted_with_the_python_beside_it_is_composed_once(
     assert main(["--isolated", "--no-cache", str(tmp_path)]) == 1
     assert capsys.readouterr().out.count("VIL304") == 2
     assert len(composed) == 1
+    assert composed[0]() is None  # not kept past the run: at exit it would cost a collection over every node

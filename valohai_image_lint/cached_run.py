@@ -48,7 +48,7 @@ def answer(argv: Sequence[str], out: TextIO, err: TextIO) -> int | None:
     if directory is None or chosen_format not in (None, "concise"):
         return None
 
-    from .cli import clock_today, config_bytes
+    from .cli import clock_today
     from .config_location import first_candidate
     from .reading import MAX_FILE_SIZE, PathError, is_python_source, nearest_config_text, read_config
     from .result_cache import ResultCache, settings_key
@@ -58,7 +58,7 @@ def answer(argv: Sequence[str], out: TextIO, err: TextIO) -> int | None:
     def settings_of(config: str | None) -> str:
         return settings_key(
             config,
-            config_bytes(config),
+            _config_bytes(config),
             select=flatten(options.select),
             extend_select=flatten(options.extend_select) or (),
             ignore=flatten(options.ignore) or (),
@@ -112,6 +112,18 @@ def answer(argv: Sequence[str], out: TextIO, err: TextIO) -> int | None:
         return None
     _write(rows, out, err)
     return 1 if failing and not options.exit_zero else 0
+
+
+def _config_bytes(path: str | None) -> bytes | None:
+    """A config file's bytes as they are now (None without one): the key matches the stored
+    one only while they are the bytes the full run parsed."""
+    if path is None:
+        return None
+    try:
+        with open(path, "rb") as handle:
+            return handle.read()
+    except OSError:
+        return None
 
 
 def _write(rows: list[tuple[str, int, int, str, str, int]], out: TextIO, err: TextIO) -> None:

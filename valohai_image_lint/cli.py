@@ -142,13 +142,18 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     resolved: dict[str | None, tuple[LintConfig, str]] = {}  # per config file: most files share one
     steps_cache: dict[str, Mapping[str, StepImage]] = {}  # per valohai.yaml
     yaml_texts: dict[str, str | None] = {}  # the valohai.yaml nearest to Python files, read once
+    last = None  # the last document composed, when Python files need a valohai.yaml's steps too
+    if any(is_python_source(path) for path in paths):
+        from .linter import LastDocument
+
+        last = LastDocument()
     for path in paths:
         try:
             settings = settings_for(path)
             if settings.path not in resolved:
                 resolved[settings.path] = (
                     resolve(settings, command_line)[0],
-                    settings_key(settings.path, config_bytes(settings.path), **command_line._asdict()),
+                    settings_key(settings.path, settings.raw, **command_line._asdict()),
                 )
             config = for_path(resolved[settings.path][0], path)
         except ConfigError as exc:
@@ -177,13 +182,13 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
             steps = None
             if nearest is not None:
                 if nearest[0] not in steps_cache:
-                    steps_cache[nearest[0]] = step_images(nearest[1], nearest[0], references.parse)
+                    steps_cache[nearest[0]] = step_images(nearest[1], nearest[0], references.parse, last)
                 steps = steps_cache[nearest[0]]
             found = lint_python(text, path, config, references.parse, steps)
         else:
             from .linter import lint_text
 
-            found = lint_text(text, path, config, references.parse)
+            found = lint_text(text, path, config, references.parse, last)
         fails = any(d.severity >= config.failure_threshold for d in found)
         if cached is None:
             results.put(path, key, found, fails, settings.values.get("output-format"))
@@ -218,17 +223,6 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     if problems or broken:
         return EXIT_ERROR
     return EXIT_FINDINGS if failing and not args.exit_zero else EXIT_CLEAN
-
-
-def config_bytes(path: str | None) -> bytes | None:
-    """A config file's bytes, for the result cache's key (None without a config file)."""
-    if path is None:
-        return None
-    try:
-        with open(path, "rb") as handle:
-            return handle.read()
-    except OSError:
-        return None
 
 
 def _error(err: TextIO, message: str) -> None:

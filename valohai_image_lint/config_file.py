@@ -32,17 +32,19 @@ _NO_VALUES: Mapping[str, Any] = MappingProxyType({})
 
 
 class FileSettings(NamedTuple):
-    """The validated keys of one config file (``values`` keyed by the kebab-case key)."""
+    """The validated keys of one config file (``values`` keyed by the kebab-case key), and the
+    bytes they were read from (the result cache's key holds them)."""
 
     path: str | None
     values: Mapping[str, Any] = _NO_VALUES
+    raw: bytes | None = None
 
     @property
     def root(self) -> str | None:
         return os.path.dirname(os.path.abspath(self.path)) if self.path else None
 
 
-def _read_toml(path: str) -> dict[str, Any]:
+def _read_toml(path: str) -> tuple[dict[str, Any], bytes]:
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover - exercised on Python 3.10 only
@@ -59,7 +61,7 @@ def _read_toml(path: str) -> dict[str, Any]:
         raise ConfigError(f"{path}: invalid TOML: not UTF-8") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
-    return data
+    return data, raw
 
 
 def _table_of(path: str, data: dict[str, Any]) -> tuple[dict[str, Any] | None, str]:
@@ -88,11 +90,11 @@ class ConfigFinder:
     def load(self, path: str) -> FileSettings:
         path = os.path.abspath(path)
         if path not in self._by_file:
-            data = _read_toml(path)
+            data, raw = _read_toml(path)
             table, where = _table_of(path, data)
             if table is None:
                 raise ConfigError(f"{path}: no [{TABLE}] table")
-            self._by_file[path] = FileSettings(path, validate(table, f"{path}: {where}"))
+            self._by_file[path] = FileSettings(path, validate(table, f"{path}: {where}"), raw)
         return self._by_file[path]
 
     def for_file(self, linted: str) -> FileSettings:
@@ -113,11 +115,11 @@ class ConfigFinder:
 
     def _in_folder(self, folder: str) -> FileSettings | None:
         for candidate in candidates_in(folder):
-            data = _read_toml(candidate)
+            data, raw = _read_toml(candidate)
             table, where = _table_of(candidate, data)
             if table is None:
                 continue
-            settings = FileSettings(candidate, validate(table, f"{candidate}: {where}"))
+            settings = FileSettings(candidate, validate(table, f"{candidate}: {where}"), raw)
             self._by_file[candidate] = settings
             return settings
         return None

@@ -105,24 +105,35 @@ def _diagnostic(
 
 
 def lint_text(
-    text: str, path: str = "valohai.yaml", config: LintConfig | None = None, parse: Parse = parse_image
+    text: str,
+    path: str = "valohai.yaml",
+    config: LintConfig | None = None,
+    parse: Parse = parse_image,
+    last: LastDocument | None = None,
 ) -> list[Diagnostic]:
     """Lint the text of one Valohai config; diagnostics sorted by position.
 
     ``parse`` turns image text into an ``ImageRef`` (``parse_image``, or a cache in front of it).
-    A bug in a rule, or in reading the file, is one VIL999 diagnostic; it never escapes.
+    ``last`` keeps the document for ``step_images`` in the same run. A bug in a rule, or in
+    reading the file, is one VIL999 diagnostic; it never escapes.
     """
     settings = config or LintConfig()
-    return _guarded(path, "reading the YAML", lambda found: _lint_yaml(text, path, settings, parse, found))
+    stage = "reading the YAML"
+    return _guarded(path, stage, lambda found: _lint_yaml(text, path, settings, parse, last, found))
 
 
 def _lint_yaml(
-    text: str, path: str, config: LintConfig, parse: Parse, internal: list[Diagnostic]
+    text: str,
+    path: str,
+    config: LintConfig,
+    parse: Parse,
+    last: LastDocument | None,
+    internal: list[Diagnostic],
 ) -> list[Diagnostic]:
     rules = enabled_rules(config)
     diagnostics: list[Diagnostic] = []
     try:
-        document = _load_once(text)
+        document = _load(text, last)
     except YamlSyntaxError as exc:
         if yaml_syntax_error.RULE in rules:
             length = _line_length(text, exc.line)
@@ -230,27 +241,36 @@ def _internal(finding: Finding, path: str) -> Diagnostic:
     return Diagnostic(path, finding.span, rule.code, rule.name, rule.severity, one_line(finding.message))
 
 
-_last_loaded: list[Document] = []  # the last document composed, and its text
+class LastDocument:
+    """The last document composed in a run, to compose a ``valohai.yaml`` once when the Python
+    files beside it (whose VIL304 needs its steps) are linted in the same run. A run makes one
+    and drops it at its end: a big document kept to the interpreter's exit would cost a garbage
+    collection over every node. Documents are never changed after composing."""
+
+    def __init__(self) -> None:
+        self._document: Document | None = None
+
+    def load(self, text: str) -> Document:
+        if self._document is not None and self._document.text == text.removeprefix("\ufeff"):
+            return self._document
+        self._document = None  # the old one goes before the new one is built
+        self._document = load(text)
+        return self._document
 
 
-def _load_once(text: str) -> Document:
-    """``load``, answering again from the last document when the text is the same: a
-    ``valohai.yaml`` linted in the same run as the Python files beside it (whose VIL304 needs
-    its steps) is composed once. Documents are never changed after composing."""
-    if _last_loaded and _last_loaded[0].text == text.removeprefix("\ufeff"):
-        return _last_loaded[0]
-    document = load(text)
-    _last_loaded[:] = [document]
-    return document
+def _load(text: str, last: LastDocument | None) -> Document:
+    return load(text) if last is None else last.load(text)
 
 
-def step_images(text: str, path: str, parse: Parse = parse_image) -> dict[str, StepImage]:
+def step_images(
+    text: str, path: str, parse: Parse = parse_image, last: LastDocument | None = None
+) -> dict[str, StepImage]:
     """What each named step of a ``valohai.yaml`` runs in (for VIL304), by step name: the string
     images only. Empty when the text is not valid YAML (linting that file reports why)."""
     from .sites import find_step_images
 
     try:
-        document = _load_once(text)
+        document = _load(text, last)
     except YamlSyntaxError:
         return {}
     images: dict[str, StepImage] = {}
