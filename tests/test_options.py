@@ -84,3 +84,18 @@ def test_dates_are_judged_as_the_standard_library_judges_them() -> None:
         with pytest.raises(ValueError):
             datetime.date.fromisoformat(text)
         assert not _is_date(text), text
+
+
+def test_the_settings_options_are_named_as_the_command_line_and_the_cache_key_name_them() -> None:
+    import inspect
+
+    from valohai_image_lint.config_file import CommandLine
+    from valohai_image_lint.options import settings_options
+    from valohai_image_lint.result_cache import settings_key
+
+    options = read_options(["a.yaml", "--select", "VIL1", "--today", "2026-11-30"])
+    values = settings_options(options, "2026-12-01")
+    assert set(values) == set(CommandLine._fields)
+    assert set(values) == {name for name, p in inspect.signature(settings_key).parameters.items()
+                           if p.kind is inspect.Parameter.KEYWORD_ONLY}
+    assert CommandLine(**values).select == ("VIL1",)

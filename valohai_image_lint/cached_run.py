@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 def answer(argv: Sequence[str], out: TextIO, err: TextIO) -> int | None:
     """The exit code of the run, having printed its output, or None when the cache cannot answer."""
-    from .options import flatten, read_options
+    from .options import read_options, settings_options
 
     options = read_options(argv)
     if options is None or options.no_cache or options.statistics or options.list_rules:
@@ -53,21 +53,10 @@ def answer(argv: Sequence[str], out: TextIO, err: TextIO) -> int | None:
     from .reading import MAX_FILE_SIZE, PathError, is_python_source, nearest_config_text, read_config
     from .result_cache import ResultCache, settings_key
 
-    run_date = clock_today()
+    from_command_line = settings_options(options, clock_today())
 
     def settings_of(config: str | None) -> str:
-        return settings_key(
-            config,
-            _config_bytes(config),
-            select=flatten(options.select),
-            extend_select=flatten(options.extend_select) or (),
-            ignore=flatten(options.ignore) or (),
-            failure_threshold=options.failure_threshold,
-            suppressions=not options.no_suppressions,
-            today=options.today,
-            clock_today=run_date,
-            max_file_size=options.max_file_size,
-        )
+        return settings_key(config, _config_bytes(config), **from_command_line)
 
     fixed = options.config
     isolated = options.isolated

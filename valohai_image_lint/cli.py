@@ -56,7 +56,7 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
         if len(argv) != 2:
             raise UsageError("usage: valohai-image-lint rule CODE (or rule --all)")
         return _print_rule(argv[1], out, err)
-    from .options import flatten, read_options
+    from .options import read_options, settings_options
 
     args: Any = read_options(argv)
     if args is None:  # what only argparse reads, or rejects with its message
@@ -75,16 +75,7 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     from .reporters import Report, get_reporter
     from .result_cache import ResultCache, settings_key
 
-    command_line = CommandLine(
-        select=flatten(args.select),
-        extend_select=flatten(args.extend_select) or (),
-        ignore=flatten(args.ignore) or (),
-        failure_threshold=args.failure_threshold,
-        suppressions=not args.no_suppressions,
-        today=args.today,
-        clock_today=clock_today(),
-        max_file_size=args.max_file_size,
-    )
+    command_line = CommandLine(**settings_options(args, clock_today()))
     if command_line.select is not None or command_line.extend_select or command_line.ignore:
         from .linter import enabled_rules  # the rules' registry, to check the selectors
         from .selection import UnknownSelector

@@ -14,6 +14,7 @@ from __future__ import annotations
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Sequence
+    from typing import Any
 
 FLAGS = {
     "--isolated": "isolated",
@@ -76,6 +77,21 @@ def split_selectors(value: str) -> list[str]:
 def flatten(groups: list[list[str]] | None) -> tuple[str, ...] | None:
     """The selectors of a repeated option, in order (None when it was not given)."""
     return None if groups is None else tuple(selector for group in groups for selector in group)
+
+
+def settings_options(options: Any, clock_today: str) -> dict[str, Any]:
+    """What the settings take from a command line (``Options``, or argparse's namespace), named
+    as ``config_file.CommandLine`` and ``result_cache.settings_key`` name them."""
+    return {
+        "select": flatten(options.select),
+        "extend_select": flatten(options.extend_select) or (),
+        "ignore": flatten(options.ignore) or (),
+        "failure_threshold": options.failure_threshold,
+        "suppressions": not options.no_suppressions,
+        "today": options.today,
+        "clock_today": clock_today,
+        "max_file_size": options.max_file_size,
+    }
 
 
 def read_options(argv: Sequence[str]) -> Options | None:
