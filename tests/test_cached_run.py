@@ -134,6 +134,9 @@ LEFT_TO_THE_FULL_RUN = [
     ["valohai.yaml", "--config", "x.toml", "--isolated"],
     ["valohai.yaml", "--help"],
     ["valohai.yaml", "missing.yaml"],
+    ["valohai.yaml/"],  # no file to the system, though it normalizes to one
+    ["missing/../valohai.yaml"],
+    ["valohai.yaml/../valohai.yaml"],
     ["rule", "VIL103"],
 ]
 
@@ -218,3 +221,37 @@ def test_a_warm_run_imports_nothing_heavy(tmp_path: Path) -> None:
     assert runs[1].stdout.splitlines()[-1] == "imported: "
     assert runs[0].stdout == runs[1].stdout.replace("imported: \n", runs[0].stdout.splitlines()[-1] + "\n")
     assert runs[0].stderr == runs[1].stderr
+
+
+def test_a_valohai_yaml_only_a_config_lets_it_read_is_left_to_the_full_run(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The config raises max-file-size; an 11 MB valohai.yaml appears beside a Python file whose
+    result was stored without one: the cached run cannot read it under the default limit."""
+    Path("valohai-image-lint.toml").write_text('max-file-size = "20MB"\n', encoding="utf-8")
+    os.remove("valohai.yaml")
+    _full(["train.py"], capsys)
+    assert _answer(["train.py"])[0] is not None
+    step = "- step: {name: a, image: python:latest}\n"
+    Path("valohai.yaml").write_text(step + "# padding\n" * (11 * 2**20 // 10), encoding="utf-8")
+    assert _answer(["train.py"])[0] is None
+    full = _full(["train.py"], capsys)
+    assert "VIL304" in full[1]
+
+
+def test_a_python_files_result_does_not_depend_on_the_other_files_of_the_run(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Two Python files under one valohai.yaml, one of them under a config whose limit is too
+    small to read it: each file's result is the same alone and together, cached or not."""
+    Path("valohai.yaml").write_text("- step: {name: a, image: python:3.11.9-slim}  # " + "x" * 200 + "\n")
+    Path("sub/train.py").write_text(TRAIN_PY, encoding="utf-8")
+    Path("sub/valohai.yaml").unlink()
+    Path("sub/valohai-image-lint.toml").write_text("max-file-size = 150\n", encoding="utf-8")
+    together = _full(["train.py", "sub/train.py"], capsys)
+    alone = {path: _full([path], capsys) for path in ("train.py", "sub/train.py")}
+    assert "VIL304" in alone["train.py"][1]
+    assert "VIL304" not in alone["sub/train.py"][1]  # its config cannot read the valohai.yaml
+    assert together[1] == alone["sub/train.py"][1] + alone["train.py"][1]
+    assert _answer(["train.py"]) == alone["train.py"]
+    assert _answer(["sub/train.py"])[0] is None  # it reads the valohai.yaml, which that run could not: a miss

@@ -99,3 +99,27 @@ def test_the_settings_options_are_named_as_the_command_line_and_the_cache_key_na
     assert set(values) == {name for name, p in inspect.signature(settings_key).parameters.items()
                            if p.kind is inspect.Parameter.KEYWORD_ONLY}
     assert CommandLine(**values).select == ("VIL1",)
+
+
+TOKENS = ["a", "b", "-", "--exit-zero", "--select", "VIL1", "--config=c.toml", "--today", "2026-11-30", "--x"]
+
+
+def test_every_short_command_line_reads_as_argparse_reads_it() -> None:
+    """All 11,110 command lines of up to four tokens from a pool of paths, flags, options and
+    values: where the reader answers, argparse gives the same; where argparse refuses (paths
+    split by an option, a value missing), the reader leaves it to argparse."""
+    import itertools
+
+    from valohai_image_lint.cli import UsageError
+
+    parser = build_parser()
+    for length in range(1, 5):
+        for argv in itertools.product(TOKENS, repeat=length):
+            options = read_options(list(argv))
+            if options is None:
+                continue
+            try:
+                expected = vars(parser.parse_args(list(argv)))
+            except UsageError:
+                pytest.fail(f"{argv}: read, but argparse refuses it")
+            assert vars(options) == expected, argv

@@ -50,7 +50,14 @@ def answer(argv: Sequence[str], out: TextIO, err: TextIO) -> int | None:
 
     from .cli import clock_today
     from .config_location import first_candidate
-    from .reading import MAX_FILE_SIZE, PathError, is_python_source, nearest_config_text, read_config
+    from .reading import (
+        MAX_FILE_SIZE,
+        PathError,
+        is_python_source,
+        nearest_config_key,
+        nearest_config_text,
+        read_config,
+    )
     from .result_cache import ResultCache, settings_key
 
     from_command_line = settings_options(options, clock_today())
@@ -69,10 +76,12 @@ def answer(argv: Sequence[str], out: TextIO, err: TextIO) -> int | None:
     results = ResultCache(directory)
     max_bytes = options.max_file_size or MAX_FILE_SIZE
     settings: dict[str | None, str] = {}
-    yaml_texts: dict[str, str | None] = {}
+    yaml_texts: dict[tuple[str, int], str | None] = {}
     output_formats: dict[str | None, str | None] = {}  # per config file used, from its entries
     rows: list[tuple[str, int, int, str, str, int]] = []
     failing = False
+    if any(os.path.isdir(path) or not os.path.lexists(path) for path in options.paths):
+        return None  # as discovery judges the paths as given: `valohai.yaml/` is no file
     for path in sorted(dict.fromkeys(os.path.normpath(path) for path in options.paths)):
         config = config_of(path)
         if config not in settings:
@@ -82,8 +91,9 @@ def answer(argv: Sequence[str], out: TextIO, err: TextIO) -> int | None:
         except PathError:
             return None
         nearest = nearest_config_text(path, yaml_texts, max_bytes) if is_python_source(path) else None
-        extra = "" if nearest is None else f"{nearest[0]}\0{nearest[1]}"
-        entry = results.entry(path, results.key(path, text, settings[config], extra))
+        if nearest is not None and nearest[1] is None:
+            return None  # unreadable under the default limit, which a config may raise
+        entry = results.entry(path, results.key(path, text, settings[config], nearest_config_key(nearest)))
         if entry is None:
             return None
         try:

@@ -70,7 +70,14 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     from .config_file import CommandLine, ConfigError, ConfigFinder, FileSettings, for_path, resolve
     from .discovery import discover
     from .model import INTERNAL_ERROR_CODE
-    from .reading import PathError, is_python_source, nearest_config_text, read_config, read_stream
+    from .reading import (
+        PathError,
+        is_python_source,
+        nearest_config_key,
+        nearest_config_text,
+        read_config,
+        read_stream,
+    )
     from .reference_cache import ReferenceCache
     from .reporters import Report, get_reporter
     from .result_cache import ResultCache, settings_key
@@ -132,7 +139,7 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     broken = False  # a VIL999: a bug of ours, which exits 2 like any error the user did not cause
     resolved: dict[str | None, tuple[LintConfig, str]] = {}  # per config file: most files share one
     steps_cache: dict[str, Mapping[str, StepImage]] = {}  # per valohai.yaml
-    yaml_texts: dict[str, str | None] = {}  # the valohai.yaml nearest to Python files, read once
+    yaml_texts: dict[tuple[str, int], str | None] = {}  # nearest valohai.yaml per limit, read once
     last = None  # the last document composed, when Python files need a valohai.yaml's steps too
     if any(is_python_source(path) for path in paths):
         from .linter import LastDocument
@@ -162,8 +169,7 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
             continue
         python = is_python_source(path)
         nearest = nearest_config_text(path, yaml_texts, config.max_file_size) if python else None
-        extra = "" if nearest is None else f"{nearest[0]}\0{nearest[1]}"
-        key = results.key(path, text, resolved[settings.path][1], extra)
+        key = results.key(path, text, resolved[settings.path][1], nearest_config_key(nearest))
         cached = results.get(path, key)
         if cached is not None:
             found = cached
@@ -171,7 +177,7 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
             from .linter import lint_python, step_images
 
             steps = None
-            if nearest is not None:
+            if nearest is not None and nearest[1] is not None:
                 if nearest[0] not in steps_cache:
                     steps_cache[nearest[0]] = step_images(nearest[1], nearest[0], references.parse, last)
                 steps = steps_cache[nearest[0]]

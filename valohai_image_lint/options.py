@@ -98,12 +98,19 @@ def read_options(argv: Sequence[str]) -> Options | None:
     """The options, as argparse would read them, or None for anything left to argparse."""
     options = Options()
     index = 0
+    path_runs = 0  # argparse takes the paths of one run only: `a --exit-zero b` is its error
+    previous_was_path = False
     while index < len(argv):
         argument = argv[index]
         index += 1
         if argument == "-" or not argument.startswith("-"):
             options.paths.append(argument)
+            path_runs += not previous_was_path
+            previous_was_path = True
+            if path_runs > 1:
+                return None
             continue
+        previous_was_path = False
         name, equals, value = argument.partition("=")
         if name in FLAGS and not equals:
             setattr(options, FLAGS[name], True)

@@ -66,19 +66,30 @@ def nearest_config(path: str) -> str | None:
         folder = parent
 
 
-def nearest_config_text(path: str, texts: dict[str, str | None], max_bytes: int) -> tuple[str, str] | None:
-    """The ``valohai.yaml`` nearest to a Python file and its text, read once per config into
-    ``texts``; None when there is none or it cannot be read (linting it reports why)."""
+def nearest_config_text(
+    path: str, texts: dict[tuple[str, int], str | None], max_bytes: int
+) -> tuple[str, str | None] | None:
+    """The ``valohai.yaml`` nearest to a Python file and its text (None when it cannot be read
+    within ``max_bytes``: linting it reports why), read once per config and limit into
+    ``texts``; None when there is none."""
     config = nearest_config(path)
     if config is None:
         return None
-    if config not in texts:
+    if (config, max_bytes) not in texts:
         try:
-            texts[config] = read_config(config, max_bytes)
+            texts[config, max_bytes] = read_config(config, max_bytes)
         except PathError:
-            texts[config] = None
-    text = texts[config]
-    return None if text is None else (config, text)
+            texts[config, max_bytes] = None
+    return config, texts[config, max_bytes]
+
+
+def nearest_config_key(nearest: tuple[str, str | None] | None) -> str:
+    """The part of a Python file's result-cache key that its nearest ``valohai.yaml`` makes:
+    none, one that could not be read, or its path and text."""
+    if nearest is None:
+        return ""
+    config, text = nearest
+    return f"{config}\0unreadable" if text is None else f"{config}\0text\0{text}"
 
 
 def read_config(path: str, max_bytes: int = MAX_FILE_SIZE) -> str:
