@@ -116,9 +116,7 @@ def read_config(path: str, max_bytes: int = MAX_FILE_SIZE) -> str:
             data = _read_at_most(handle, max_bytes + 1)
     except OSError as exc:
         raise PathError(path, os_reason(exc)) from None
-    if len(data) > max_bytes:
-        raise PathError(path, f"file is more than {max_bytes} bytes, {_over_the_limit(max_bytes)}")
-    return decode_config(path, data)
+    return _within_the_limit(path, "file", data, max_bytes)
 
 
 def read_stream(name: str, stream: BinaryIO, max_bytes: int = MAX_FILE_SIZE) -> str:
@@ -128,8 +126,13 @@ def read_stream(name: str, stream: BinaryIO, max_bytes: int = MAX_FILE_SIZE) -> 
         data = _read_at_most(stream, max_bytes + 1)
     except OSError as exc:
         raise PathError(name, os_reason(exc)) from None
+    return _within_the_limit(name, "standard input", data, max_bytes)
+
+
+def _within_the_limit(name: str, what: str, data: bytes, max_bytes: int) -> str:
+    """The text of ``data`` (read up to one byte past the limit), or ``PathError`` if it is over."""
     if len(data) > max_bytes:
-        raise PathError(name, f"standard input is more than {max_bytes} bytes, {_over_the_limit(max_bytes)}")
+        raise PathError(name, f"{what} is more than {max_bytes} bytes, {_over_the_limit(max_bytes)}")
     return decode_config(name, data)
 
 
