@@ -160,26 +160,19 @@ def _value_start(text: str, offset: int) -> tuple[int, str | None]:
     mark includes; return the offset of the value itself and the explicit tag, if any."""
     tag = None
     n = len(text)
-    while offset < n:
-        ch = text[offset]
-        if ch in " \t\r\n\ufeff":
-            offset += 1
-        elif ch == "#":
-            while offset < n and text[offset] not in "\r\n":
-                offset += 1
-        elif ch in "&!":
-            end = offset
-            if text.startswith("!<", offset):  # a verbatim tag: !<tag:yaml.org,2002:str>
-                close = text.find(">", offset)
-                end = close + 1 if close != -1 else n
-            while end < n and text[end] not in " \t\r\n,]}":
-                end += 1
-            if ch == "!":
-                tag = text[offset:end]
-            offset = end
-        else:
-            break
-    return offset, tag
+    while True:
+        offset = _skip_blanks(text, offset)
+        if offset >= n or text[offset] not in "&!":
+            return offset, tag
+        end = offset
+        if text.startswith("!<", offset):  # a verbatim tag: !<tag:yaml.org,2002:str>
+            close = text.find(">", offset)
+            end = close + 1 if close != -1 else n
+        while end < n and text[end] not in " \t\r\n,]}":
+            end += 1
+        if text[offset] == "!":
+            tag = text[offset:end]
+        offset = end
 
 
 # The characters _value_start skips or reads at a start mark; any other one is the value itself.
