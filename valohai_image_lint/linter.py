@@ -11,7 +11,6 @@ from .document import Document, YamlSyntaxError, load
 from .escape import one_line
 from .model import Diagnostic, Finding, ImageSite, ParsedSite, StepImage, ValueKind
 from .placeholder import find_placeholder
-from .reading import is_python_source
 from .reference import ImageRef, InvalidImageReference, parse_image
 from .rule import Rule, RuleOptions
 from .rules import (
@@ -56,15 +55,15 @@ def rule_options(config: LintConfig) -> RuleOptions:
 
 @lru_cache(maxsize=64)
 def _options(allowed: tuple[str, ...], private: tuple[str, ...], today: str | None) -> RuleOptions:
-    day = today  # YYYY-MM-DD, validated where it was read
+    """``today`` is YYYY-MM-DD, validated where it was read."""
     if not allowed and not private:
-        return RuleOptions(today=day)
+        return RuleOptions(today=today)
     from .patterns import ImagePattern
 
     return RuleOptions(
         allowed_images=tuple(ImagePattern.parse(text) for text in allowed),
         private_registries=tuple(ImagePattern.parse(text) for text in private),
-        today=day,
+        today=today,
     )
 
 
@@ -349,4 +348,4 @@ def _check_sites(
             yield _diagnostic(rule, finding, path, config, parsed)
 
 
-__all__ = ["is_python_source", "lint_python", "lint_text", "parse_site", "step_images"]
+__all__ = ["lint_python", "lint_text", "parse_site", "step_images"]
