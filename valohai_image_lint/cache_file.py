@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 
+from .reading import read_bytes
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
@@ -35,23 +37,17 @@ def default_directory() -> str | None:
     return os.path.join(base, "valohai-image-lint")
 
 
-def _read_bytes(path: str) -> bytes | None:
-    try:
-        with open(path, "rb") as handle:
-            return handle.read()
-    except OSError:
-        return None
-
-
 _MAGIC = b"VILC1"
 
 
-def _digest(payload: bytes) -> bytes:
+def digest(data: bytes, size: int = 16) -> bytes:
+    """A BLAKE2b digest of ``data``, ``size`` bytes long, without importing OpenSSL (``hashlib``
+    costs a few milliseconds of every run)."""
     try:
-        from _blake2 import blake2b  # the hash without importing OpenSSL
+        from _blake2 import blake2b
     except ImportError:  # pragma: no cover - other Pythons
         from hashlib import blake2b
-    return blake2b(payload, digest_size=16).digest()
+    return blake2b(data, digest_size=size).digest()
 
 
 def read_marshal(path: str) -> Any:
@@ -60,12 +56,12 @@ def read_marshal(path: str) -> Any:
     flipped bit can make it try to build a list of a billion items."""
     import marshal  # built in: no file to load
 
-    data = _read_bytes(path)
+    data = read_bytes(path)
     if data is None or not data.startswith(_MAGIC):
         return None
     start = len(_MAGIC) + 16
     payload = data[start:]
-    if data[len(_MAGIC) : start] != _digest(payload):
+    if data[len(_MAGIC) : start] != digest(payload):
         return None
     try:
         return marshal.loads(payload)
@@ -82,7 +78,7 @@ def write_marshal(path: str, value: Any) -> bool:
         payload = marshal.dumps(value)
     except ValueError:  # a value marshal cannot hold: no cache rather than an error
         return False
-    return _write_atomically(path, _MAGIC + _digest(payload) + payload)
+    return _write_atomically(path, _MAGIC + digest(payload) + payload)
 
 
 def _write_atomically(path: str, data: bytes) -> bool:

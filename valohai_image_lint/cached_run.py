@@ -56,6 +56,7 @@ def answer(argv: Sequence[str], out: TextIO, err: TextIO) -> int | None:
         is_python_source,
         nearest_config_key,
         nearest_config_text,
+        read_bytes,
         read_config,
     )
     from .result_cache import ResultCache, settings_key
@@ -63,7 +64,7 @@ def answer(argv: Sequence[str], out: TextIO, err: TextIO) -> int | None:
     from_command_line = settings_options(options, clock_today())
 
     def settings_of(config: str | None) -> str:
-        return settings_key(config, _config_bytes(config), **from_command_line)
+        return settings_key(config, read_bytes(config) if config is not None else None, **from_command_line)
 
     fixed = options.config
     isolated = options.isolated
@@ -111,18 +112,6 @@ def answer(argv: Sequence[str], out: TextIO, err: TextIO) -> int | None:
         return None
     _write(rows, out, err)
     return 1 if failing and not options.exit_zero else 0
-
-
-def _config_bytes(path: str | None) -> bytes | None:
-    """A config file's bytes as they are now (None without one): the key matches the stored
-    one only while they are the bytes the full run parsed."""
-    if path is None:
-        return None
-    try:
-        with open(path, "rb") as handle:
-            return handle.read()
-    except OSError:
-        return None
 
 
 def _write(rows: list[tuple[str, int, int, str, str, int]], out: TextIO, err: TextIO) -> None:

@@ -66,6 +66,15 @@ def nearest_config(path: str) -> str | None:
         folder = parent
 
 
+def read_bytes(path: str) -> bytes | None:
+    """A small file's bytes (a config file, a cache), or None when it cannot be read."""
+    try:
+        with open(path, "rb") as handle:
+            return handle.read()
+    except OSError:
+        return None
+
+
 def nearest_config_text(
     path: str, texts: dict[tuple[str, int], str | None], max_bytes: int
 ) -> tuple[str, str | None] | None:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import os
 
 from . import __version__
-from .cache_file import read_marshal, write_marshal
+from .cache_file import digest, read_marshal, write_marshal
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -57,11 +57,7 @@ def _code_fingerprint() -> str:
 
 
 def _hash(text: str) -> str:
-    try:
-        from _blake2 import blake2b  # the hash without importing OpenSSL (a few ms of every run)
-    except ImportError:  # pragma: no cover - other Pythons
-        from hashlib import blake2b
-    return blake2b(text.encode("utf-8", "surrogatepass"), digest_size=20).hexdigest()
+    return digest(text.encode("utf-8", "surrogatepass"), 20).hex()
 
 
 def settings_key(
@@ -137,7 +133,10 @@ class ResultCache:
         return self._code
 
     def key(self, path: str, text: str, settings: str, extra: str = "") -> str:
-        """The key of ``path`` with this text, ``settings_key`` and extra text."""
+        """The key of ``path`` with this text, ``settings_key`` and extra text ("" without a
+        cache: nothing is looked up or stored, so nothing is hashed)."""
+        if self.path is None:
+            return ""
         return _hash("\0".join((self.code, os.path.abspath(path), settings, text, extra)))
 
     def _slot(self, path: str) -> str:
