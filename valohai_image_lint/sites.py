@@ -290,19 +290,22 @@ class _SiteCollector:
                 )
 
 
-def find_image_sites(document: Document) -> Iterator[ImageSite]:
-    """Every image site in the document, in the order they are written."""
+def _collected(document: Document) -> _SiteCollector:
     collector = _SiteCollector(document)
     for root in document.roots:
         collector.visit_root(root)
+    return collector
+
+
+def find_image_sites(document: Document) -> Iterator[ImageSite]:
+    """Every image site in the document, in the order they are written."""
+    collector = _collected(document)
     yield from sorted(collector.finished_sites(), key=lambda site: (site.span.line, site.span.column))
 
 
 def find_step_images(document: Document) -> dict[str, ImageSite]:
     """The image site of each named step (the first step of a name, as written), by name."""
-    collector = _SiteCollector(document)
-    for root in document.roots:
-        collector.visit_root(root)
+    collector = _collected(document)
     return {name: collector.sites[index] for name, index in collector.steps.items()}
 
 
