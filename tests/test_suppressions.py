@@ -7,10 +7,12 @@ import re
 import pytest
 
 from valohai_image_lint import Diagnostic, LintConfig, Severity, Span, lint_text
+from valohai_image_lint.model import Finding
 from valohai_image_lint.rule import Rule
 from valohai_image_lint.rules import ALL_RULES, blanket_suppression, unused_suppression
 from valohai_image_lint.suppressions import (
     Suppression,
+    SuppressionOutcome,
     apply_suppressions,
     parse_suppressions,
     rule_resolver,
@@ -21,6 +23,13 @@ M = "# valohai-image-lint:"
 # rules (VIL3xx), which have their own tests.
 CORE = LintConfig(ignore=("VIL3",))
 META_RULES = (unused_suppression.RULE, blanket_suppression.RULE)
+
+
+def _reported(outcome: SuppressionOutcome) -> tuple[list[Diagnostic], list[Finding], list[Finding]]:
+    """The diagnostics kept, and the findings of VIL901 and VIL902 on the outcome."""
+    unused = list(unused_suppression.check_suppressions(outcome))
+    blanket = list(blanket_suppression.check_suppressions(outcome))
+    return outcome.kept, unused, blanket
 RESOLVE = rule_resolver((*ALL_RULES, *META_RULES))
 
 # ---------------------------------------------------------------------------------------------
@@ -234,7 +243,7 @@ def test_apply(
 ) -> None:
     suppressions = parse_suppressions(text)
     given = [_diagnostic(line, code) for line, code in diagnostics]
-    kept_found, unused_found, blanket_found = apply_suppressions(given, suppressions, RESOLVE)
+    kept_found, unused_found, blanket_found = _reported(apply_suppressions(given, suppressions, RESOLVE))
     assert [(d.span.line, d.code) for d in kept_found] == kept
     assert [f.message for f in unused_found] == unused
     assert [f.message for f in blanket_found] == blanket
@@ -245,13 +254,13 @@ def test_apply(
 def test_finding_points_at_its_comment() -> None:
     text = f"a: 1\nimage: x    {M} ignore[VIL104]\n"
     (suppression,) = parse_suppressions(text)
-    _, (finding,), _ = apply_suppressions([], [suppression], RESOLVE)
+    _, (finding,), _ = _reported(apply_suppressions([], [suppression], RESOLVE))
     assert finding.span == suppression.span == Span(2, 13, 2, 49)
 
 
 def test_apply_keeps_diagnostics_untouched_and_in_order() -> None:
     given = [_diagnostic(3, "VIL104"), _diagnostic(1, "VIL103"), _diagnostic(2, "VIL103")]
-    kept, _, _ = apply_suppressions(given, parse_suppressions(f"a: 1\nimage: x  {M} ignore[VIL103]"), RESOLVE)
+    kept, _, _ = _reported(apply_suppressions(given, parse_suppressions(f"a: 1\nimage: x  {M} ignore[VIL103]"), RESOLVE))
     assert kept == [given[0], given[1]]
     assert kept[0] is given[0]
 
@@ -268,7 +277,7 @@ def test_with_lint_text() -> None:
     )
     diagnostics = lint_text(text, config=CORE._replace(suppressions=False))
     assert {(d.span.line, d.code) for d in diagnostics} >= {(4, "VIL103"), (7, "VIL104")}
-    kept, unused, blanket = apply_suppressions(diagnostics, parse_suppressions(text), RESOLVE)
+    kept, unused, blanket = _reported(apply_suppressions(diagnostics, parse_suppressions(text), RESOLVE))
     assert [(d.span.line, d.code) for d in kept] == [(7, "VIL104")]
     assert [f.message for f in unused] == ["suppression of VIL103 on line 7 matched nothing; remove it"]
     assert blanket == []
@@ -307,7 +316,7 @@ def test_scale_many_suppressions() -> None:
         calls += 1
         return RESOLVE(written)
 
-    kept, unused, blanket = apply_suppressions(diagnostics, suppressions, counting)
+    kept, unused, blanket = _reported(apply_suppressions(diagnostics, suppressions, counting))
     assert calls == sum(len(s.codes) for s in suppressions) == 7_500  # one resolve per written code
     assert len(kept) == 2_500  # the VIL104 lines keep their VIL103
     assert len(unused) == 2_500 and blanket == []
@@ -318,7 +327,7 @@ def test_scale_one_line_many_suppressions() -> None:
     text = "\n".join([f"{M} ignore[VIL103, VIL901]"] * 5_000 + ["image: x"])
     suppressions = parse_suppressions(text)
     diagnostics = [_diagnostic(5_001, "VIL103")] * 5_000
-    kept, unused, blanket = apply_suppressions(diagnostics, suppressions, RESOLVE)
+    kept, unused, blanket = _reported(apply_suppressions(diagnostics, suppressions, RESOLVE))
     assert kept == [] and blanket == []
     assert len(unused) == 5_000  # every VIL901 entry is unused: nothing of VIL901 is on line 5001
 
@@ -344,7 +353,7 @@ def _yaml_block(doc: str, heading: str) -> str:
 
 def _meta_codes(text: str) -> list[str]:
     raw = lint_text(text, config=CORE._replace(suppressions=False))
-    _, unused, blanket = apply_suppressions(raw, parse_suppressions(text), RESOLVE)
+    _, unused, blanket = _reported(apply_suppressions(raw, parse_suppressions(text), RESOLVE))
     return ["VIL901"] * len(unused) + ["VIL902"] * len(blanket)
 
 
@@ -353,7 +362,7 @@ def test_page(rule: Rule) -> None:
     lines = rule.doc.splitlines()
     assert lines[0] == f"{rule.code} {rule.name}"
     assert all(heading in lines for heading in HEADINGS)
-    assert rule.severity is Severity.WARNING and rule.check is None
+    assert rule.severity is Severity.WARNING and rule.kind == "check_suppressions"
     assert rule.code in _meta_codes(_yaml_block(rule.doc, "## Example"))
     use_instead = _yaml_block(rule.doc, "## Use instead")
     assert _meta_codes(use_instead) == []

@@ -4,25 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from .config import LintConfig
 from .document import Document, YamlSyntaxError, load
 from .escape import one_line
-from .model import Diagnostic, Finding, ImageSite, ParsedSite, StepImage, ValueKind
+from .model import Diagnostic, Finding, ImageSite, ParsedSite, Span, StepImage, ValueKind
 from .placeholder import find_placeholder
 from .reference import ImageRef, InvalidImageReference, parse_image
-from .rule import Rule, RuleOptions
-from .rules import (
-    ALL_RULES,
-    duplicate_key,
-    internal_error,
-    invalid_top_level,
-    python_syntax_error,
-    yaml_syntax_error,
-)
+from .rule import Failure, Rule, RuleOptions, SyntaxProblem
+from .rules import ALL_RULES
 from .selection import resolve
-from .sites import find_duplicate_keys, find_image_sites, find_top_level_problems
+from .sites import find_image_sites
 
 if TYPE_CHECKING:
     from .suppressions import Suppression
@@ -116,43 +109,16 @@ def lint_text(
     ``last`` keeps the document for ``step_images`` in the same run. A bug in a rule, or in
     reading the file, is one VIL999 diagnostic; it never escapes.
     """
-    settings = config or LintConfig()
-    stage = "reading the YAML"
-    return _guarded(path, stage, lambda found: _lint_yaml(text, path, settings, parse, last, found))
 
-
-def _lint_yaml(
-    text: str,
-    path: str,
-    config: LintConfig,
-    parse: Parse,
-    last: LastDocument | None,
-    internal: list[Diagnostic],
-) -> list[Diagnostic]:
-    rules = enabled_rules(config)
-    diagnostics: list[Diagnostic] = []
-    try:
-        document = _load(text, last)
-    except YamlSyntaxError as exc:
-        if yaml_syntax_error.RULE in rules:
+    def read() -> Source:
+        try:
+            document = _load(text, last)
+        except YamlSyntaxError as exc:
             length = _line_length(text, exc.line)
-            finding = yaml_syntax_error.finding(exc.message, exc.line, exc.column, length)
-            diagnostics.append(_diagnostic(yaml_syntax_error.RULE, finding, path, config))
-    else:
-        if invalid_top_level.RULE in rules:
-            for message, span in find_top_level_problems(document):
-                finding = invalid_top_level.finding(message, span)
-                diagnostics.append(_diagnostic(invalid_top_level.RULE, finding, path, config))
-        if duplicate_key.RULE in rules:
-            for key, first_line, span in find_duplicate_keys(document):
-                finding = duplicate_key.finding(key, first_line, span)
-                diagnostics.append(_diagnostic(duplicate_key.RULE, finding, path, config))
-        diagnostics.extend(_check_sites(find_image_sites(document), rules, path, config, parse, internal))
-    if config.suppressions and SUPPRESSION_MARKER in text:
-        from .suppressions import parse_suppressions
+            return Source(syntax=SyntaxProblem("yaml", exc.message, exc.line, exc.column, length))
+        return Source(sites=find_image_sites(document), document=document)
 
-        diagnostics = _apply_suppressions(parse_suppressions(text), diagnostics, rules, path, config)
-    return diagnostics
+    return _lint(text, path, config or LintConfig(), parse, _YAML, read)
 
 
 def lint_python(
@@ -169,37 +135,120 @@ def lint_python(
     VIL304; ``None`` when no ``valohai.yaml`` governs the file. Suppression comments work in
     ``.py`` files, not in notebooks.
     """
-    settings = config or LintConfig()
-    stage = "reading the Python source"
-    return _guarded(path, stage, lambda found: _lint_python(text, path, settings, parse, steps, found))
+    notebook = path.lower().endswith(".ipynb")
+    language = _NOTEBOOK if notebook else _PYTHON
+
+    def read() -> Source:
+        from .python_sources import PythonSyntaxError, find_notebook_image_sites, find_python_image_sites
+
+        try:
+            found = (find_notebook_image_sites if notebook else find_python_image_sites)(text)
+        except PythonSyntaxError as exc:
+            return Source(syntax=SyntaxProblem(language.name, exc.message, exc.line, exc.column))
+        return Source(sites=found)
+
+    return _lint(text, path, config or LintConfig(), parse, language, read, steps)
 
 
-def _lint_python(
+class Source(NamedTuple):
+    """What a reader made of one file's text: its image sites (and, for YAML, the document), or
+    the syntax problem that stopped it."""
+
+    sites: Iterable[ImageSite] = ()
+    document: Document | None = None
+    syntax: SyntaxProblem | None = None
+
+
+class _Language(NamedTuple):
+    """How the engine treats one kind of file: its name (``rule.LANGUAGES``), the stage named
+    when reading it fails, and where its suppression comments are read from (None: nowhere)."""
+
+    name: str
+    stage: str
+    comments: Callable[[str], list[Suppression]] | None
+
+
+def _yaml_comments(text: str) -> list[Suppression]:
+    from .suppressions import parse_suppressions
+
+    return parse_suppressions(text)
+
+
+def _python_comments(text: str) -> list[Suppression]:
+    from .suppressions import parse_python_suppressions
+
+    return parse_python_suppressions(text)
+
+
+_YAML = _Language("yaml", "reading the YAML", _yaml_comments)
+_PYTHON = _Language("python", "reading the Python source", _python_comments)
+_NOTEBOOK = _Language("notebook", "reading the Python source", None)
+
+
+def _lint(
     text: str,
     path: str,
     config: LintConfig,
     parse: Parse,
+    language: _Language,
+    read: Callable[[], Source],
+    steps: Mapping[str, StepImage] | None = None,
+) -> list[Diagnostic]:
+    """One file through the stages: read, then each kind of rule in the order of the data
+    (syntax, document, sites, the file's sites together), then suppressions."""
+    return _guarded(
+        path, language.stage, lambda found: _run(text, path, config, parse, language, read, steps, found)
+    )
+
+
+def _run(
+    text: str,
+    path: str,
+    config: LintConfig,
+    parse: Parse,
+    language: _Language,
+    read: Callable[[], Source],
     steps: Mapping[str, StepImage] | None,
     internal: list[Diagnostic],
 ) -> list[Diagnostic]:
-    from .python_sources import PythonSyntaxError, find_notebook_image_sites, find_python_image_sites
-
     rules = enabled_rules(config)
-    notebook = path.lower().endswith(".ipynb")
+    source = read()
     diagnostics: list[Diagnostic] = []
-    try:
-        found = (find_notebook_image_sites if notebook else find_python_image_sites)(text)
-    except PythonSyntaxError as exc:
-        if python_syntax_error.RULE in rules:
-            finding = python_syntax_error.finding(exc.message, exc.line, exc.column, notebook)
-            diagnostics.append(_diagnostic(python_syntax_error.RULE, finding, path, config))
+    if source.syntax is not None:
+        for rule in _of_kind(rules, "check_syntax"):
+            found = _checked(rule, rule.check_syntax, (source.syntax,), path, internal)
+            diagnostics.extend(_diagnostic(rule, finding, path, config) for finding in found)
     else:
-        diagnostics.extend(_check_sites(found, rules, path, config, parse, internal, steps))
-    if config.suppressions and not notebook and SUPPRESSION_MARKER in text:
-        from .suppressions import parse_python_suppressions
-
-        diagnostics = _apply_suppressions(parse_python_suppressions(text), diagnostics, rules, path, config)
+        if source.document is not None:
+            for rule in _of_kind(rules, "check_document"):
+                found = _checked(rule, rule.check_document, (source.document,), path, internal)
+                diagnostics.extend(_diagnostic(rule, finding, path, config) for finding in found)
+        diagnostics.extend(_check_sites(source.sites, rules, path, config, parse, internal, steps))
+    if config.suppressions and language.comments is not None and SUPPRESSION_MARKER in text:
+        diagnostics = _apply_suppressions(language.comments(text), diagnostics, rules, path, config, internal)
     return diagnostics
+
+
+def _of_kind(rules: tuple[Rule, ...], kind: str) -> list[Rule]:
+    return [rule for rule in rules if getattr(rule, kind) is not None]
+
+
+def _checked(
+    rule: Rule,
+    check: Callable[..., Iterable[Finding]] | None,
+    arguments: tuple[object, ...],
+    path: str,
+    internal: list[Diagnostic],
+    span: Span | None = None,
+) -> list[Finding]:
+    """The findings of one rule's check (``check`` is one of the rule's fields); none when it
+    raises, which is reported in ``internal`` (VIL999) while the other rules go on."""
+    assert check is not None
+    try:
+        return list(check(*arguments))
+    except Exception as exc:  # a bug in one rule must not stop the others
+        internal.append(_internal(Failure(rule.title, exc, span), path))
+        return []
 
 
 def _line_length(text: str, line: int) -> int | None:
@@ -228,15 +277,18 @@ def _guarded(
         diagnostics = run(internal)
     except Exception as exc:  # a bug, not the user's input: report it, never a traceback
         diagnostics = []
-        internal.append(_internal(internal_error.finding(stage, exc), path))
+        internal.append(_internal(Failure(stage, exc), path))
     finally:
         if collecting:
             gc.enable()
     return sorted(diagnostics + internal, key=lambda d: d.sort_key)
 
 
-def _internal(finding: Finding, path: str) -> Diagnostic:
-    rule = internal_error.RULE
+def _internal(failure: Failure, path: str) -> Diagnostic:
+    """The VIL999 diagnostic of a failure, from the rule of that kind: always reported."""
+    (rule,) = _of_kind(ALL_RULES, "check_failure")
+    assert rule.check_failure is not None
+    finding = rule.check_failure(failure)
     return Diagnostic(path, finding.span, rule.code, rule.name, rule.severity, one_line(finding.message))
 
 
@@ -290,17 +342,18 @@ def _apply_suppressions(
     rules: tuple[Rule, ...],
     path: str,
     config: LintConfig,
+    internal: list[Diagnostic],
 ) -> list[Diagnostic]:
-    """Drop what ``# valohai-image-lint: ignore[...]`` comments suppress; report the comments
-    that suppress nothing (VIL901) or name no codes (VIL902), when those rules are enabled."""
-    from .rules import blanket_suppression, unused_suppression
+    """Drop what ``# valohai-image-lint: ignore[...]`` comments suppress, then run the rules
+    that report on the comments themselves (unused or blanket ones), when enabled."""
     from .suppressions import apply_suppressions, rule_resolver
 
     enabled = {rule.code for rule in rules}
-    kept, unused, blanket = apply_suppressions(diagnostics, suppressions, rule_resolver(ALL_RULES), enabled)
-    for rule, findings in ((unused_suppression.RULE, unused), (blanket_suppression.RULE, blanket)):
-        if rule in rules:
-            kept.extend(_diagnostic(rule, finding, path, config) for finding in findings)
+    outcome = apply_suppressions(diagnostics, suppressions, rule_resolver(ALL_RULES), enabled)
+    kept = outcome.kept
+    for rule in _of_kind(rules, "check_suppressions"):
+        found = _checked(rule, rule.check_suppressions, (outcome,), path, internal)
+        kept.extend(_diagnostic(rule, finding, path, config) for finding in found)
     return kept
 
 
@@ -313,36 +366,33 @@ def _check_sites(
     internal: list[Diagnostic],
     steps: Mapping[str, StepImage] | None = None,
 ) -> Iterable[Diagnostic]:
-    """Every rule on every site; a rule that raises is reported in ``internal`` (VIL999, at the
-    site it was checking, once per rule and file) and the other rules go on."""
+    """Every site rule on every site, then every file rule on all of them; a rule that raises
+    is reported in ``internal`` (VIL999, at the site it was checking, once per rule and file)
+    and the other rules go on."""
     options = rule_options(config)
     if steps is not None:
         options = options._replace(steps=steps)
-    site_rules = [rule for rule in rules if rule.check is not None]
-    file_rules = [rule for rule in rules if rule.check_file is not None]
+    site_rules = _of_kind(rules, "check")
     failed: set[str] = set()
     every: list[ParsedSite] = []
     for site in sites:
         parsed = parse_site(site, parse)
         every.append(parsed)
         for rule in site_rules:
-            assert rule.check is not None
             if rule.code in failed:
                 continue
-            try:
-                findings = list(rule.check(parsed, options))
-            except Exception as exc:  # a bug in one rule must not stop the others
+            before = len(internal)
+            found = _checked(rule, rule.check, (parsed, options), path, internal, site.span)
+            if len(internal) > before:
                 failed.add(rule.code)
-                internal.append(_internal(internal_error.finding(rule.title, exc, site.span), path))
-                continue
-            for finding in findings:
+            for finding in found:
                 yield _diagnostic(rule, finding, path, config, parsed)
-    for rule in file_rules:
+    for rule in _of_kind(rules, "check_file"):
         assert rule.check_file is not None
         try:
             pairs = list(rule.check_file(every, options))
         except Exception as exc:
-            internal.append(_internal(internal_error.finding(rule.title, exc), path))
+            internal.append(_internal(Failure(rule.title, exc), path))
             continue
         for parsed, finding in pairs:
             yield _diagnostic(rule, finding, path, config, parsed)

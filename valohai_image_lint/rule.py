@@ -1,14 +1,29 @@
-"""What a rule is: a code, a name, a default severity, a page, and a pure check."""
+"""What a rule is: a code, a name, a default severity, a page, and a pure check of one kind.
+
+The kinds, each a field of ``Rule`` (a rule fills exactly one):
+
+- ``check``: one image site (its reference parsed) -> findings;
+- ``check_file``: every image site of one file at once -> (site, finding) pairs;
+- ``check_document``: one YAML document (the node model of ``document``) -> findings;
+- ``check_syntax``: a file its reader could not parse (``SyntaxProblem``) -> findings;
+- ``check_suppressions``: what a file's suppression comments did (``SuppressionOutcome``) -> findings;
+- ``check_failure``: an exception inside the engine or a rule (``Failure``) -> findings.
+
+The engine runs the kinds in the order of the data (syntax, document, sites, file, suppressions)
+and never names a rule.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
-from .model import Finding, ParsedSite, Severity, StepImage
+from .model import Finding, ParsedSite, Severity, Span, StepImage
 
 if TYPE_CHECKING:
+    from .document import Document
     from .patterns import ImagePattern
+    from .suppressions import SuppressionOutcome
 
 
 class RuleOptions(NamedTuple):
@@ -28,16 +43,46 @@ class RuleOptions(NamedTuple):
     steps: Mapping[str, StepImage] | None = None
 
 
+class SyntaxProblem(NamedTuple):
+    """A file its reader could not parse: the reader (``LANGUAGES``), the parser's message, the
+    1-based position it points at, and the length of that line (None when past the text)."""
+
+    language: str
+    message: str
+    line: int
+    column: int
+    line_length: int | None = None
+
+
+LANGUAGES = ("yaml", "python", "notebook")
+
+
+class Failure(NamedTuple):
+    """An exception that escaped the engine or a rule: where (a stage or a rule's title), the
+    exception, and the span being checked (None: the file as a whole)."""
+
+    where: str
+    error: BaseException
+    span: Span | None = None
+
+
 Check = Callable[[ParsedSite, RuleOptions], Iterable[Finding]]
 # A rule over every image of one file at once (such as "the same repository with two tags"):
 # it yields each finding with the site it belongs to.
 FileCheck = Callable[[Sequence[ParsedSite], RuleOptions], Iterable[tuple[ParsedSite, Finding]]]
+DocumentCheck = Callable[["Document"], Iterable[Finding]]
+SyntaxCheck = Callable[[SyntaxProblem], Iterable[Finding]]
+SuppressionCheck = Callable[["SuppressionOutcome"], Iterable[Finding]]
+FailureCheck = Callable[[Failure], Finding]
+
+KINDS = ("check", "check_file", "check_document", "check_syntax", "check_suppressions", "check_failure")
+"""The fields of ``Rule`` that hold a check, one per kind."""
 
 
 class Rule(NamedTuple):
-    """A rule: ``check`` is a pure function of one parsed image site and the options (``None`` for
-    the rules the engine reports itself, such as YAML syntax errors). ``doc`` is the rule's page (its module
-    docstring). A rule ``enabled_by_default=False`` runs only when selected."""
+    """A rule: exactly one of the ``check*`` fields (see ``KINDS``) holds its pure check. ``doc``
+    is the rule's page (its module docstring). A rule ``enabled_by_default=False`` runs only when
+    selected."""
 
     code: str
     name: str
@@ -47,7 +92,16 @@ class Rule(NamedTuple):
     check: Check | None = None
     enabled_by_default: bool = True
     check_file: FileCheck | None = None
+    check_document: DocumentCheck | None = None
+    check_syntax: SyntaxCheck | None = None
+    check_suppressions: SuppressionCheck | None = None
+    check_failure: FailureCheck | None = None
 
     @property
     def title(self) -> str:
         return f"{self.code} {self.name}"
+
+    @property
+    def kind(self) -> str:
+        """The field that holds this rule's check (one of ``KINDS``)."""
+        return next(kind for kind in KINDS if getattr(self, kind) is not None)

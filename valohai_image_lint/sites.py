@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from .document import Document, Mapping, Node, Scalar, Sequence
-from .model import ImageSite, Span, ValueKind
+from .model import ImageSite, ValueKind
 
 REQUIRED_IMAGE_KINDS = ("step", "endpoint")
 PIPELINE_KINDS = ("pipeline", "blueprint")
@@ -25,7 +25,8 @@ def _key_text(node: Node) -> str | None:
     return node.value if isinstance(node, Scalar) else None
 
 
-def _is_merge_key(node: Node) -> bool:
+def is_merge_key(node: Node) -> bool:
+    """Whether ``node`` is the merge key ``<<`` (plain, as YAML 1.1 writes it)."""
     return isinstance(node, Scalar) and node.value == "<<" and node.style == "plain"
 
 
@@ -42,7 +43,7 @@ class _Merges:
     def _sources(mapping: Mapping) -> list[Mapping]:
         sources: list[Mapping] = []
         for key, value in mapping.pairs:
-            if _is_merge_key(key):
+            if is_merge_key(key):
                 if isinstance(value, Mapping):
                     sources.append(value)
                 elif isinstance(value, Sequence):
@@ -73,7 +74,7 @@ class _Merges:
         explicit: dict[str, tuple[Node, Node]] = {}
         others: list[tuple[Node, Node]] = []
         for key, value in mapping.pairs:
-            if _is_merge_key(key):
+            if is_merge_key(key):
                 continue
             text = _key_text(key)
             if text is None:
@@ -307,87 +308,3 @@ def find_step_images(document: Document) -> dict[str, ImageSite]:
     """The image site of each named step (the first step of a name, as written), by name."""
     collector = _collected(document)
     return {name: collector.sites[index] for name, index in collector.steps.items()}
-
-
-_EXAMPLE = "such as - step: {name: train, image: ...}"
-
-
-def _shape(node: Node) -> str:
-    if _is_null(node):
-        return "empty (null)"
-    if isinstance(node, Mapping):
-        return "a mapping"
-    if isinstance(node, Sequence):
-        return "a list"
-    text = node.value if len(node.value) <= 40 else node.value[:37] + "..."
-    return f'a scalar ("{text}")'
-
-
-def _is_null(node: Node) -> bool:
-    return isinstance(node, Scalar) and node.style == "plain" and node.tag is None and node.value in _NULLS
-
-
-_NULLS = ("", "~", "null", "Null", "NULL")
-
-
-def _node_span(document: Document, node: Node) -> Span:
-    """One character where ``node`` starts; for an empty value (``- `` with nothing after it),
-    the indicator before it; at the very end of the text, an empty span."""
-    start = node.start
-    if isinstance(node, Scalar) and node.value == "" and node.style == "plain":
-        before = document.text[:start].rstrip(" \t\r\n")
-        start = max(len(before) - 1, 0) if before else start
-    end = min(start + 1, len(document.text))
-    if end > start and document.text[start] in "\r\n":
-        end = start  # a line break is no character to underline
-    return document.span(start, end)
-
-
-def find_top_level_problems(document: Document) -> list[tuple[str, Span]]:
-    """Why Valohai cannot read the document as a config, where: no document at all, a top level
-    that is not a list, list items that are not mappings. Empty when its shape is right."""
-    top = Span(1, 1, 1, 2 if document.line_text(1) else 1)  # an empty first line: an empty span
-    roots = [root for root in document.roots if root is not None and not _is_null(root)]
-    if not roots:
-        return [(f"the file holds no config: a valohai.yaml is a list of items, {_EXAMPLE}", top)]
-    problems: list[tuple[str, Span]] = []
-    for root in roots:
-        where = _node_span(document, root)
-        if not isinstance(root, Sequence):
-            message = f"the top level is {_shape(root)}, not a list: Valohai reads a list of items {_EXAMPLE}"
-            problems.append((message, where))
-            continue
-        for position, item in enumerate(root.items, start=1):
-            if not isinstance(item, Mapping):
-                span = _node_span(document, item)
-                problems.append((f"item {position} is {_shape(item)}, not a mapping {_EXAMPLE}", span))
-    return problems
-
-
-def find_duplicate_keys(document: Document) -> list[tuple[str, int, Span]]:
-    """Every repeated scalar key of every mapping (each mapping visited once, however many
-    aliases reach it): the key, the line of its first occurrence, and the repeat's span.
-    Merge keys are left out."""
-    found: list[tuple[str, int, Span]] = []
-    seen: set[int] = set()
-    stack: list[Node] = [root for root in document.roots if root is not None]
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        if isinstance(node, Mapping):
-            first: dict[str, int] = {}  # key text -> offset of its first occurrence
-            for key, value in node.pairs:
-                if not isinstance(value, Scalar):
-                    stack.append(value)
-                if not isinstance(key, Scalar):
-                    stack.append(key)
-                elif key.value not in first:
-                    first[key.value] = key.start
-                elif not _is_merge_key(key):
-                    span = document.span(key.start, key.start + max(len(key.value), 1))
-                    found.append((key.value, document.position(first[key.value])[0], span))
-        elif isinstance(node, Sequence):
-            stack.extend(item for item in node.items if not isinstance(item, Scalar))
-    return sorted(found, key=lambda item: (item[2].line, item[2].column))

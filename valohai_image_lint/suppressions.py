@@ -1,9 +1,9 @@
 """Suppression comments: ``# valohai-image-lint: ignore[VIL103] reason`` and ``ignore-file[...]``.
 
 Parsing and applying them are pure functions: ``parse_suppressions`` reads the comments out of
-a file's text, ``apply_suppressions`` drops the diagnostics they suppress and returns the
-findings of VIL901 (unused-suppression) and VIL902 (blanket-suppression) for the engine to
-report.
+a file's text, ``apply_suppressions`` drops the diagnostics they suppress and says which
+comments suppressed nothing (``SuppressionOutcome``), which the rules VIL901
+(unused-suppression) and VIL902 (blanket-suppression) turn into findings.
 
 Grammar, after a YAML comment's ``#`` (or after any later ``#`` inside that comment, so that
 ``# note  # valohai-image-lint: ignore[VIL103]`` works)::
@@ -54,7 +54,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from typing import NamedTuple
 
 from .document import split_lines
-from .model import Diagnostic, Finding, Span
+from .model import Diagnostic, Span
 from .rule import Rule
 from .rules import blanket_suppression, unused_suppression
 
@@ -251,6 +251,35 @@ def rule_resolver(rules: Iterable[Rule]) -> Resolve:
     return resolve
 
 
+class UnusedCode(NamedTuple):
+    """One code of a suppression comment that suppressed nothing (or names no rule): the
+    comment's span, the code as written, the rule code it names (None: none), and whether the
+    comment is ``ignore-file``."""
+
+    span: Span
+    written: str
+    code: str | None
+    file_level: bool
+
+
+class BlanketComment(NamedTuple):
+    """A suppression comment that names no codes: its span, whether it is ``ignore-file``, and
+    the codes reported on the line it targets (in the file, for ``ignore-file``), to suggest."""
+
+    span: Span
+    file_level: bool
+    codes: tuple[str, ...]
+
+
+class SuppressionOutcome(NamedTuple):
+    """What a file's suppression comments did: the diagnostics they left, and the comments (or
+    codes in them) to report, in the order of the comments."""
+
+    kept: list[Diagnostic]
+    unused: list[UnusedCode]
+    blanket: list[BlanketComment]
+
+
 _FILE = 0  # the target of ``ignore-file`` in a key; lines count from 1
 _META = frozenset({unused_suppression.RULE.code, blanket_suppression.RULE.code})
 Key = tuple[int, str]  # (target line or _FILE, rule code)
@@ -261,22 +290,22 @@ def apply_suppressions(
     suppressions: Sequence[Suppression],
     resolve: Resolve,
     enabled: Collection[str] | None = None,
-) -> tuple[list[Diagnostic], list[Finding], list[Finding]]:
-    """-> (diagnostics kept, VIL901 findings, VIL902 findings).
+) -> SuppressionOutcome:
+    """The diagnostics kept, and the comments VIL901 and VIL902 report.
 
     A diagnostic is suppressed when a line suppression targets ``diagnostic.span.line`` (or
     ``diagnostic.key_line``, the line of its ``image:`` key when the value starts on a later line)
     and lists its code (or rule name), or an ``ignore-file`` lists it. A code of a rule that is not
     in ``enabled`` (when given) is never reported unused: the comment is right where the rule runs.
-    Every suppression that lists it counts as used. Findings point at the comment, in the order
-    of the comments (and, within a comment, of its codes):
+    Every suppression that lists it counts as used. What is reported is in the order of the
+    comments (and, within a comment, of its codes):
 
     - VIL901, one per code: a code ``resolve`` does not know, or a known code whose entry
       suppressed nothing (a rule that is not enabled suppresses nothing either);
     - VIL902, one per suppression without codes; its message names the codes reported on the
       target line (or in the file, for ``ignore-file``).
 
-    VIL901 and VIL902 findings are themselves suppressible, by an ``ignore-file[VIL901]`` or by a
+    VIL901 and VIL902 reports are themselves suppressible, by an ``ignore-file[VIL901]`` or by a
     line suppression that targets the comment's line, but never by the suppression they report
     on. A VIL901 or VIL902 entry that suppressed nothing is reported and cannot be suppressed:
     that stops the regress.
@@ -338,8 +367,8 @@ def apply_suppressions(
 
     unused_code = unused_suppression.RULE.code
     blanket_code = blanket_suppression.RULE.code
-    blanket: list[Finding] = []
-    first_pass: dict[tuple[int, int], Finding] = {}
+    blanket: list[BlanketComment] = []
+    first_pass: dict[tuple[int, int], UnusedCode] = {}
     for index, suppression in enumerate(suppressions):
         if not suppression.codes:
             target = targets[index]
@@ -347,33 +376,33 @@ def apply_suppressions(
                 shown = codes_in_file
             else:
                 shown = codes_on_line.get(target, set()) if target is not None else set()
-            finding = blanket_suppression.finding(
-                suppression.span, file_level=suppression.file_level, codes=sorted(shown - _META)
-            )
             if not suppressed_by_another(index, blanket_code):
-                blanket.append(finding)
+                codes = tuple(sorted(shown - _META))
+                blanket.append(BlanketComment(suppression.span, suppression.file_level, codes))
         for position, (written, code) in enumerate(resolved[index]):
             if code in _META or (code is not None and (used(index, code) or not_running(code))):
                 continue
-            finding = unused_suppression.finding(
-                suppression.span, written, code, file_level=suppression.file_level
-            )
             if not suppressed_by_another(index, unused_code):
-                first_pass[(index, position)] = finding
+                entry = UnusedCode(suppression.span, written, code, suppression.file_level)
+                first_pass[(index, position)] = entry
 
-    unused: list[Finding] = []
+    unused: list[UnusedCode] = []
     for index, suppression in enumerate(suppressions):
         for position, (written, code) in enumerate(resolved[index]):
             if code in _META:
                 if code is not None and not used(index, code):
-                    unused.append(
-                        unused_suppression.finding(
-                            suppression.span, written, code, file_level=suppression.file_level
-                        )
-                    )
+                    unused.append(UnusedCode(suppression.span, written, code, suppression.file_level))
             elif (index, position) in first_pass:
                 unused.append(first_pass[(index, position)])
-    return kept, unused, blanket
+    return SuppressionOutcome(kept, unused, blanket)
 
 
-__all__ = ["Suppression", "apply_suppressions", "parse_suppressions", "rule_resolver"]
+__all__ = [
+    "BlanketComment",
+    "Suppression",
+    "SuppressionOutcome",
+    "UnusedCode",
+    "apply_suppressions",
+    "parse_suppressions",
+    "rule_resolver",
+]

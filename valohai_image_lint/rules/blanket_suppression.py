@@ -35,18 +35,19 @@ reported on the line.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING
 
 from ..model import Finding, Severity, Span
 from ..rule import Rule
 
-RULE = Rule(
-    code="VIL902",
-    name="blanket-suppression",
-    severity=Severity.WARNING,
-    summary="A suppression comment names no codes, so it suppresses nothing",
-    doc=__doc__ or "",
-)
+if TYPE_CHECKING:
+    from ..suppressions import SuppressionOutcome
+
+
+def check_suppressions(outcome: SuppressionOutcome) -> Iterator[Finding]:
+    for comment in outcome.blanket:
+        yield finding(comment.span, file_level=comment.file_level, codes=comment.codes)
 
 
 def finding(span: Span, *, file_level: bool, codes: Sequence[str] = ()) -> Finding:
@@ -60,3 +61,13 @@ def finding(span: Span, *, file_level: bool, codes: Sequence[str] = ()) -> Findi
     return Finding(
         f'suppression "{keyword}" on line {span.line} names no codes and suppresses nothing; {advice}', span
     )
+
+
+RULE = Rule(
+    code="VIL902",
+    name="blanket-suppression",
+    severity=Severity.WARNING,
+    summary="A suppression comment names no codes, so it suppresses nothing",
+    doc=__doc__ or "",
+    check_suppressions=check_suppressions,
+)

@@ -37,7 +37,20 @@ No fix.
 from __future__ import annotations
 
 from ..model import INTERNAL_ERROR_CODE, Finding, Severity, Span
-from ..rule import Rule
+from ..rule import Failure, Rule
+
+TOP = Span(1, 1, 1, 2)
+
+
+def check_failure(failure: Failure) -> Finding:
+    detail = str(failure.error).strip()
+    kind = type(failure.error).__name__
+    return Finding(
+        f"internal error in {failure.where}: {kind}{': ' + detail[:200] if detail else ''}; a bug in "
+        "valohai-image-lint: please report it (with the file, if you can)",
+        failure.span or TOP,
+    )
+
 
 RULE = Rule(
     code=INTERNAL_ERROR_CODE,
@@ -45,16 +58,5 @@ RULE = Rule(
     severity=Severity.ERROR,
     summary="A bug in the linter: a rule raised an exception (always on; exit 2)",
     doc=__doc__ or "",
+    check_failure=check_failure,
 )
-
-TOP = Span(1, 1, 1, 2)
-
-
-def finding(where: str, exc: BaseException, span: Span | None = None) -> Finding:
-    detail = str(exc).strip()
-    kind = type(exc).__name__
-    return Finding(
-        f"internal error in {where}: {kind}{': ' + detail[:200] if detail else ''}; a bug in "
-        "valohai-image-lint: please report it (with the file, if you can)",
-        span or TOP,
-    )

@@ -36,8 +36,21 @@ No fix: the right code depends on what was meant.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from ..model import Finding, Severity, Span
-from ..rule import Rule
+from ..rule import Rule, SyntaxProblem
+
+
+def check_syntax(problem: SyntaxProblem) -> Iterator[Finding]:
+    if problem.language in ("python", "notebook"):
+        yield finding(problem.message, problem.line, problem.column, problem.language == "notebook")
+
+
+def finding(message: str, line: int, column: int, notebook: bool) -> Finding:
+    what = "notebook" if notebook else "Python"
+    return Finding(f"invalid {what}: {message}", Span(line, column, line, column + 1))
+
 
 RULE = Rule(
     code="VIL005",
@@ -45,9 +58,5 @@ RULE = Rule(
     severity=Severity.ERROR,
     summary="A Python file or notebook that names images cannot be parsed",
     doc=__doc__ or "",
+    check_syntax=check_syntax,
 )
-
-
-def finding(message: str, line: int, column: int, notebook: bool) -> Finding:
-    what = "notebook" if notebook else "Python"
-    return Finding(f"invalid {what}: {message}", Span(line, column, line, column + 1))

@@ -37,16 +37,19 @@ No fix yet: remove the code, or the whole comment when no code is left.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
 from ..model import Finding, Severity, Span
 from ..rule import Rule
 
-RULE = Rule(
-    code="VIL901",
-    name="unused-suppression",
-    severity=Severity.WARNING,
-    summary="A suppression comment names a code that suppressed nothing, or an unknown code",
-    doc=__doc__ or "",
-)
+if TYPE_CHECKING:
+    from ..suppressions import SuppressionOutcome
+
+
+def check_suppressions(outcome: SuppressionOutcome) -> Iterator[Finding]:
+    for entry in outcome.unused:
+        yield finding(entry.span, entry.written, entry.code, file_level=entry.file_level)
 
 
 def finding(span: Span, written: str, code: str | None, *, file_level: bool = False) -> Finding:
@@ -61,3 +64,13 @@ def finding(span: Span, written: str, code: str | None, *, file_level: bool = Fa
     shown = code if written == code else f"{written} ({code})"
     kind = "file-level suppression" if file_level else "suppression"
     return Finding(f"{kind} of {shown} on line {span.line} matched nothing; remove it", span)
+
+
+RULE = Rule(
+    code="VIL901",
+    name="unused-suppression",
+    severity=Severity.WARNING,
+    summary="A suppression comment names a code that suppressed nothing, or an unknown code",
+    doc=__doc__ or "",
+    check_suppressions=check_suppressions,
+)

@@ -32,16 +32,15 @@ No fix: the right structure depends on what was meant.
 
 from __future__ import annotations
 
-from ..model import Finding, Severity, Span
-from ..rule import Rule
+from collections.abc import Iterator
 
-RULE = Rule(
-    code="VIL001",
-    name="yaml-syntax-error",
-    severity=Severity.ERROR,
-    summary="The file is not valid YAML",
-    doc=__doc__ or "",
-)
+from ..model import Finding, Severity, Span
+from ..rule import Rule, SyntaxProblem
+
+
+def check_syntax(problem: SyntaxProblem) -> Iterator[Finding]:
+    if problem.language == "yaml":
+        yield finding(problem.message, problem.line, problem.column, problem.line_length)
 
 
 def finding(message: str, line: int, column: int, line_length: int | None = None) -> Finding:
@@ -49,3 +48,13 @@ def finding(message: str, line: int, column: int, line_length: int | None = None
     past the end of the line (``line_length``, when known), as at the end of the text."""
     width = 0 if line_length is not None and column > line_length else 1
     return Finding(f"invalid YAML: {message}", Span(line, column, line, column + width))
+
+
+RULE = Rule(
+    code="VIL001",
+    name="yaml-syntax-error",
+    severity=Severity.ERROR,
+    summary="The file is not valid YAML",
+    doc=__doc__ or "",
+    check_syntax=check_syntax,
+)
