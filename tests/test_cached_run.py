@@ -1,4 +1,4 @@
-"""A run answered wholly from the result cache (``cached_run``): it prints exactly what the full
+"""A run answered wholly from the result cache (the workspace's first stage): it prints exactly what the full
 run prints and exits the same, it answers only when every input is what a full run stored, and
 it imports none of the heavy modules."""
 
@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from valohai_image_lint import cli
-from valohai_image_lint.cached_run import answer
+from valohai_image_lint.options import read_options
 from valohai_image_lint.plain_text import SEVERITY_WORDS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,8 +25,15 @@ OURS = '[tool.valohai-image-lint]\nfailure-threshold = "error"\nignore = ["VIL10
 
 
 def _answer(argv: list[str]) -> tuple[int | None, str, str]:
+    """What the first stage answers, as the command line runs it (None: the full run's turn)."""
     out, err = io.StringIO(), io.StringIO()
-    return answer(argv, out, err), out.getvalue(), err.getvalue()
+    options = read_options(argv)
+    if options is None or argv[:1] == ["rule"]:
+        return None, "", ""  # argparse's to read, or a rule's page: the first stage does not run
+    from valohai_image_lint.workspace import Workspace
+
+    code = Workspace.for_options(options, cli.clock_today()).answer_from_cache(out, err)
+    return code, out.getvalue(), err.getvalue()
 
 
 def _full(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:

@@ -1,5 +1,5 @@
 """The command line's options: an argparse parser, imported only by a run the result cache
-cannot answer (``cached_run`` reads the common options itself, and argparse costs a run a
+cannot answer (the workspace's first stage reads the common options itself, and argparse costs a run a
 third of its start-up)."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import sys
 from typing import NoReturn
 
 from . import __version__
-from .cli import PROG, UsageError
+from .command import PROG, UsageError
 from .options import FORMAT_NAMES, split_selectors
 
 

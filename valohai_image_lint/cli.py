@@ -8,21 +8,19 @@ from __future__ import annotations
 
 import sys
 
+from .command import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, PROG, UsageError, clock_today, silence
+from .command import error as _error
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # the annotations only: typing and the model cost a run many milliseconds
-    from collections.abc import Mapping, Sequence
+    from collections.abc import Sequence
     from typing import Any, TextIO
 
-    from .config import LintConfig
-    from .model import Diagnostic, StepImage
+    from .model import Diagnostic
+    from .workspace import RunResult, Workspace
 
-EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
 STATISTICS_FORMATS = ("concise", "full", "pylint", "grouped", "json", "json-lines")
-PROG = "valohai-image-lint"
-
-
-class UsageError(Exception):
-    pass
 
 
 def _print_rule(code: str, out: TextIO, err: TextIO) -> int:
@@ -37,6 +35,17 @@ def _print_rule(code: str, out: TextIO, err: TextIO) -> int:
     return EXIT_CLEAN
 
 
+def _rule_pages(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
+    if argv[1:] == ["--all"]:
+        from .rule_pages import all_pages
+
+        out.write(all_pages())
+        return EXIT_CLEAN
+    if len(argv) != 2:
+        raise UsageError("usage: valohai-image-lint rule CODE (or rule --all)")
+    return _print_rule(argv[1], out, err)
+
+
 def _list_rules(out: TextIO) -> int:
     from .rules import ALL_RULES
 
@@ -47,43 +56,58 @@ def _list_rules(out: TextIO) -> int:
 
 
 def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
+    """The whole command: its exit code, having written its output to ``out`` and ``err``."""
     if argv[:1] == ["rule"]:
-        if argv[1:] == ["--all"]:
-            from .rule_pages import all_pages
-
-            out.write(all_pages())
-            return EXIT_CLEAN
-        if len(argv) != 2:
-            raise UsageError("usage: valohai-image-lint rule CODE (or rule --all)")
-        return _print_rule(argv[1], out, err)
-    from .options import read_options, settings_options
+        return _rule_pages(argv, out, err)
+    from .options import read_options
+    from .workspace import Workspace
 
     args: Any = read_options(argv)
-    if args is None:  # what only argparse reads, or rejects with its message
+    if args is not None:  # the common options: the result cache may answer before anything loads
+        workspace = Workspace.for_options(args, clock_today())
+        code = workspace.answer_from_cache(out, err)
+        if code is not None:
+            return code
+    else:  # what only argparse reads, or rejects with its message
         from .arguments import build_parser
 
         args = build_parser().parse_args(list(argv))
+        workspace = Workspace.for_options(args, clock_today())
     if args.list_rules:
         return _list_rules(out)
+    _check_usage(args, workspace)
+    from .config_file import ConfigError
 
-    from .cache_file import default_directory
-    from .config_file import CommandLine, ConfigError, ConfigFinder, FileSettings, for_path, resolve
-    from .discovery import discover
-    from .model import INTERNAL_ERROR_CODE
-    from .reading import (
-        PathError,
-        is_python_source,
-        nearest_config_key,
-        nearest_config_text,
-        read_config,
-        read_stream,
-    )
-    from .reference_cache import ReferenceCache
-    from .reporters import Report, get_reporter
-    from .result_cache import ResultCache, settings_key
+    try:
+        workspace.load_config()
+        if args.show_settings is not None:
+            if args.paths:
+                raise UsageError("--show-settings takes one PATH; lint paths cannot be given with it")
+            target, command_line = args.show_settings, workspace.command_line
+            return _show_settings(target, workspace.settings_for, command_line, out, err)
+        _check_input(args)
+        output_format, annotate = _output_format(args.output_format, workspace.settings_for)
+    except ConfigError as exc:
+        _error(err, str(exc))
+        return EXIT_ERROR
+    if args.statistics and output_format not in STATISTICS_FORMATS:
+        raise UsageError(f"--statistics prints {', '.join(STATISTICS_FORMATS)}; not {output_format}")
+    if "-" in args.paths:
+        result = workspace.lint_stream(args.stdin_filename, sys.stdin.buffer)
+    else:
+        result = workspace.lint_paths(args.paths)
+    workspace.save()
+    _report(result, args, output_format, annotate, out, err)
+    if result.problems or result.broken:  # a VIL999 is a bug of ours: exit 2 like any error
+        return EXIT_ERROR
+    return EXIT_FINDINGS if result.failing and not args.exit_zero else EXIT_CLEAN
 
-    command_line = CommandLine(**settings_options(args, clock_today()))
+
+def _check_usage(args: Any, workspace: Workspace) -> None:
+    """``UsageError`` for rule selectors that name no rule, or a contradiction."""
+    command_line = workspace.command_line
     if command_line.select is not None or command_line.extend_select or command_line.ignore:
+        from .config_file import FileSettings, resolve
         from .linter import enabled_rules  # the rules' registry, to check the selectors
         from .selection import UnknownSelector
 
@@ -94,147 +118,42 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     if args.config and args.isolated:
         raise UsageError("--config and --isolated contradict each other; choose one")
 
-    finder = ConfigFinder()
-    try:
-        fixed = finder.load(args.config) if args.config else FileSettings(None) if args.isolated else None
-    except ConfigError as exc:
-        _error(err, str(exc))
-        return EXIT_ERROR
 
-    def settings_for(path: str) -> FileSettings:
-        return fixed if fixed is not None else finder.for_file(path)
-
-    if args.show_settings is not None:
-        if args.paths:
-            raise UsageError("--show-settings takes one PATH; lint paths cannot be given with it")
-        return _show_settings(args.show_settings, settings_for, command_line, out, err)
-
-    from_stdin = "-" in args.paths
-    if from_stdin:
+def _check_input(args: Any) -> None:
+    """``UsageError`` unless standard input (``-``) comes alone and with its file name."""
+    if "-" in args.paths:
         if args.paths != ["-"] or not args.stdin_filename:
             raise UsageError("'-' reads standard input: give it alone, with --stdin-filename PATH")
     elif args.stdin_filename:
         raise UsageError("--stdin-filename goes with '-' as the path")
 
-    try:
-        output_format, annotate = _output_format(args.output_format, settings_for)
-    except ConfigError as exc:
-        _error(err, str(exc))
-        return EXIT_ERROR
-    if args.statistics and output_format not in STATISTICS_FORMATS:
-        raise UsageError(f"--statistics prints {', '.join(STATISTICS_FORMATS)}; not {output_format}")
-    cache_directory = None if args.no_cache else default_directory()
-    references = ReferenceCache(cache_directory)
-    results = ResultCache(cache_directory)
-    errors: list[PathError] = []
-    if from_stdin:
-        paths = [args.stdin_filename]
-    else:
-        paths, errors = discover(args.paths)
-    problems: list[str] = [str(error) for error in errors]
-    diagnostics: list[Diagnostic] = []
-    linted: list[str] = []
-    sources: dict[str, str] = {}
-    failing = False
-    broken = False  # a VIL999: a bug of ours, which exits 2 like any error the user did not cause
-    resolved: dict[str | None, tuple[LintConfig, str]] = {}  # per config file: most files share one
-    steps_cache: dict[str, Mapping[str, StepImage]] = {}  # per valohai.yaml
-    yaml_texts: dict[tuple[str, int], str | None] = {}  # nearest valohai.yaml per limit, read once
-    last = None  # the last document composed, when Python files need a valohai.yaml's steps too
-    if any(is_python_source(path) for path in paths):
-        from .linter import LastDocument
 
-        last = LastDocument()
-    for path in paths:
-        try:
-            settings = settings_for(path)
-            if settings.path not in resolved:
-                resolved[settings.path] = (
-                    resolve(settings, command_line)[0],
-                    settings_key(settings.path, settings.raw, **command_line._asdict()),
-                )
-            config = for_path(resolved[settings.path][0], path)
-        except ConfigError as exc:
-            problems.append(str(exc))
-            continue
-        if config is None:
-            continue  # excluded by the config
-        try:
-            if from_stdin:
-                text = read_stream(path, sys.stdin.buffer, config.max_file_size)
-            else:
-                text = read_config(path, config.max_file_size)
-        except PathError as exc:
-            problems.append(str(exc))
-            continue
-        python = is_python_source(path)
-        nearest = nearest_config_text(path, yaml_texts, config.max_file_size) if python else None
-        key = results.key(path, text, resolved[settings.path][1], nearest_config_key(nearest))
-        cached = results.get(path, key)
-        if cached is not None:
-            found = cached
-        elif python:
-            from .linter import lint_python, step_images
+def _report(
+    result: RunResult, args: Any, output_format: str, annotate: bool, out: TextIO, err: TextIO
+) -> None:
+    """The findings in the chosen format on ``out``; the problems and the summary on ``err``."""
+    from .reporters import Report, get_reporter
 
-            steps = None
-            if nearest is not None and nearest[1] is not None:
-                if nearest[0] not in steps_cache:
-                    steps_cache[nearest[0]] = step_images(nearest[1], nearest[0], references.parse, last)
-                steps = steps_cache[nearest[0]]
-            found = lint_python(text, path, config, references.parse, steps)
-        else:
-            from .linter import lint_text
-
-            found = lint_text(text, path, config, references.parse, last)
-        fails = any(d.severity >= config.failure_threshold for d in found)
-        if cached is None:
-            results.put(path, key, found, fails, settings.values.get("output-format"))
-        linted.append(path)
-        if found:
-            sources[path] = text
-        failing = failing or fails
-        broken = broken or any(d.code == INTERNAL_ERROR_CODE for d in found)
-        diagnostics.extend(found)
-    references.save()
-    results.save()
-    diagnostics.sort(key=lambda d: d.sort_key)
-
+    diagnostics = result.diagnostics
     try:
         if args.statistics:
             _write_statistics(diagnostics, output_format, out)
         else:
             color = _use_color(args.color, out)
-            report = Report(diagnostics, linted, sources, _report_root(), color, tuple(problems))
+            problems = tuple(result.problems)
+            report = Report(diagnostics, result.linted, result.sources, _report_root(), color, problems)
             get_reporter(output_format).write(report, out)
             if annotate:
                 get_reporter("github").write(report, out)
         out.flush()
     except BrokenPipeError:
         silence(out)  # the reader left (`| head`); the exit code still tells the truth
-    for problem in dict.fromkeys(problems):
+    for problem in dict.fromkeys(result.problems):
         _error(err, problem)
     if diagnostics and output_format in ("concise", "full") and not args.statistics:
         from .plain_text import summary
 
         err.write(summary((d.severity for d in diagnostics), len({d.path for d in diagnostics})))
-    if problems or broken:
-        return EXIT_ERROR
-    return EXIT_FINDINGS if failing and not args.exit_zero else EXIT_CLEAN
-
-
-def _error(err: TextIO, message: str) -> None:
-    """One line on ``err``: a path or value holding a line break or a control character is
-    shown escaped, so an error never spans lines or steers the terminal."""
-    from .escape import one_line
-
-    err.write(f"{PROG}: error: {one_line(message)}\n")
-
-
-def clock_today() -> str:
-    """The real date, read here so that no rule ever reads the clock."""
-    import time
-
-    return time.strftime("%Y-%m-%d")  # the local date, as date.today() gives it
 
 
 def _output_format(chosen: str | None, settings_for: Any) -> tuple[str, bool]:
@@ -346,18 +265,6 @@ def _toml_value(value: object) -> str:
     return json.dumps(value)
 
 
-def silence(stream: TextIO) -> None:
-    """Point a closed pipe's file descriptor at /dev/null so the interpreter's final flush is quiet."""
-    import os
-
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, stream.fileno())
-        os.close(devnull)
-    except (OSError, ValueError, AttributeError):
-        pass
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: ``main(["valohai.yaml"])`` returns the exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -367,10 +274,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")
     try:
-        from .cached_run import answer  # a run the result cache answers imports nothing more
-
-        code = answer(argv, sys.stdout, sys.stderr)
-        return run(argv, sys.stdout, sys.stderr) if code is None else code
+        return run(argv, sys.stdout, sys.stderr)
     except UsageError as exc:
         _error(sys.stderr, str(exc))
         return EXIT_ERROR

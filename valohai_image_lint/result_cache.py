@@ -7,7 +7,7 @@ hash of the tool's version and the size and modification time of its own source 
 changed rule, even in an editable install, misses), the path, what the settings are made of (the
 config file's path and bytes, the command line's options, the date of the run), the file's text,
 and any other text the result depends on (for a Python file, its nearest ``valohai.yaml``). The
-key is made of those inputs rather than of the resolved settings so that ``cached_run`` can
+key is made of those inputs rather than of the resolved settings so that the workspace's first stage can
 compute it without parsing TOML or importing the rules. Besides the diagnostics, an entry holds
 whether they fail the run and the ``output-format`` of the file's config.
 
