@@ -4,7 +4,7 @@ Pre-commit, CI and editors mostly lint files that have not changed since the las
 command line names only files and options this module understands, and every file has an entry
 in the result cache under the very key the full run would compute (see ``result_cache``), this
 module prints what the full run would print and returns its exit code. It imports only
-``options``, ``reading``, ``config_location``, ``result_cache``, ``cache_file`` and
+``options``, ``reading``, ``config.location``, ``result_cache``, ``cache_file`` and
 ``plain_text``: no argparse, ``typing``, ``re``, ``enum``, JSON, TOML, rules or model, which are
 most of a run's start-up.
 
@@ -49,7 +49,7 @@ def answer(argv: Sequence[str], out: TextIO, err: TextIO) -> int | None:
         return None
 
     from .cli import clock_today
-    from .config_location import first_candidate
+    from .config.location import first_candidate
     from .reading import (
         MAX_FILE_SIZE,
         PathError,

@@ -13,7 +13,7 @@ if TYPE_CHECKING:  # the annotations only: typing and the model cost a run many 
     from collections.abc import Mapping, Sequence
     from typing import Any, TextIO
 
-    from .config import LintConfig
+    from .config.settings import LintConfig
     from .model import Diagnostic, StepImage
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -67,7 +67,9 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
         return _list_rules(out)
 
     from .cache_file import default_directory
-    from .config_file import CommandLine, ConfigError, ConfigFinder, FileSettings, for_path, resolve
+    from .config.errors import ConfigError
+    from .config.files import ConfigFinder, FileSettings
+    from .config.resolve import CommandLine, for_path, resolve
     from .discovery import discover
     from .model import INTERNAL_ERROR_CODE
     from .reading import (
@@ -107,7 +109,10 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     if args.show_settings is not None:
         if args.paths:
             raise UsageError("--show-settings takes one PATH; lint paths cannot be given with it")
-        return _show_settings(args.show_settings, settings_for, command_line, out, err)
+        from .config.show import show_settings
+
+        shown = show_settings(args.show_settings, settings_for, command_line, out, lambda m: _error(err, m))
+        return EXIT_CLEAN if shown else EXIT_ERROR
 
     from_stdin = "-" in args.paths
     if from_stdin:
@@ -286,64 +291,6 @@ def _write_statistics(diagnostics: Sequence[Diagnostic], output_format: str, out
         return
     for (code, name), count in rows:
         out.write(f"{count:>6}  {code}  {name}\n")
-
-
-def _show_settings(target: str, settings_for: Any, command_line: Any, out: TextIO, err: TextIO) -> int:
-    """Print the settings that apply to a file (or to a valohai.yaml in a folder) and their sources."""
-    import os
-
-    from .config_file import ConfigError, for_path, resolve
-
-    if not os.path.exists(target):
-        _error(err, f"{target}: no such file or directory")
-        return EXIT_ERROR
-    probe = os.path.normpath(os.path.join(target, "valohai.yaml") if os.path.isdir(target) else target)
-    try:
-        settings = settings_for(probe)
-        config, sources = resolve(settings, command_line)
-    except ConfigError as exc:
-        _error(err, str(exc))
-        return EXIT_ERROR
-    applied = for_path(config, probe)
-    out.write(f"Settings for {probe}\n")
-    out.write(f"config file: {settings.path or '(none: defaults)'}\n")
-    if applied is None:
-        out.write("excluded: yes (by exclude); this file is not linted\n")
-    path_ignore = applied.path_ignore if applied is not None else ()
-    select = config.cli_select if config.cli_select is not None else config.select
-    shown = {
-        "select": list(select) if select is not None else "(the default rules)",
-        "extend-select": list(config.extend_select + config.cli_extend_select),
-        "ignore": list(config.ignore + config.cli_ignore + path_ignore),
-        "severity": {code: level.label if level else "off" for code, level in config.severity.items()},
-        "failure-threshold": config.failure_threshold.label,
-        "exclude": list(config.exclude),
-        "per-file-ignores": {glob: list(codes) for glob, codes in config.per_file_ignores},
-        "allowed-images": list(config.allowed_images),
-        "private-registries": list(config.private_registries),
-        "require-digest": config.require_digest,
-        "today": config.today,
-        "max-file-size": config.max_file_size,
-        "suppressions": config.suppressions,
-    }
-    if path_ignore:
-        per_file = f"per-file-ignores in {settings.path}"
-        before = sources["ignore"]
-        sources["ignore"] = per_file if before == "default" else f"{before} + {per_file}"
-    width = max(len(key) for key in shown)
-    for key, value in shown.items():
-        out.write(f"{key:<{width}} = {_toml_value(value)}    # {sources.get(key, 'default')}\n")
-    return EXIT_CLEAN
-
-
-def _toml_value(value: object) -> str:
-    import json
-
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{json.dumps(k)} = {_toml_value(v)}" for k, v in value.items()) + "}"
-    return json.dumps(value)
 
 
 def silence(stream: TextIO) -> None:
