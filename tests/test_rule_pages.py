@@ -138,3 +138,10 @@ def test_docs_rules_md_is_generated_from_the_pages() -> None:
     assert docs.read_text(encoding="utf-8") == all_pages(), (
         "docs/rules.md is stale: run `valohai-image-lint rule --all > docs/rules.md`"
     )
+
+
+@pytest.mark.parametrize("rule", ALL_RULES, ids=IDS)
+def test_the_options_section_names_every_option_the_rule_declares(rule: Rule) -> None:
+    options = _section(rule.doc, "## Options")
+    for option in rule.options:
+        assert f"`{option.key}`" in options, f"{rule.title}: ## Options does not name `{option.key}`"

@@ -8,8 +8,8 @@ from collections.abc import Hashable
 from typing import NamedTuple
 
 from ..model import Severity
+from . import keys
 from .files import FileSettings
-from .keys import RULE_OPTIONS
 from .settings import LintConfig
 from .values import as_date, as_size
 
@@ -61,7 +61,7 @@ def resolve(settings: FileSettings, cli: CommandLine) -> tuple[LintConfig, dict[
     for key in ("severity", "exclude", "per-file-ignores", "require-digest"):
         sources[key] = origin(key in values, False)
     options: dict[str, Hashable] = {}
-    for option in RULE_OPTIONS:
+    for option in keys.RULE_OPTIONS:
         sources[option.key] = origin(option.key in values, False)
         if option.key in values:
             options[option.key] = option.convert(values[option.key])

@@ -8,9 +8,9 @@ import os
 from collections.abc import Callable
 from typing import TextIO
 
+from . import keys
 from .errors import ConfigError
 from .files import FileSettings
-from .keys import RULE_OPTIONS
 from .resolve import CommandLine, for_path, resolve
 
 
@@ -49,7 +49,7 @@ def show_settings(
         "exclude": list(config.exclude),
         "per-file-ignores": {glob: list(codes) for glob, codes in config.per_file_ignores},
     }
-    for option in RULE_OPTIONS:
+    for option in keys.RULE_OPTIONS:
         shown[option.key] = option.show(config.options.get(option.key, option.default))
     shown |= {
         "require-digest": config.require_digest,
