@@ -5,14 +5,16 @@ private registries, end of life) have something to do."""
 
 from __future__ import annotations
 
-from valohai_image_lint.config import LintConfig
+from valohai_image_lint.config.settings import LintConfig
 
 CONFIGS = (
     LintConfig(select=("ALL",)),
     LintConfig(
         select=("ALL",),
-        allowed_images=("docker.io/library/*", "ghcr.io/acme/**", "python:3.1*"),
-        private_registries=("registry.acme.internal/**", "acme/*"),
+        options={
+            "allowed-images": ("docker.io/library/*", "ghcr.io/acme/**", "python:3.1*"),
+            "private-registries": ("registry.acme.internal/**", "acme/*"),
+        },
         require_digest=True,
         today="2024-06-01",
     ),

@@ -10,14 +10,10 @@ from pathlib import Path
 import pytest
 
 from valohai_image_lint.cli import main
-from valohai_image_lint.config_file import (
-    CommandLine,
-    ConfigError,
-    ConfigFinder,
-    FileSettings,
-    resolve,
-    validate,
-)
+from valohai_image_lint.config.errors import ConfigError
+from valohai_image_lint.config.files import ConfigFinder, FileSettings
+from valohai_image_lint.config.keys import validate
+from valohai_image_lint.config.resolve import CommandLine, resolve
 from valohai_image_lint.discovery import path_matches
 from valohai_image_lint.model import Severity
 
@@ -380,7 +376,7 @@ def test_a_bad_today_on_the_command_line(capsys: pytest.CaptureFixture[str]) -> 
      ('"3GiB"', 3 * 1024**3)],
 )
 def test_max_file_size_key(tmp_path: Path, value: object, size: int) -> None:
-    from valohai_image_lint.config_file import ConfigFinder
+    from valohai_image_lint.config.files import ConfigFinder
 
     config_path = tmp_path / "valohai-image-lint.toml"
     config_path.write_text(f"max-file-size = {value}\n", encoding="utf-8")
@@ -391,7 +387,8 @@ def test_max_file_size_key(tmp_path: Path, value: object, size: int) -> None:
 
 @pytest.mark.parametrize("value", ["0", "-1", '"big"', '"5 parsecs"', "true", "1.5", '""'])
 def test_max_file_size_key_rejects(tmp_path: Path, value: str) -> None:
-    from valohai_image_lint.config_file import ConfigError, ConfigFinder
+    from valohai_image_lint.config.errors import ConfigError
+    from valohai_image_lint.config.files import ConfigFinder
 
     config_path = tmp_path / "valohai-image-lint.toml"
     config_path.write_text(f"max-file-size = {value}\n", encoding="utf-8")

@@ -201,7 +201,7 @@ def test_a_file_outside_the_root_gets_an_absolute_file_uri(validate: Any, tmp_pa
     assert location == {"uri": outside.as_uri()}
 
 
-PRIVATE = LintConfig(private_registries=("docker.io/acme/*",))
+PRIVATE = LintConfig(options={"private-registries": ("docker.io/acme/*",)})
 
 
 def test_fixes_carry_their_edits(validate: Any) -> None:

@@ -34,7 +34,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from valohai_image_lint.cli import main
-from valohai_image_lint.config import LintConfig
+from valohai_image_lint.config.settings import LintConfig
 from valohai_image_lint.linter import lint_text
 from valohai_image_lint.model import Diagnostic, ImageSite, Span
 from valohai_image_lint.python_sources import (

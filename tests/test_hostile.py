@@ -345,7 +345,7 @@ def test_the_size_limit_is_set_on_the_command_line(tmp_path: Path, capsys: pytes
 
 
 def test_the_size_limit_is_set_in_the_config(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """Waits for the ``max-file-size`` config key (config_file.py) and ``--max-file-size`` (cli.py)."""
+    """Waits for the ``max-file-size`` config key (config/keys.py) and ``--max-file-size`` (cli.py)."""
     (tmp_path / ".git").mkdir()
     (tmp_path / "valohai-image-lint.toml").write_text("max-file-size = 100\n", encoding="utf-8")
     padded = tmp_path / "padded" / "valohai.yaml"
@@ -376,7 +376,7 @@ def test_the_size_limit_on_the_command_line_is_a_whole_number(
 def test_the_size_limit_in_the_config_is_a_whole_number(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], value: str
 ) -> None:
-    """Waits for the ``max-file-size`` config key (config_file.py)."""
+    """Waits for the ``max-file-size`` config key (config/keys.py)."""
     (tmp_path / ".git").mkdir()
     config = tmp_path / "valohai-image-lint.toml"
     config.write_text(f"max-file-size = {value}\n", encoding="utf-8")

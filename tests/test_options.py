@@ -89,7 +89,7 @@ def test_dates_are_judged_as_the_standard_library_judges_them() -> None:
 def test_the_settings_options_are_named_as_the_command_line_and_the_cache_key_name_them() -> None:
     import inspect
 
-    from valohai_image_lint.config_file import CommandLine
+    from valohai_image_lint.config.resolve import CommandLine
     from valohai_image_lint.options import settings_options
     from valohai_image_lint.result_cache import settings_key
 

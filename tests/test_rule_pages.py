@@ -9,7 +9,9 @@ import sys
 import pytest
 
 from valohai_image_lint import LintConfig, lint_text
-from valohai_image_lint.config_file import CommandLine, FileSettings, resolve, validate
+from valohai_image_lint.config.files import FileSettings
+from valohai_image_lint.config.keys import validate
+from valohai_image_lint.config.resolve import CommandLine, resolve
 from valohai_image_lint.linter import lint_python, step_images
 from valohai_image_lint.rule import Rule
 from valohai_image_lint.rules import ALL_RULES
@@ -136,3 +138,10 @@ def test_docs_rules_md_is_generated_from_the_pages() -> None:
     assert docs.read_text(encoding="utf-8") == all_pages(), (
         "docs/rules.md is stale: run `valohai-image-lint rule --all > docs/rules.md`"
     )
+
+
+@pytest.mark.parametrize("rule", ALL_RULES, ids=IDS)
+def test_the_options_section_names_every_option_the_rule_declares(rule: Rule) -> None:
+    options = _section(rule.doc, "## Options")
+    for option in rule.options:
+        assert f"`{option.key}`" in options, f"{rule.title}: ## Options does not name `{option.key}`"

@@ -65,7 +65,7 @@ DOES_NOT_FIRE = [
 
 
 def _lint(text: str, allowed: tuple[str, ...]) -> list[Diagnostic]:
-    return lint_text(text, config=LintConfig(select=(CODE,), allowed_images=allowed))
+    return lint_text(text, config=LintConfig(select=(CODE,), options={"allowed-images": allowed}))
 
 
 @pytest.mark.parametrize(("text", "allowed", "line", "column", "code", "fragment"), cases(FIRES))

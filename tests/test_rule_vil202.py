@@ -74,7 +74,7 @@ NO_FIX = [
 
 
 def _lint(text: str, private: tuple[str, ...]) -> list[Diagnostic]:
-    return lint_text(text, config=LintConfig(select=(CODE,), private_registries=private))
+    return lint_text(text, config=LintConfig(select=(CODE,), options={"private-registries": private}))
 
 
 @pytest.mark.parametrize(("text", "private", "line", "column", "code", "fragment"), cases(FIRES))

@@ -13,7 +13,7 @@ TYPE_CHECKING = False  # not typing's: importing typing costs every run more tha
 if TYPE_CHECKING:
     from typing import Any
 
-    from .config import LintConfig
+    from .config.settings import LintConfig
     from .linter import lint_text
     from .model import Diagnostic, Severity, Span
     from .reference import ImageRef, InvalidImageReference, parse_image
@@ -23,7 +23,7 @@ _LAZY = {
     "ImageRef": "reference",
     "InvalidImageReference": "reference",
     "lint_text": "linter",
-    "LintConfig": "config",
+    "LintConfig": "config.settings",
     "Diagnostic": "model",
     "Severity": "model",
     "Span": "model",

@@ -44,7 +44,7 @@ def _iso_date(value: str) -> str:
 
 
 def _size(value: str) -> int:
-    from .config_file import as_size
+    from .config.values import as_size
 
     size = as_size(value)
     if size is None:

@@ -76,15 +76,18 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     if args.list_rules:
         return _list_rules(out)
     _check_usage(args, workspace)
-    from .config_file import ConfigError
+    from .config.errors import ConfigError
 
     try:
         workspace.load_config()
         if args.show_settings is not None:
             if args.paths:
                 raise UsageError("--show-settings takes one PATH; lint paths cannot be given with it")
+            from .config.show import show_settings
+
             target, command_line = args.show_settings, workspace.command_line
-            return _show_settings(target, workspace.settings_for, command_line, out, err)
+            shown = show_settings(target, workspace.settings_for, command_line, out, lambda m: _error(err, m))
+            return EXIT_CLEAN if shown else EXIT_ERROR
         _check_input(args)
         output_format, annotate = _output_format(args.output_format, workspace.settings_for)
     except ConfigError as exc:
@@ -107,7 +110,8 @@ def _check_usage(args: Any, workspace: Workspace) -> None:
     """``UsageError`` for rule selectors that name no rule, or a contradiction."""
     command_line = workspace.command_line
     if command_line.select is not None or command_line.extend_select or command_line.ignore:
-        from .config_file import FileSettings, resolve
+        from .config.files import FileSettings
+        from .config.resolve import resolve
         from .linter import enabled_rules  # the rules' registry, to check the selectors
         from .selection import UnknownSelector
 
@@ -207,62 +211,6 @@ def _write_statistics(diagnostics: Sequence[Diagnostic], output_format: str, out
         out.write(f"{count:>6}  {code}  {name}\n")
 
 
-def _show_settings(target: str, settings_for: Any, command_line: Any, out: TextIO, err: TextIO) -> int:
-    """Print the settings that apply to a file (or to a valohai.yaml in a folder) and their sources."""
-    import os
-
-    from .config_file import ConfigError, for_path, resolve
-
-    if not os.path.exists(target):
-        _error(err, f"{target}: no such file or directory")
-        return EXIT_ERROR
-    probe = os.path.normpath(os.path.join(target, "valohai.yaml") if os.path.isdir(target) else target)
-    try:
-        settings = settings_for(probe)
-        config, sources = resolve(settings, command_line)
-    except ConfigError as exc:
-        _error(err, str(exc))
-        return EXIT_ERROR
-    applied = for_path(config, probe)
-    out.write(f"Settings for {probe}\n")
-    out.write(f"config file: {settings.path or '(none: defaults)'}\n")
-    if applied is None:
-        out.write("excluded: yes (by exclude); this file is not linted\n")
-    path_ignore = applied.path_ignore if applied is not None else ()
-    select = config.cli_select if config.cli_select is not None else config.select
-    shown = {
-        "select": list(select) if select is not None else "(the default rules)",
-        "extend-select": list(config.extend_select + config.cli_extend_select),
-        "ignore": list(config.ignore + config.cli_ignore + path_ignore),
-        "severity": {code: level.label if level else "off" for code, level in config.severity.items()},
-        "failure-threshold": config.failure_threshold.label,
-        "exclude": list(config.exclude),
-        "per-file-ignores": {glob: list(codes) for glob, codes in config.per_file_ignores},
-        "allowed-images": list(config.allowed_images),
-        "private-registries": list(config.private_registries),
-        "require-digest": config.require_digest,
-        "today": config.today,
-        "max-file-size": config.max_file_size,
-        "suppressions": config.suppressions,
-    }
-    if path_ignore:
-        per_file = f"per-file-ignores in {settings.path}"
-        before = sources["ignore"]
-        sources["ignore"] = per_file if before == "default" else f"{before} + {per_file}"
-    width = max(len(key) for key in shown)
-    for key, value in shown.items():
-        out.write(f"{key:<{width}} = {_toml_value(value)}    # {sources.get(key, 'default')}\n")
-    return EXIT_CLEAN
-
-
-def _toml_value(value: object) -> str:
-    import json
-
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{json.dumps(k)} = {_toml_value(v)}" for k, v in value.items()) + "}"
-    return json.dumps(value)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

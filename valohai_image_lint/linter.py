@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from functools import lru_cache
+from types import MappingProxyType
 from typing import TYPE_CHECKING, NamedTuple
 
-from .config import LintConfig
+from .config.settings import LintConfig
 from .document import Document, YamlSyntaxError, load
 from .escape import one_line
 from .model import Diagnostic, Finding, ImageSite, ParsedSite, Span, StepImage, ValueKind
@@ -43,21 +44,18 @@ def _names(contexts: tuple[str, ...]) -> str:
 
 def rule_options(config: LintConfig) -> RuleOptions:
     """The options every rule receives, built from the settings (patterns parsed once)."""
-    return _options(config.allowed_images, config.private_registries, config.today)
+    return _options(tuple(config.options.items()), config.today)
 
 
 @lru_cache(maxsize=64)
-def _options(allowed: tuple[str, ...], private: tuple[str, ...], today: str | None) -> RuleOptions:
-    """``today`` is YYYY-MM-DD, validated where it was read."""
-    if not allowed and not private:
-        return RuleOptions(today=today)
-    from .patterns import ImagePattern
+def _options(settings: tuple[tuple[str, Hashable], ...], today: str | None) -> RuleOptions:
+    """Each option the rules declare, as ``read`` makes it from its setting (or default).
+    ``today`` is YYYY-MM-DD, validated where it was read."""
+    from .config.keys import RULE_OPTIONS
 
-    return RuleOptions(
-        allowed_images=tuple(ImagePattern.parse(text) for text in allowed),
-        private_registries=tuple(ImagePattern.parse(text) for text in private),
-        today=today,
-    )
+    given = dict(settings)
+    values = {option.key: option.read(given.get(option.key, option.default)) for option in RULE_OPTIONS}
+    return RuleOptions(MappingProxyType(values), today)
 
 
 def enabled_rules(config: LintConfig) -> tuple[Rule, ...]:

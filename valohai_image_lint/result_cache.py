@@ -74,7 +74,7 @@ def settings_key(
     max_file_size: int | None,
 ) -> str:
     """What one file's settings are made of, as text: the config file (path and bytes) and the
-    command line's options (named as ``config_file.CommandLine`` names them), with the date."""
+    command line's options (named as ``config.resolve.CommandLine`` names them), with the date."""
     return repr(
         (config_path, config_bytes, select, extend_select, ignore, failure_threshold, suppressions, today,
          clock_today, max_file_size)

@@ -16,31 +16,42 @@ and never names a rule.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, NamedTuple
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from .model import Finding, ParsedSite, Severity, Span, StepImage
 
 if TYPE_CHECKING:
+    from .config.option import Option
     from .document import Document
-    from .patterns import ImagePattern
     from .suppressions import SuppressionOutcome
+
+T = TypeVar("T")
+_NO_VALUES: Mapping[str, Any] = MappingProxyType({})
 
 
 class RuleOptions(NamedTuple):
     """What rules may know beyond the image itself, handed to every check by the engine.
 
-    ``allowed_images`` and ``private_registries`` are the team's patterns (``allowed-images`` and
-    ``private-registries`` in the config), already parsed; empty means the rule has nothing to do.
+    ``values`` holds the options the rules declare (``Rule.options``), by key, as each option's
+    ``read`` made them (patterns already parsed); a rule reads one with ``get``, which gives the
+    option's default when it is not there.
     ``today`` is the date rules about end-of-life judge by: the CLI passes the real date, or the
     one ``--today`` / ``today`` in the config pins; a rule never reads the clock itself.
     ``steps`` is, for a Python file, what the nearest ``valohai.yaml`` says each step runs in
     (by step name); ``None`` for a YAML file or when no ``valohai.yaml`` governs the file.
     """
 
-    allowed_images: tuple[ImagePattern, ...] = ()
-    private_registries: tuple[ImagePattern, ...] = ()
+    values: Mapping[str, Any] = _NO_VALUES
     today: str | None = None  # YYYY-MM-DD
     steps: Mapping[str, StepImage] | None = None
+
+    def get(self, option: Option[T]) -> T:
+        """The value of ``option`` for this run."""
+        if option.key in self.values:
+            value: T = self.values[option.key]
+            return value
+        return option.read(option.default)
 
 
 class SyntaxProblem(NamedTuple):
@@ -96,6 +107,7 @@ class Rule(NamedTuple):
     check_syntax: SyntaxCheck | None = None
     check_suppressions: SuppressionCheck | None = None
     check_failure: FailureCheck | None = None
+    options: tuple[Option[Any], ...] = ()  # the config options the checks read (options.get)
 
     @property
     def title(self) -> str:

@@ -32,7 +32,7 @@ from __future__ import annotations
 import os
 
 from .cache_file import default_directory
-from .config_location import first_candidate
+from .config.location import first_candidate
 from .options import settings_options
 from .reading import (
     MAX_FILE_SIZE,
@@ -50,8 +50,9 @@ if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
     from typing import Any, BinaryIO, TextIO
 
-    from .config import LintConfig
-    from .config_file import CommandLine, ConfigFinder, FileSettings
+    from .config.files import ConfigFinder, FileSettings
+    from .config.resolve import CommandLine
+    from .config.settings import LintConfig
     from .linter import LastDocument
     from .model import Diagnostic, StepImage
     from .reference_cache import ReferenceCache
@@ -183,14 +184,14 @@ class Workspace:
 
     @property
     def command_line(self) -> CommandLine:
-        from .config_file import CommandLine
+        from .config.resolve import CommandLine
 
         return CommandLine(**self._from_command_line)
 
     def load_config(self) -> None:
         """Read ``--config`` (or take ``--isolated``'s none) for every file; ``ConfigError``
         when that file cannot be used."""
-        from .config_file import ConfigFinder, FileSettings
+        from .config.files import ConfigFinder, FileSettings
 
         self._finder = ConfigFinder()
         if self.options.config:
@@ -208,7 +209,7 @@ class Workspace:
     def config_for(self, path: str) -> tuple[LintConfig | None, str]:
         """The settings for linting ``path`` (None: excluded) and the result cache's key of them;
         ``ConfigError`` when its config file is unusable."""
-        from .config_file import for_path, resolve
+        from .config.resolve import for_path, resolve
 
         settings = self.settings_for(path)
         if settings.path not in self._resolved:
@@ -248,7 +249,7 @@ class Workspace:
         return result
 
     def _lint_file(self, path: str, stream: BinaryIO | None, result: RunResult) -> None:
-        from .config_file import ConfigError
+        from .config.errors import ConfigError
 
         try:
             config, settings = self.config_for(path)

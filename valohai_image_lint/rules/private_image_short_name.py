@@ -49,16 +49,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ..config.option import image_patterns
 from ..model import Applicability, Edit, Finding, Fix, ParsedSite, Severity
 from ..reference import split_name
 from ..rule import Rule, RuleOptions
 
+PRIVATE_REGISTRIES = image_patterns("private-registries")
+
 
 def check(parsed: ParsedSite, options: RuleOptions) -> Iterator[Finding]:
-    ref = parsed.ref
-    if ref is None or not options.private_registries:
+    ref, private = parsed.ref, options.get(PRIVATE_REGISTRIES)
+    if ref is None or not private:
         return
-    matching = [pattern for pattern in options.private_registries if pattern.matches(ref)]
+    matching = [pattern for pattern in private if pattern.matches(ref)]
     written, suffix = split_name(ref.raw)
     if not matching or written == ref.name or any(p.matches_written(ref.raw) for p in matching):
         return
@@ -83,4 +86,5 @@ RULE = Rule(
     summary="A private-registry image is not written with its full name",
     doc=__doc__ or "",
     check=check,
+    options=(PRIVATE_REGISTRIES,),
 )

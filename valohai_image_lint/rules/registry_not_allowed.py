@@ -44,15 +44,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ..config.option import image_patterns
 from ..model import Finding, ParsedSite, Severity
 from ..rule import Rule, RuleOptions
 
 MAX_LISTED = 5
+ALLOWED_IMAGES = image_patterns(
+    "allowed-images", if_empty="which would refuse every image; list patterns or remove it"
+)
 
 
 def check(parsed: ParsedSite, options: RuleOptions) -> Iterator[Finding]:
     ref = parsed.ref
-    patterns = options.allowed_images
+    patterns = options.get(ALLOWED_IMAGES)
     if ref is None or not patterns or any(pattern.matches(ref) for pattern in patterns):
         return
     listed = ", ".join(pattern.text for pattern in patterns[:MAX_LISTED])
@@ -78,4 +82,5 @@ RULE = Rule(
     summary="The image matches none of the allowed-images patterns",
     doc=__doc__ or "",
     check=check,
+    options=(ALLOWED_IMAGES,),
 )

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from types import MappingProxyType
 from typing import NamedTuple
 
-from .model import Severity
-from .reading import MAX_FILE_SIZE
+from ..model import Severity
+from ..reading import MAX_FILE_SIZE
 
 _NO_SEVERITIES: Mapping[str, Severity | None] = MappingProxyType({})
-
-
+_NO_OPTIONS: Mapping[str, Hashable] = MappingProxyType({})
 
 
 class LintConfig(NamedTuple):
@@ -22,6 +21,9 @@ class LintConfig(NamedTuple):
     applied after those (and after "off"), as the command line overrides config files:
     ``cli_select`` replaces the selection, ``cli_extend_select`` adds, ``cli_ignore`` removes.
     ``path_ignore`` (the codes ``per-file-ignores`` gives this file) is removed last.
+    ``options`` holds the settings of the options rules declare (``option.Option``), by key, as
+    each option's ``convert`` made them (``{"allowed-images": ("docker.io/library/*",)}``); an
+    option not there has its default.
     ``per_file_ignores`` pairs path globs with selectors, matched against ``root``-relative paths
     (``root`` is the folder of the config file the settings came from). ``suppressions`` False
     reports everything, whatever ``# valohai-image-lint: ignore[...]`` comments say.
@@ -32,8 +34,7 @@ class LintConfig(NamedTuple):
     ignore: tuple[str, ...] = ()
     failure_threshold: Severity = Severity.WARNING
     severity: Mapping[str, Severity | None] = _NO_SEVERITIES
-    allowed_images: tuple[str, ...] = ()
-    private_registries: tuple[str, ...] = ()
+    options: Mapping[str, Hashable] = _NO_OPTIONS
     require_digest: bool = False
     exclude: tuple[str, ...] = ()
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()

@@ -3,7 +3,7 @@
 A file's settings come from the first folder, from its own upwards, that holds a config file;
 the search stops at the repository root (the folder holding ``.git``), since settings above it
 belong to someone else. In a folder the names are tried in ``CONFIG_FILES`` order, and a
-``pyproject.toml`` counts only when it mentions our table (most are not ours). ``config_file``
+``pyproject.toml`` counts only when it mentions our table (most are not ours). ``files``
 parses what this finds; a run answered from the result cache uses the first candidate as is.
 It imports nothing beyond what the interpreter has loaded at start-up.
 """
@@ -17,6 +17,8 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
 CONFIG_FILES = (".valohai-image-lint.toml", "valohai-image-lint.toml", "pyproject.toml")
+TABLE = "tool.valohai-image-lint"
+"""The table of ``pyproject.toml`` that holds our settings."""
 
 
 def folders_up(folder: str) -> Iterator[str]:
@@ -57,7 +59,7 @@ def candidates_in(folder: str) -> Iterator[str]:
 
 def first_candidate(linted: str) -> str | None:
     """The config file that most likely applies to ``linted``: the first candidate found going
-    up. It is the one ``config_file`` uses unless that one turns out to hold no settings."""
+    up. It is the one ``files`` uses unless that one turns out to hold no settings."""
     for folder in folders_up(os.path.dirname(os.path.abspath(linted))):
         found = next(candidates_in(folder), None)
         if found is not None:

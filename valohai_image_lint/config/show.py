@@ -1,0 +1,79 @@
+"""What ``--show-settings`` prints: the settings that apply to one file, each as TOML, with
+where it came from. Rows are the run-level settings, with the options the rules declare
+(``keys.RULE_OPTIONS``, each shown by its ``show``) among them."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import TextIO
+
+from . import keys
+from .errors import ConfigError
+from .files import FileSettings
+from .resolve import CommandLine, for_path, resolve
+
+
+def show_settings(
+    target: str,
+    settings_for: Callable[[str], FileSettings],
+    command_line: CommandLine,
+    out: TextIO,
+    error: Callable[[str], None],
+) -> bool:
+    """Print the settings that apply to a file (or to a valohai.yaml in a folder) and their
+    sources; False, with ``error`` told why, when there is no such file or its config is bad."""
+    if not os.path.exists(target):
+        error(f"{target}: no such file or directory")
+        return False
+    probe = os.path.normpath(os.path.join(target, "valohai.yaml") if os.path.isdir(target) else target)
+    try:
+        settings = settings_for(probe)
+        config, sources = resolve(settings, command_line)
+    except ConfigError as exc:
+        error(str(exc))
+        return False
+    applied = for_path(config, probe)
+    out.write(f"Settings for {probe}\n")
+    out.write(f"config file: {settings.path or '(none: defaults)'}\n")
+    if applied is None:
+        out.write("excluded: yes (by exclude); this file is not linted\n")
+    path_ignore = applied.path_ignore if applied is not None else ()
+    select = config.cli_select if config.cli_select is not None else config.select
+    shown: dict[str, object] = {
+        "select": list(select) if select is not None else "(the default rules)",
+        "extend-select": list(config.extend_select + config.cli_extend_select),
+        "ignore": list(config.ignore + config.cli_ignore + path_ignore),
+        "severity": {code: level.label if level else "off" for code, level in config.severity.items()},
+        "failure-threshold": config.failure_threshold.label,
+        "exclude": list(config.exclude),
+        "per-file-ignores": {glob: list(codes) for glob, codes in config.per_file_ignores},
+    }
+    for option in keys.RULE_OPTIONS:
+        shown[option.key] = option.show(config.options.get(option.key, option.default))
+    shown |= {
+        "require-digest": config.require_digest,
+        "today": config.today,
+        "max-file-size": config.max_file_size,
+        "suppressions": config.suppressions,
+    }
+    if path_ignore:
+        per_file = f"per-file-ignores in {settings.path}"
+        before = sources["ignore"]
+        sources["ignore"] = per_file if before == "default" else f"{before} + {per_file}"
+    width = max(len(key) for key in shown)
+    for key, value in shown.items():
+        out.write(f"{key:<{width}} = {toml_value(value)}    # {sources.get(key, 'default')}\n")
+    return True
+
+
+def toml_value(value: object) -> str:
+    """``value`` (a string, number, boolean, None, list or dict of those) as TOML writes it;
+    None as ``null``."""
+    import json
+
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{json.dumps(k)} = {toml_value(v)}" for k, v in value.items()) + "}"
+    return json.dumps(value)
