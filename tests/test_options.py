@@ -89,9 +89,9 @@ def test_dates_are_judged_as_the_standard_library_judges_them() -> None:
 def test_the_settings_options_are_named_as_the_command_line_and_the_cache_key_name_them() -> None:
     import inspect
 
+    from valohai_image_lint.cache.results import settings_key
     from valohai_image_lint.config_file import CommandLine
     from valohai_image_lint.options import settings_options
-    from valohai_image_lint.result_cache import settings_key
 
     options = read_options(["a.yaml", "--select", "VIL1", "--today", "2026-11-30"])
     values = settings_options(options, "2026-12-01")

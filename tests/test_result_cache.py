@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from valohai_image_lint.cache_file import read_marshal, write_marshal
+from valohai_image_lint.cache.files import read_marshal, write_marshal
+from valohai_image_lint.cache.results import FILE_NAME, ResultCache, _code_fingerprint
 from valohai_image_lint.cli import main
 from valohai_image_lint.model import Applicability, Diagnostic, Edit, Fix, Severity, Span
-from valohai_image_lint.result_cache import FILE_NAME, ResultCache, _code_fingerprint
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = "- step:\n    name: train\n    image: python:latest\n- step: {name: b, image: docker.io/acme/app}\n"

@@ -2,11 +2,11 @@
 
 Pre-commit, CI and editors mostly lint files that have not changed since the last run. When the
 command line names only files and options this module understands, and every file has an entry
-in the result cache under the very key the full run would compute (see ``result_cache``), this
+in the result cache under the very key the full run would compute (see ``cache.results``), this
 module prints what the full run would print and returns its exit code. It imports only
-``options``, ``reading``, ``config_location``, ``result_cache``, ``cache_file`` and
-``plain_text``: no argparse, ``typing``, ``re``, ``enum``, JSON, TOML, rules or model, which are
-most of a run's start-up.
+``options``, ``reading``, ``config_location``, ``cache.files``, ``cache.results`` and
+``plain_text``: no argparse, ``typing``, ``re``, ``enum``, JSON, TOML, rules or model, which
+are most of a run's start-up.
 
 Anything else returns None and the full run does the work, reporting any error itself: a command
 line ``options`` leaves to argparse, no path, a directory, standard input, ``--no-cache``,
@@ -39,7 +39,7 @@ def answer(argv: Sequence[str], out: TextIO, err: TextIO) -> int | None:
         return None  # the current folder (discovery's), a rule's page, standard input
     if options.config is not None and options.isolated:
         return None  # a usage error
-    from .cache_file import default_directory
+    from .cache.files import default_directory
 
     directory = default_directory()
     chosen_format = options.output_format
@@ -48,6 +48,7 @@ def answer(argv: Sequence[str], out: TextIO, err: TextIO) -> int | None:
     if directory is None or chosen_format not in (None, "concise"):
         return None
 
+    from .cache.results import ResultCache, settings_key
     from .cli import clock_today
     from .config_location import first_candidate
     from .reading import (
@@ -59,7 +60,6 @@ def answer(argv: Sequence[str], out: TextIO, err: TextIO) -> int | None:
         read_bytes,
         read_config,
     )
-    from .result_cache import ResultCache, settings_key
 
     from_command_line = settings_options(options, clock_today())
 

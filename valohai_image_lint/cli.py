@@ -66,7 +66,9 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     if args.list_rules:
         return _list_rules(out)
 
-    from .cache_file import default_directory
+    from .cache.files import default_directory
+    from .cache.references import ReferenceCache
+    from .cache.results import ResultCache, settings_key
     from .config_file import CommandLine, ConfigError, ConfigFinder, FileSettings, for_path, resolve
     from .discovery import discover
     from .model import INTERNAL_ERROR_CODE
@@ -78,9 +80,7 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
         read_config,
         read_stream,
     )
-    from .reference_cache import ReferenceCache
     from .reporters import Report, get_reporter
-    from .result_cache import ResultCache, settings_key
 
     command_line = CommandLine(**settings_options(args, clock_today()))
     if command_line.select is not None or command_line.extend_select or command_line.ignore:

@@ -81,7 +81,7 @@ def flatten(groups: list[list[str]] | None) -> tuple[str, ...] | None:
 
 def settings_options(options: Any, clock_today: str) -> dict[str, Any]:
     """What the settings take from a command line (``Options``, or argparse's namespace), named
-    as ``config_file.CommandLine`` and ``result_cache.settings_key`` name them."""
+    as ``config_file.CommandLine`` and ``cache.results.settings_key`` name them."""
     return {
         "select": flatten(options.select),
         "extend_select": flatten(options.extend_select) or (),

@@ -11,7 +11,7 @@ key is made of those inputs rather than of the resolved settings so that ``cache
 compute it without parsing TOML or importing the rules. Besides the diagnostics, an entry holds
 whether they fail the run and the ``output-format`` of the file's config.
 
-The cache lives in ``cache_file.default_directory()`` and follows the reference cache's
+The cache lives in ``cache.files.default_directory()`` and follows the reference cache's
 contract: a missing, corrupt or unwritable cache is never an error, ``--no-cache`` turns it off,
 and writes are atomic (and merge with entries other processes wrote meanwhile). A result holding
 an internal error (VIL999) is never stored. This module imports no model until it decodes.
@@ -21,15 +21,15 @@ from __future__ import annotations
 
 import os
 
-from . import __version__
-from .cache_file import digest, read_marshal, write_marshal
+from .. import __version__
+from .files import digest, read_marshal, write_marshal
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Sequence
     from typing import Any
 
-    from .model import Diagnostic
+    from ..model import Diagnostic
 
 FILE_NAME = "results-v2.marshal"
 MAX_ENTRIES = 5_000
@@ -38,7 +38,7 @@ MAX_ENTRIES = 5_000
 def _code_fingerprint() -> str:
     """The size and modification time of every source file of this package: a changed rule
     changes the key, so a development checkout never serves results of older code."""
-    root = os.path.dirname(os.path.abspath(__file__))
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # the package, above cache/
     parts: list[str] = [__version__]
     stack = [root]
     while stack:
@@ -103,7 +103,7 @@ def _encode(diagnostic: Diagnostic) -> list[Any]:
 
 
 def _decode(path: str, item: list[Any]) -> Diagnostic:
-    from .model import Applicability, Diagnostic, Edit, Fix, Severity, Span
+    from ..model import Applicability, Diagnostic, Edit, Fix, Severity, Span
 
     span, code, name, severity, message, image, canonical, context, fix, key_line = item
     decoded_fix = None
@@ -173,7 +173,7 @@ class ResultCache:
     def put(
         self, path: str, key: str, diagnostics: Sequence[Diagnostic], failing: bool, output_format: str | None
     ) -> None:
-        from .model import INTERNAL_ERROR_CODE
+        from ..model import INTERNAL_ERROR_CODE
 
         if self.path is None or any(d.code == INTERNAL_ERROR_CODE for d in diagnostics):
             return
