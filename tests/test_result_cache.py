@@ -37,7 +37,9 @@ def test_round_trip_keeps_every_field(tmp_path: Path) -> None:
     cache.put("v.yaml", key, diagnostics, True, "concise")
     cache.save()
     assert ResultCache(str(tmp_path)).get("v.yaml", key) == diagnostics
-    assert ResultCache(str(tmp_path)).entry("v.yaml", key)[2:] == [True, "concise"]  # type: ignore[index]
+    stored = ResultCache(str(tmp_path)).lookup("v.yaml", key)
+    assert stored is not None
+    assert (stored.failing, stored.output_format) == (True, "concise")
     assert ResultCache(str(tmp_path)).get("v.yaml", cache.key("v.yaml", "other text", "settings")) is None
 
 
@@ -182,7 +184,7 @@ def test_two_installs_sharing_the_cache_keep_their_own_entries(tmp_path: Path) -
         writer.save()
     for code in ("one install", "another install"):
         reader = cache_of(code)
-        assert reader.entry("v.yaml", reader.key("v.yaml", "t", "")) is not None
+        assert reader.lookup("v.yaml", reader.key("v.yaml", "t", "")) is not None
 
 
 def test_the_code_fingerprint_covers_the_rules() -> None:

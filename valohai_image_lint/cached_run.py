@@ -4,8 +4,8 @@ Pre-commit, CI and editors mostly lint files that have not changed since the las
 command line names only files and options this module understands, and every file has an entry
 in the result cache under the very key the full run would compute (see ``cache.results``), this
 module prints what the full run would print and returns its exit code. It imports only
-``options``, ``reading``, ``config_location``, ``cache.files``, ``cache.results`` and
-``plain_text``: no argparse, ``typing``, ``re``, ``enum``, JSON, TOML, rules or model, which
+``options``, ``reading``, ``config_location``, ``cache.files``, ``cache.results``, ``cache.records``
+and ``plain_text``: no argparse, ``typing``, ``re``, ``enum``, JSON, TOML, rules or model, which
 are most of a run's start-up.
 
 Anything else returns None and the full run does the work, reporting any error itself: a command
@@ -94,17 +94,14 @@ def answer(argv: Sequence[str], out: TextIO, err: TextIO) -> int | None:
         nearest = nearest_config_text(path, yaml_texts, max_bytes) if is_python_source(path) else None
         if nearest is not None and nearest[1] is None:
             return None  # unreadable under the default limit, which a config may raise
-        entry = results.entry(path, results.key(path, text, settings[config], nearest_config_key(nearest)))
-        if entry is None:
-            return None
-        try:
-            for item in entry[1]:
-                span, code, _name, severity, message = item[:5]
-                rows.append((path, int(span[0]), int(span[1]), str(code), str(message), int(severity)))
-        except (TypeError, ValueError, IndexError):
-            return None  # written by something else: the full run lints again
-        failing = failing or bool(entry[2])
-        output_formats[config] = entry[3]
+        stored = results.lookup(path, results.key(path, text, settings[config], nearest_config_key(nearest)))
+        if stored is None:
+            return None  # a miss, or an entry written by something else: the full run lints again
+        for diagnostic in stored.diagnostics:
+            rows.append((path, diagnostic.line, diagnostic.column, diagnostic.code, diagnostic.message,
+                         diagnostic.severity))
+        failing = failing or stored.failing
+        output_formats[config] = stored.output_format
     here = config_of(os.path.join(os.getcwd(), "valohai.yaml"))
     if here is not None and here not in output_formats:
         return None  # the full run reads (and checks) that config for its output-format

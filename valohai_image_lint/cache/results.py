@@ -9,7 +9,8 @@ config file's path and bytes, the command line's options, the date of the run), 
 and any other text the result depends on (for a Python file, its nearest ``valohai.yaml``). The
 key is made of those inputs rather than of the resolved settings so that ``cached_run`` can
 compute it without parsing TOML or importing the rules. Besides the diagnostics, an entry holds
-whether they fail the run and the ``output-format`` of the file's config.
+whether they fail the run and the ``output-format`` of the file's config (``records`` holds the
+entries' records and their layout on disk).
 
 The cache lives in ``cache.files.default_directory()`` and follows the reference cache's
 contract: a missing, corrupt or unwritable cache is never an error, ``--no-cache`` turns it off,
@@ -23,11 +24,11 @@ import os
 
 from .. import __version__
 from .files import digest, read_marshal, write_marshal
+from .records import StoredDiagnostic, StoredResult
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Sequence
-    from typing import Any
 
     from ..model import Diagnostic
 
@@ -81,49 +82,13 @@ def settings_key(
     )
 
 
-def _encode(diagnostic: Diagnostic) -> list[Any]:
-    fix = diagnostic.fix
-    encoded_fix = (
-        [fix.title, fix.applicability.value, [[list(edit.span), edit.replacement] for edit in fix.edits]]
-        if fix is not None
-        else None
-    )
-    return [
-        list(diagnostic.span),
-        diagnostic.code,
-        diagnostic.name,
-        int(diagnostic.severity),
-        diagnostic.message,
-        diagnostic.image,
-        diagnostic.canonical,
-        diagnostic.context,
-        encoded_fix,
-        diagnostic.key_line,
-    ]
-
-
-def _decode(path: str, item: list[Any]) -> Diagnostic:
-    from ..model import Applicability, Diagnostic, Edit, Fix, Severity, Span
-
-    span, code, name, severity, message, image, canonical, context, fix, key_line = item
-    decoded_fix = None
-    if fix is not None:
-        title, applicability, edits = fix
-        decoded_edits = tuple(Edit(Span(*edit_span), text) for edit_span, text in edits)
-        decoded_fix = Fix(title, decoded_edits, Applicability(applicability))
-    return Diagnostic(
-        path, Span(*span), code, name, Severity(severity), message, image, canonical, context, decoded_fix,
-        key_line,
-    )
-
-
 class ResultCache:
-    """``get``/``put`` a file's diagnostics by path and key; ``save`` writes what changed."""
+    """``lookup``/``get``/``put`` a file's result by path and key; ``save`` writes what changed."""
 
     def __init__(self, directory: str | None) -> None:
         self.path = os.path.join(directory, FILE_NAME) if directory else None
-        self._entries: dict[str, list[Any]] | None = None  # read on first use
-        self._changed: dict[str, list[Any]] = {}
+        self._entries: dict[str, object] | None = None  # read on first use
+        self._changed: dict[str, object] = {}
         self._code: str | None = None
 
     @property
@@ -144,30 +109,26 @@ class ResultCache:
         sharing the cache (pre-commit's and a virtual environment's) do not evict each other."""
         return _hash(f"{self.code}\0{os.path.abspath(path)}")
 
-    def _load(self) -> dict[str, list[Any]]:
+    def _load(self) -> dict[str, object]:
         data = read_marshal(self.path) if self.path is not None else None
         return data if isinstance(data, dict) else {}
 
-    def entry(self, path: str, key: str) -> list[Any] | None:
-        """The stored entry, undecoded: ``[key, diagnostics, failing, output_format]``."""
+    def lookup(self, path: str, key: str) -> StoredResult | None:
+        """The entry stored for ``path`` under ``key``, as records (no model), or None."""
         if self.path is None:
             return None
         if self._entries is None:
             self._entries = self._load()
-        entry = self._entries.get(self._slot(path))
-        if not isinstance(entry, list) or len(entry) != 4 or entry[0] != key:
-            return None
-        if not isinstance(entry[1], list):
-            return None
-        return entry
+        return StoredResult.decode(self._entries.get(self._slot(path)), key)
 
     def get(self, path: str, key: str) -> list[Diagnostic] | None:
-        entry = self.entry(path, key)
-        if entry is None:
+        """The diagnostics stored for ``path`` under ``key``, or None."""
+        stored = self.lookup(path, key)
+        if stored is None:
             return None
         try:
-            return [_decode(path, item) for item in entry[1]]
-        except (TypeError, ValueError, KeyError):
+            return [diagnostic.to_diagnostic(path) for diagnostic in stored.diagnostics]
+        except ValueError:
             return None  # written by something else: lint again
 
     def put(
@@ -177,8 +138,9 @@ class ResultCache:
 
         if self.path is None or any(d.code == INTERNAL_ERROR_CODE for d in diagnostics):
             return
-        encoded = [_encode(d) for d in diagnostics]
-        self._changed[self._slot(path)] = [key, encoded, failing, output_format]
+        stored = StoredResult(key, tuple(StoredDiagnostic.from_diagnostic(d) for d in diagnostics), failing,
+                              output_format)
+        self._changed[self._slot(path)] = stored.encode()
 
     def save(self) -> None:
         """Merge the new entries into the file as it is now, and replace it atomically."""
