@@ -87,18 +87,20 @@ def test_dates_are_judged_as_the_standard_library_judges_them() -> None:
 
 
 def test_the_settings_options_are_named_as_the_command_line_and_the_cache_key_name_them() -> None:
-    import inspect
-
     from valohai_image_lint.cache.results import settings_key
     from valohai_image_lint.config_file import CommandLine
-    from valohai_image_lint.options import settings_options
+    from valohai_image_lint.options import CommandLineSettings, settings_options
 
     options = read_options(["a.yaml", "--select", "VIL1", "--today", "2026-11-30"])
     values = settings_options(options, "2026-12-01")
-    assert set(values) == set(CommandLine._fields)
-    assert set(values) == {name for name, p in inspect.signature(settings_key).parameters.items()
-                           if p.kind is inspect.Parameter.KEYWORD_ONLY}
-    assert CommandLine(**values).select == ("VIL1",)
+    assert CommandLineSettings.__slots__ == CommandLine._fields
+    assert tuple(CommandLineSettings()) == CommandLine()  # the same defaults
+    assert CommandLine(**values.as_dict()) == tuple(values)
+    assert CommandLine(**values.as_dict()).select == ("VIL1",)
+    key = settings_key("c.toml", b"x", values)
+    for name, changed in zip(CommandLine._fields, [("VIL2",), ("VIL2",), ("VIL2",), "info", False, "2026-01-01",
+                                                    "2026-01-02", 5], strict=True):
+        assert settings_key("c.toml", b"x", CommandLineSettings(**{**values.as_dict(), name: changed})) != key, name
 
 
 TOKENS = ["a", "b", "-", "--exit-zero", "--select", "VIL1", "--config=c.toml", "--today", "2026-11-30", "--x"]

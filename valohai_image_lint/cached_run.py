@@ -64,7 +64,7 @@ def answer(argv: Sequence[str], out: TextIO, err: TextIO) -> int | None:
     from_command_line = settings_options(options, clock_today())
 
     def settings_of(config: str | None) -> str:
-        return settings_key(config, read_bytes(config) if config is not None else None, **from_command_line)
+        return settings_key(config, read_bytes(config) if config is not None else None, from_command_line)
 
     fixed = options.config
     isolated = options.isolated

@@ -82,7 +82,8 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     )
     from .reporters import Report, get_reporter
 
-    command_line = CommandLine(**settings_options(args, clock_today()))
+    from_command_line = settings_options(args, clock_today())
+    command_line = CommandLine(**from_command_line.as_dict())
     if command_line.select is not None or command_line.extend_select or command_line.ignore:
         from .linter import enabled_rules  # the rules' registry, to check the selectors
         from .selection import UnknownSelector
@@ -151,7 +152,7 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
             if settings.path not in resolved:
                 resolved[settings.path] = (
                     resolve(settings, command_line)[0],
-                    settings_key(settings.path, settings.raw, **command_line._asdict()),
+                    settings_key(settings.path, settings.raw, from_command_line),
                 )
             config = for_path(resolved[settings.path][0], path)
         except ConfigError as exc:

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from ..model import Diagnostic
+    from ..options import CommandLineSettings
 
 FILE_NAME = "results-v2.marshal"
 MAX_ENTRIES = 5_000
@@ -62,24 +63,11 @@ def _hash(text: str) -> str:
 
 
 def settings_key(
-    config_path: str | None,
-    config_bytes: bytes | None,
-    *,
-    select: tuple[str, ...] | None,
-    extend_select: tuple[str, ...],
-    ignore: tuple[str, ...],
-    failure_threshold: str | None,
-    suppressions: bool,
-    today: str | None,
-    clock_today: str | None,
-    max_file_size: int | None,
+    config_path: str | None, config_bytes: bytes | None, command_line: CommandLineSettings
 ) -> str:
-    """What one file's settings are made of, as text: the config file (path and bytes) and the
-    command line's options (named as ``config_file.CommandLine`` names them), with the date."""
-    return repr(
-        (config_path, config_bytes, select, extend_select, ignore, failure_threshold, suppressions, today,
-         clock_today, max_file_size)
-    )
+    """What one file's settings are made of, as text: the config file (path and bytes) and what
+    the settings take from the command line, the date included."""
+    return repr((config_path, config_bytes, *command_line))
 
 
 class ResultCache:
