@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime
+from pathlib import Path
 
 import pytest
 
+import valohai_image_lint
 from valohai_image_lint.arguments import build_parser
 from valohai_image_lint.options import CHOICES, FLAGS, FORMAT_NAMES, REPEATED, VALUED, _is_date, read_options
-from valohai_image_lint.reporters import FORMATS
+from valohai_image_lint.reporters import FORMATS, get_reporter
 
 READ = [
     ["valohai.yaml"],
@@ -72,6 +74,24 @@ def test_its_options_are_argparses() -> None:
     for option, choices in CHOICES.items():
         assert tuple(choices) == tuple(actions[option].choices or ())
     assert tuple(FORMATS) == FORMAT_NAMES
+
+
+def test_the_format_names_are_written_once() -> None:
+    """One module of the package holds a string literal of every format's name: options, where
+    argparse's choices, the reporters' table and the config's check all read them."""
+    import ast
+
+    package = Path(valohai_image_lint.__file__).parent
+    holders = []
+    for source in sorted(package.rglob("*.py")):
+        literals = {node.value for node in ast.walk(ast.parse(source.read_text(encoding="utf-8")))
+                    if isinstance(node, ast.Constant) and isinstance(node.value, str)}
+        if literals >= set(FORMAT_NAMES):
+            holders.append(source.relative_to(package).as_posix())
+    assert holders == ["options.py"]
+    assert FORMATS.keys() == set(FORMAT_NAMES)
+    for name in FORMAT_NAMES:
+        assert hasattr(get_reporter(name), "write")
 
 
 def test_dates_are_judged_as_the_standard_library_judges_them() -> None:

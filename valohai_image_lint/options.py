@@ -37,7 +37,8 @@ VALUED = {
 FORMAT_NAMES = (
     "concise", "full", "json", "json-lines", "sarif", "github", "gitlab", "junit", "pylint", "grouped"
 )
-"""The output formats' names (``reporters.FORMATS``, which imports the model, has the same)."""
+"""The output formats' names, in the order ``--help`` lists them: the one list of them, here because
+this module imports nothing (``reporters.FORMATS`` maps each name to its module)."""
 CHOICES = {
     "--failure-threshold": ("error", "warning", "info"),
     "--color": ("auto", "always", "never"),
