@@ -17,7 +17,6 @@ if TYPE_CHECKING:  # the annotations only: typing and the model cost a run many 
     from .model import Diagnostic, StepImage
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-STATISTICS_FORMATS = ("concise", "full", "pylint", "grouped", "json", "json-lines")
 PROG = "valohai-image-lint"
 
 
@@ -81,6 +80,7 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
         read_stream,
     )
     from .reporters import Report, get_reporter
+    from .reporters.statistics import STATISTICS_FORMATS, write_statistics
 
     from_command_line = settings_options(args, clock_today())
     command_line = CommandLine(**from_command_line.as_dict())
@@ -202,7 +202,7 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
 
     try:
         if args.statistics:
-            _write_statistics(diagnostics, output_format, out)
+            write_statistics(diagnostics, output_format, out)
         else:
             color = _use_color(args.color, out)
             report = Report(diagnostics, linted, sources, _report_root(), color, tuple(problems))
@@ -267,26 +267,6 @@ def _use_color(choice: str, out: TextIO) -> bool:
     if choice != "auto":
         return choice == "always"
     return not os.environ.get("NO_COLOR") and hasattr(out, "isatty") and out.isatty()
-
-
-def _write_statistics(diagnostics: Sequence[Diagnostic], output_format: str, out: TextIO) -> None:
-    """Findings per rule, most frequent first (ties in code order)."""
-    from collections import Counter
-
-    counts = Counter((d.code, d.name) for d in diagnostics)
-    rows = sorted(counts.items(), key=lambda item: (-item[1], item[0][0]))
-    items = [{"code": code, "name": name, "count": count} for (code, name), count in rows]
-    if output_format in ("json", "json-lines"):
-        import json
-
-        if output_format == "json":
-            json.dump(items, out, indent=2)
-            out.write("\n")
-        else:
-            out.writelines(json.dumps(item) + "\n" for item in items)
-        return
-    for (code, name), count in rows:
-        out.write(f"{count:>6}  {code}  {name}\n")
 
 
 def _show_settings(target: str, settings_for: Any, command_line: Any, out: TextIO, err: TextIO) -> int:
