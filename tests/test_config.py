@@ -13,9 +13,10 @@ from valohai_image_lint.cli import main
 from valohai_image_lint.config.errors import ConfigError
 from valohai_image_lint.config.files import ConfigFinder, FileSettings
 from valohai_image_lint.config.keys import validate
-from valohai_image_lint.config.resolve import CommandLine, resolve
+from valohai_image_lint.config.resolve import resolve
 from valohai_image_lint.discovery import path_matches
 from valohai_image_lint.model import Severity
+from valohai_image_lint.options import CommandLine
 
 CONFIG = (
     "- step: {name: a, image: python}\n"

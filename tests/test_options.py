@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime
+from pathlib import Path
 
 import pytest
 
+import valohai_image_lint
 from valohai_image_lint.arguments import build_parser
 from valohai_image_lint.options import CHOICES, FLAGS, FORMAT_NAMES, REPEATED, VALUED, _is_date, read_options
-from valohai_image_lint.reporters import FORMATS
+from valohai_image_lint.reporters import FORMATS, get_reporter
 
 READ = [
     ["valohai.yaml"],
@@ -74,6 +76,24 @@ def test_its_options_are_argparses() -> None:
     assert tuple(FORMATS) == FORMAT_NAMES
 
 
+def test_the_format_names_are_written_once() -> None:
+    """One module of the package holds a string literal of every format's name: options, where
+    argparse's choices, the reporters' table and the config's check all read them."""
+    import ast
+
+    package = Path(valohai_image_lint.__file__).parent
+    holders = []
+    for source in sorted(package.rglob("*.py")):
+        literals = {node.value for node in ast.walk(ast.parse(source.read_text(encoding="utf-8")))
+                    if isinstance(node, ast.Constant) and isinstance(node.value, str)}
+        if literals >= set(FORMAT_NAMES):
+            holders.append(source.relative_to(package).as_posix())
+    assert holders == ["options.py"]
+    assert FORMATS.keys() == set(FORMAT_NAMES)
+    for name in FORMAT_NAMES:
+        assert hasattr(get_reporter(name), "write")
+
+
 def test_dates_are_judged_as_the_standard_library_judges_them() -> None:
     day = datetime.date(1999, 12, 1)
     while day.year < 2102:
@@ -87,18 +107,16 @@ def test_dates_are_judged_as_the_standard_library_judges_them() -> None:
 
 
 def test_the_settings_options_are_named_as_the_command_line_and_the_cache_key_name_them() -> None:
-    import inspect
-
-    from valohai_image_lint.config.resolve import CommandLine
-    from valohai_image_lint.options import settings_options
-    from valohai_image_lint.result_cache import settings_key
+    from valohai_image_lint.cache.results import settings_key
+    from valohai_image_lint.options import CommandLine, settings_options
 
     options = read_options(["a.yaml", "--select", "VIL1", "--today", "2026-11-30"])
     values = settings_options(options, "2026-12-01")
-    assert set(values) == set(CommandLine._fields)
-    assert set(values) == {name for name, p in inspect.signature(settings_key).parameters.items()
-                           if p.kind is inspect.Parameter.KEYWORD_ONLY}
-    assert CommandLine(**values).select == ("VIL1",)
+    assert (values.select, values.today, values.clock_today) == (("VIL1",), "2026-11-30", "2026-12-01")
+    key = settings_key("c.toml", b"x", values)
+    for name, changed in zip(CommandLine.__slots__, [("VIL2",), ("VIL2",), ("VIL2",), "info", False, "2026-01-01",
+                                                      "2026-01-02", 5], strict=True):
+        assert settings_key("c.toml", b"x", CommandLine(**{**values.as_dict(), name: changed})) != key, name
 
 
 TOKENS = ["a", "b", "-", "--exit-zero", "--select", "VIL1", "--config=c.toml", "--today", "2026-11-30", "--x"]

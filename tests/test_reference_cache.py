@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from valohai_image_lint import InvalidImageReference, parse_image
-from valohai_image_lint.cache_file import default_directory, read_marshal, write_marshal
-from valohai_image_lint.reference_cache import ReferenceCache
+from valohai_image_lint.cache.files import default_directory, read_marshal, write_marshal
+from valohai_image_lint.cache.references import ReferenceCache
 
 ROOT = Path(__file__).resolve().parent.parent
 TEXTS = ["python", "python:3.9", "ghcr.io/acme/app:1.0@sha256:" + "a" * 64, "foo_bar.com/x", "Python:3.9",

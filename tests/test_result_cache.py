@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from valohai_image_lint.cache_file import read_marshal, write_marshal
+from valohai_image_lint.cache.files import read_marshal, write_marshal
+from valohai_image_lint.cache.results import FILE_NAME, ResultCache, _code_fingerprint
 from valohai_image_lint.cli import main
 from valohai_image_lint.model import Applicability, Diagnostic, Edit, Fix, Severity, Span
-from valohai_image_lint.result_cache import FILE_NAME, ResultCache, _code_fingerprint
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = "- step:\n    name: train\n    image: python:latest\n- step: {name: b, image: docker.io/acme/app}\n"
@@ -37,7 +37,9 @@ def test_round_trip_keeps_every_field(tmp_path: Path) -> None:
     cache.put("v.yaml", key, diagnostics, True, "concise")
     cache.save()
     assert ResultCache(str(tmp_path)).get("v.yaml", key) == diagnostics
-    assert ResultCache(str(tmp_path)).entry("v.yaml", key)[2:] == [True, "concise"]  # type: ignore[index]
+    stored = ResultCache(str(tmp_path)).lookup("v.yaml", key)
+    assert stored is not None
+    assert (stored.failing, stored.output_format) == (True, "concise")
     assert ResultCache(str(tmp_path)).get("v.yaml", cache.key("v.yaml", "other text", "settings")) is None
 
 
@@ -182,7 +184,7 @@ def test_two_installs_sharing_the_cache_keep_their_own_entries(tmp_path: Path) -
         writer.save()
     for code in ("one install", "another install"):
         reader = cache_of(code)
-        assert reader.entry("v.yaml", reader.key("v.yaml", "t", "")) is not None
+        assert reader.lookup("v.yaml", reader.key("v.yaml", "t", "")) is not None
 
 
 def test_the_code_fingerprint_covers_the_rules() -> None:

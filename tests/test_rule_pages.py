@@ -11,8 +11,9 @@ import pytest
 from valohai_image_lint import LintConfig, lint_text
 from valohai_image_lint.config.files import FileSettings
 from valohai_image_lint.config.keys import validate
-from valohai_image_lint.config.resolve import CommandLine, resolve
+from valohai_image_lint.config.resolve import resolve
 from valohai_image_lint.linter import lint_python, step_images
+from valohai_image_lint.options import CommandLine
 from valohai_image_lint.rule import Rule
 from valohai_image_lint.rules import ALL_RULES
 

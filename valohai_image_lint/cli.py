@@ -16,11 +16,7 @@ if TYPE_CHECKING:  # the annotations only: typing and the model cost a run many 
     from collections.abc import Sequence
     from typing import Any, TextIO
 
-    from .model import Diagnostic
     from .workspace import RunResult, Workspace
-
-
-STATISTICS_FORMATS = ("concise", "full", "pylint", "grouped", "json", "json-lines")
 
 
 def _print_rule(code: str, out: TextIO, err: TextIO) -> int:
@@ -93,6 +89,8 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     except ConfigError as exc:
         _error(err, str(exc))
         return EXIT_ERROR
+    from .reporters.statistics import STATISTICS_FORMATS
+
     if args.statistics and output_format not in STATISTICS_FORMATS:
         raise UsageError(f"--statistics prints {', '.join(STATISTICS_FORMATS)}; not {output_format}")
     if "-" in args.paths:
@@ -141,7 +139,9 @@ def _report(
     diagnostics = result.diagnostics
     try:
         if args.statistics:
-            _write_statistics(diagnostics, output_format, out)
+            from .reporters.statistics import write_statistics
+
+            write_statistics(diagnostics, output_format, out)
         else:
             color = _use_color(args.color, out)
             problems = tuple(result.problems)
@@ -189,26 +189,6 @@ def _use_color(choice: str, out: TextIO) -> bool:
     if choice != "auto":
         return choice == "always"
     return not os.environ.get("NO_COLOR") and hasattr(out, "isatty") and out.isatty()
-
-
-def _write_statistics(diagnostics: Sequence[Diagnostic], output_format: str, out: TextIO) -> None:
-    """Findings per rule, most frequent first (ties in code order)."""
-    from collections import Counter
-
-    counts = Counter((d.code, d.name) for d in diagnostics)
-    rows = sorted(counts.items(), key=lambda item: (-item[1], item[0][0]))
-    items = [{"code": code, "name": name, "count": count} for (code, name), count in rows]
-    if output_format in ("json", "json-lines"):
-        import json
-
-        if output_format == "json":
-            json.dump(items, out, indent=2)
-            out.write("\n")
-        else:
-            out.writelines(json.dumps(item) + "\n" for item in items)
-        return
-    for (code, name), count in rows:
-        out.write(f"{count:>6}  {code}  {name}\n")
 
 
 

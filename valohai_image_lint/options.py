@@ -13,7 +13,7 @@ from __future__ import annotations
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Iterator, Sequence
     from typing import Any
 
 FLAGS = {
@@ -37,7 +37,8 @@ VALUED = {
 FORMAT_NAMES = (
     "concise", "full", "json", "json-lines", "sarif", "github", "gitlab", "junit", "pylint", "grouped"
 )
-"""The output formats' names (``reporters.FORMATS``, which imports the model, has the same)."""
+"""The output formats' names, in the order ``--help`` lists them: the one list of them, here because
+this module imports nothing (``reporters.FORMATS`` maps each name to its module)."""
 CHOICES = {
     "--failure-threshold": ("error", "warning", "info"),
     "--color": ("auto", "always", "never"),
@@ -79,19 +80,63 @@ def flatten(groups: list[list[str]] | None) -> tuple[str, ...] | None:
     return None if groups is None else tuple(selector for group in groups for selector in group)
 
 
-def settings_options(options: Any, clock_today: str) -> dict[str, Any]:
-    """What the settings take from a command line (``Options``, or argparse's namespace), named
-    as ``config.resolve.CommandLine`` and ``result_cache.settings_key`` name them."""
-    return {
-        "select": flatten(options.select),
-        "extend_select": flatten(options.extend_select) or (),
-        "ignore": flatten(options.ignore) or (),
-        "failure_threshold": options.failure_threshold,
-        "suppressions": not options.no_suppressions,
-        "today": options.today,
-        "clock_today": clock_today,
-        "max_file_size": options.max_file_size,
-    }
+class CommandLine:
+    """What the settings take from the command line (None, or empty, where it says nothing): the
+    one list of those options' names. ``config.resolve`` merges it with a config file's keys, and
+    ``cache.results.settings_key`` reads its values in this order. A plain class (``typing``
+    costs the cached run, which builds one, much of its start-up); iterating it gives the values."""
+
+    __slots__ = (  # noqa: RUF023 - the cache key's order
+        "select",
+        "extend_select",
+        "ignore",
+        "failure_threshold",
+        "suppressions",
+        "today",
+        "clock_today",
+        "max_file_size",
+    )
+
+    def __init__(
+        self,
+        select: tuple[str, ...] | None = None,
+        extend_select: tuple[str, ...] = (),
+        ignore: tuple[str, ...] = (),
+        failure_threshold: str | None = None,
+        suppressions: bool = True,
+        today: str | None = None,
+        clock_today: str | None = None,
+        max_file_size: int | None = None,
+    ) -> None:
+        self.select = select
+        self.extend_select = extend_select
+        self.ignore = ignore
+        self.failure_threshold = failure_threshold
+        self.suppressions = suppressions
+        self.today = today  # --today
+        self.clock_today = clock_today  # the real date, which the CLI reads; used when nothing pins one
+        self.max_file_size = max_file_size  # --max-file-size, in bytes
+
+    def __iter__(self) -> Iterator[object]:
+        return (getattr(self, name) for name in self.__slots__)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The values by name, as ``CommandLine(**...)`` takes them."""
+        return {name: getattr(self, name) for name in self.__slots__}
+
+
+def settings_options(options: Any, clock_today: str) -> CommandLine:
+    """What the settings take from a command line (``Options``, or argparse's namespace)."""
+    return CommandLine(
+        select=flatten(options.select),
+        extend_select=flatten(options.extend_select) or (),
+        ignore=flatten(options.ignore) or (),
+        failure_threshold=options.failure_threshold,
+        suppressions=not options.no_suppressions,
+        today=options.today,
+        clock_today=clock_today,
+        max_file_size=options.max_file_size,
+    )
 
 
 def read_options(argv: Sequence[str]) -> Options | None:

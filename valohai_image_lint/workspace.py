@@ -31,7 +31,8 @@ from __future__ import annotations
 
 import os
 
-from .cache_file import default_directory
+from .cache.files import default_directory
+from .cache.results import ResultCache, settings_key
 from .config.location import first_candidate
 from .options import settings_options
 from .reading import (
@@ -43,19 +44,18 @@ from .reading import (
     read_bytes,
     read_config,
 )
-from .result_cache import ResultCache, settings_key
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
     from typing import Any, BinaryIO, TextIO
 
+    from .cache.references import ReferenceCache
     from .config.files import ConfigFinder, FileSettings
-    from .config.resolve import CommandLine
     from .config.settings import LintConfig
     from .linter import LastDocument
     from .model import Diagnostic, StepImage
-    from .reference_cache import ReferenceCache
+    from .options import CommandLine
 
 
 class RunResult:
@@ -87,7 +87,7 @@ class Workspace:
         self.today = today
         self.cache_directory = cache_directory
         self.results = ResultCache(cache_directory)
-        self._from_command_line = settings_options(options, today)
+        self.command_line: CommandLine = settings_options(options, today)
         self._texts: dict[tuple[str, int], str | PathError] = {}  # each file read once per limit
         self._yaml_texts: dict[tuple[str, int], str | None] = {}  # nearest valohai.yaml per limit
         # The full run's parts, made when it first needs them:
@@ -138,17 +138,13 @@ class Workspace:
             if nearest is not None and nearest[1] is None:
                 return None  # unreadable under the default limit, which a config may raise
             key = self.results.key(path, text, settings[config], nearest_config_key(nearest))
-            entry = self.results.entry(path, key)
-            if entry is None:
-                return None
-            try:
-                for item in entry[1]:
-                    span, code, _name, severity, message = item[:5]
-                    rows.append((path, int(span[0]), int(span[1]), str(code), str(message), int(severity)))
-            except (TypeError, ValueError, IndexError):
-                return None  # written by something else: the full run lints again
-            failing = failing or bool(entry[2])
-            output_formats[config] = entry[3]
+            stored = self.results.lookup(path, key)
+            if stored is None:
+                return None  # a miss, or an entry written by something else: the full run lints again
+            for found in stored.diagnostics:
+                rows.append((path, found.line, found.column, found.code, found.message, found.severity))
+            failing = failing or stored.failing
+            output_formats[config] = stored.output_format
         here = self._config_candidate(os.path.join(os.getcwd(), "valohai.yaml"))
         if here is not None and here not in output_formats:
             return None  # the full run reads (and checks) that config for its output-format
@@ -165,7 +161,7 @@ class Workspace:
         return None if self.options.isolated else first_candidate(path)
 
     def _settings_key(self, config: str | None, raw: bytes | None) -> str:
-        return settings_key(config, raw, **self._from_command_line)
+        return settings_key(config, raw, self.command_line)
 
     def _read(self, path: str, max_bytes: int) -> str | PathError:
         """A linted file's text, or why it cannot be read, read once per size limit."""
@@ -182,11 +178,6 @@ class Workspace:
 
     # -- stage 2: the full run ---------------------------------------------------------------------
 
-    @property
-    def command_line(self) -> CommandLine:
-        from .config.resolve import CommandLine
-
-        return CommandLine(**self._from_command_line)
 
     def load_config(self) -> None:
         """Read ``--config`` (or take ``--isolated``'s none) for every file; ``ConfigError``
@@ -314,7 +305,7 @@ class Workspace:
     @property
     def references(self) -> ReferenceCache:
         if self._references is None:
-            from .reference_cache import ReferenceCache
+            from .cache.references import ReferenceCache
 
             self._references = ReferenceCache(self.cache_directory)
         return self._references

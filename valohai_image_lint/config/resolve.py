@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Hashable
-from typing import NamedTuple
+from typing import TYPE_CHECKING
 
 from ..model import Severity
 from . import keys
@@ -13,18 +13,8 @@ from .files import FileSettings
 from .settings import LintConfig
 from .values import as_date, as_size
 
-
-class CommandLine(NamedTuple):
-    """What the command line says; None (or empty) where it says nothing."""
-
-    select: tuple[str, ...] | None = None
-    extend_select: tuple[str, ...] = ()
-    ignore: tuple[str, ...] = ()
-    failure_threshold: str | None = None
-    suppressions: bool = True
-    today: str | None = None  # --today
-    clock_today: str | None = None  # the real date, which the CLI reads; used when nothing pins one
-    max_file_size: int | None = None  # --max-file-size, in bytes
+if TYPE_CHECKING:
+    from ..options import CommandLine
 
 
 def resolve(settings: FileSettings, cli: CommandLine) -> tuple[LintConfig, dict[str, str]]:

@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from . import keys
 from .errors import ConfigError
 from .files import FileSettings
-from .resolve import CommandLine, for_path, resolve
+from .resolve import for_path, resolve
+
+if TYPE_CHECKING:
+    from ..options import CommandLine
 
 
 def show_settings(

@@ -12,20 +12,10 @@ from importlib import import_module
 from typing import NamedTuple, Protocol, TextIO
 
 from ..model import Diagnostic
+from ..options import FORMAT_NAMES
 
-# name -> module in this package (each module defines REPORTER)
-FORMATS: dict[str, str] = {
-    "concise": "concise",
-    "full": "full",
-    "json": "json",
-    "json-lines": "json_lines",
-    "sarif": "sarif",
-    "github": "github",
-    "gitlab": "gitlab",
-    "junit": "junit",
-    "pylint": "pylint",
-    "grouped": "grouped",
-}
+FORMATS: dict[str, str] = {name: name.replace("-", "_") for name in FORMAT_NAMES}
+"""Each output format's name -> its module in this package (which defines ``REPORTER``)."""
 
 
 class Report(NamedTuple):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 
-from .reading import read_bytes
+from ..reading import read_bytes
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

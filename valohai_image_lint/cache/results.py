@@ -9,9 +9,10 @@ config file's path and bytes, the command line's options, the date of the run), 
 and any other text the result depends on (for a Python file, its nearest ``valohai.yaml``). The
 key is made of those inputs rather than of the resolved settings so that the workspace's first stage can
 compute it without parsing TOML or importing the rules. Besides the diagnostics, an entry holds
-whether they fail the run and the ``output-format`` of the file's config.
+whether they fail the run and the ``output-format`` of the file's config (``records`` holds the
+entries' records and their layout on disk).
 
-The cache lives in ``cache_file.default_directory()`` and follows the reference cache's
+The cache lives in ``cache.files.default_directory()`` and follows the reference cache's
 contract: a missing, corrupt or unwritable cache is never an error, ``--no-cache`` turns it off,
 and writes are atomic (and merge with entries other processes wrote meanwhile). A result holding
 an internal error (VIL999) is never stored. This module imports no model until it decodes.
@@ -21,15 +22,16 @@ from __future__ import annotations
 
 import os
 
-from . import __version__
-from .cache_file import digest, read_marshal, write_marshal
+from .. import __version__
+from .files import digest, read_marshal, write_marshal
+from .records import StoredDiagnostic, StoredResult
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Sequence
-    from typing import Any
 
-    from .model import Diagnostic
+    from ..model import Diagnostic
+    from ..options import CommandLine
 
 FILE_NAME = "results-v2.marshal"
 MAX_ENTRIES = 5_000
@@ -38,7 +40,7 @@ MAX_ENTRIES = 5_000
 def _code_fingerprint() -> str:
     """The size and modification time of every source file of this package: a changed rule
     changes the key, so a development checkout never serves results of older code."""
-    root = os.path.dirname(os.path.abspath(__file__))
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # the package, above cache/
     parts: list[str] = [__version__]
     stack = [root]
     while stack:
@@ -61,69 +63,20 @@ def _hash(text: str) -> str:
 
 
 def settings_key(
-    config_path: str | None,
-    config_bytes: bytes | None,
-    *,
-    select: tuple[str, ...] | None,
-    extend_select: tuple[str, ...],
-    ignore: tuple[str, ...],
-    failure_threshold: str | None,
-    suppressions: bool,
-    today: str | None,
-    clock_today: str | None,
-    max_file_size: int | None,
+    config_path: str | None, config_bytes: bytes | None, command_line: CommandLine
 ) -> str:
-    """What one file's settings are made of, as text: the config file (path and bytes) and the
-    command line's options (named as ``config.resolve.CommandLine`` names them), with the date."""
-    return repr(
-        (config_path, config_bytes, select, extend_select, ignore, failure_threshold, suppressions, today,
-         clock_today, max_file_size)
-    )
-
-
-def _encode(diagnostic: Diagnostic) -> list[Any]:
-    fix = diagnostic.fix
-    encoded_fix = (
-        [fix.title, fix.applicability.value, [[list(edit.span), edit.replacement] for edit in fix.edits]]
-        if fix is not None
-        else None
-    )
-    return [
-        list(diagnostic.span),
-        diagnostic.code,
-        diagnostic.name,
-        int(diagnostic.severity),
-        diagnostic.message,
-        diagnostic.image,
-        diagnostic.canonical,
-        diagnostic.context,
-        encoded_fix,
-        diagnostic.key_line,
-    ]
-
-
-def _decode(path: str, item: list[Any]) -> Diagnostic:
-    from .model import Applicability, Diagnostic, Edit, Fix, Severity, Span
-
-    span, code, name, severity, message, image, canonical, context, fix, key_line = item
-    decoded_fix = None
-    if fix is not None:
-        title, applicability, edits = fix
-        decoded_edits = tuple(Edit(Span(*edit_span), text) for edit_span, text in edits)
-        decoded_fix = Fix(title, decoded_edits, Applicability(applicability))
-    return Diagnostic(
-        path, Span(*span), code, name, Severity(severity), message, image, canonical, context, decoded_fix,
-        key_line,
-    )
+    """What one file's settings are made of, as text: the config file (path and bytes) and what
+    the settings take from the command line, the date included."""
+    return repr((config_path, config_bytes, *command_line))
 
 
 class ResultCache:
-    """``get``/``put`` a file's diagnostics by path and key; ``save`` writes what changed."""
+    """``lookup``/``get``/``put`` a file's result by path and key; ``save`` writes what changed."""
 
     def __init__(self, directory: str | None) -> None:
         self.path = os.path.join(directory, FILE_NAME) if directory else None
-        self._entries: dict[str, list[Any]] | None = None  # read on first use
-        self._changed: dict[str, list[Any]] = {}
+        self._entries: dict[str, object] | None = None  # read on first use
+        self._changed: dict[str, object] = {}
         self._code: str | None = None
 
     @property
@@ -144,41 +97,38 @@ class ResultCache:
         sharing the cache (pre-commit's and a virtual environment's) do not evict each other."""
         return _hash(f"{self.code}\0{os.path.abspath(path)}")
 
-    def _load(self) -> dict[str, list[Any]]:
+    def _load(self) -> dict[str, object]:
         data = read_marshal(self.path) if self.path is not None else None
         return data if isinstance(data, dict) else {}
 
-    def entry(self, path: str, key: str) -> list[Any] | None:
-        """The stored entry, undecoded: ``[key, diagnostics, failing, output_format]``."""
+    def lookup(self, path: str, key: str) -> StoredResult | None:
+        """The entry stored for ``path`` under ``key``, as records (no model), or None."""
         if self.path is None:
             return None
         if self._entries is None:
             self._entries = self._load()
-        entry = self._entries.get(self._slot(path))
-        if not isinstance(entry, list) or len(entry) != 4 or entry[0] != key:
-            return None
-        if not isinstance(entry[1], list):
-            return None
-        return entry
+        return StoredResult.decode(self._entries.get(self._slot(path)), key)
 
     def get(self, path: str, key: str) -> list[Diagnostic] | None:
-        entry = self.entry(path, key)
-        if entry is None:
+        """The diagnostics stored for ``path`` under ``key``, or None."""
+        stored = self.lookup(path, key)
+        if stored is None:
             return None
         try:
-            return [_decode(path, item) for item in entry[1]]
-        except (TypeError, ValueError, KeyError):
+            return [diagnostic.to_diagnostic(path) for diagnostic in stored.diagnostics]
+        except ValueError:
             return None  # written by something else: lint again
 
     def put(
         self, path: str, key: str, diagnostics: Sequence[Diagnostic], failing: bool, output_format: str | None
     ) -> None:
-        from .model import INTERNAL_ERROR_CODE
+        from ..model import INTERNAL_ERROR_CODE
 
         if self.path is None or any(d.code == INTERNAL_ERROR_CODE for d in diagnostics):
             return
-        encoded = [_encode(d) for d in diagnostics]
-        self._changed[self._slot(path)] = [key, encoded, failing, output_format]
+        stored = StoredResult(key, tuple(StoredDiagnostic.from_diagnostic(d) for d in diagnostics), failing,
+                              output_format)
+        self._changed[self._slot(path)] = stored.encode()
 
     def save(self) -> None:
         """Merge the new entries into the file as it is now, and replace it atomically."""

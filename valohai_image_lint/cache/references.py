@@ -2,7 +2,7 @@
 pre-commit run, an editor's on-save check) skip importing and compiling the reference grammar.
 
 Entries are keyed by the exact image text; the file name carries the tool version, so an
-upgrade starts a fresh cache. The cache lives in ``cache_file.default_directory()``. A missing, corrupt
+upgrade starts a fresh cache. The cache lives in ``cache.files.default_directory()``. A missing, corrupt
 or unwritable cache is never an error: the run parses as if there were none. ``--no-cache`` (or
 ``VALOHAI_IMAGE_LINT_NO_CACHE=1``) turns it off.
 """
@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import os
 
-from . import __version__
-from .cache_file import read_marshal, write_marshal
-from .reference import ImageRef, InvalidImageReference, parse_image
+from .. import __version__
+from ..reference import ImageRef, InvalidImageReference, parse_image
+from .files import read_marshal, write_marshal
 
 MAX_ENTRIES = 10_000
 _Entry = list[str | None] | dict[str, str]
