@@ -27,8 +27,8 @@ from pathlib import Path
 
 import pytest
 
-from valohai_image_lint import document
-from valohai_image_lint.document import (
+from valohai_image_lint.sources import yaml_document as document
+from valohai_image_lint.sources.yaml_document import (
     MAX_DEPTH,
     Document,
     Mapping,
@@ -265,7 +265,7 @@ def _python(code: str) -> str:
 def test_only_the_parsing_parts_of_ruamel_are_imported() -> None:
     code = (
         "import sys\n"
-        "import valohai_image_lint.document as d\n"
+        "import valohai_image_lint.sources.yaml_document as d\n"
         "print(sorted(m for m in sys.modules if m.startswith('ruamel')))\n"
         "d.load('- step:\\n    name: a\\n    image: python:3.9\\n')\n"
         "print('ruamel.yaml.main' in sys.modules, 'ruamel.yaml.loader' in sys.modules)\n"
@@ -277,7 +277,7 @@ def test_only_the_parsing_parts_of_ruamel_are_imported() -> None:
 
 def test_ruamel_yaml_stays_whole_for_everyone_else() -> None:
     code = (
-        "import valohai_image_lint.document as d\n"
+        "import valohai_image_lint.sources.yaml_document as d\n"
         "d.load('a: 1\\n')\n"
         "import ruamel.yaml\n"
         "from ruamel.yaml import YAML\n"
@@ -289,7 +289,7 @@ def test_ruamel_yaml_stays_whole_for_everyone_else() -> None:
 def test_a_ruamel_imported_first_is_used_as_it_is() -> None:
     code = (
         "import ruamel.yaml\n"
-        "import valohai_image_lint.document as d\n"
+        "import valohai_image_lint.sources.yaml_document as d\n"
         "d.load('a: 1\\n')\n"
         "import sys\n"
         "print(sys.modules['ruamel.yaml'] is ruamel.yaml)\n"

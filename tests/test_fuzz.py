@@ -37,13 +37,10 @@ from valohai_image_lint.cli import main
 from valohai_image_lint.config import LintConfig
 from valohai_image_lint.linter import lint_text
 from valohai_image_lint.model import Diagnostic, ImageSite, Span
-from valohai_image_lint.python_sources import (
-    PythonSyntaxError,
-    find_notebook_image_sites,
-    find_python_image_sites,
-)
 from valohai_image_lint.reference import ImageRef, InvalidImageReference, parse_image
 from valohai_image_lint.reporters import FORMATS
+from valohai_image_lint.sources.notebook_sites import find_notebook_image_sites
+from valohai_image_lint.sources.python_sites import PythonSyntaxError, find_python_image_sites
 
 ROOT = Path(__file__).resolve().parent.parent
 FUZZ = ROOT / "fuzz"

@@ -7,11 +7,8 @@ import json
 import pytest
 
 from valohai_image_lint.model import ImageSite, Span, ValueKind
-from valohai_image_lint.python_sources import (
-    PythonSyntaxError,
-    find_notebook_image_sites,
-    find_python_image_sites,
-)
+from valohai_image_lint.sources.notebook_sites import find_notebook_image_sites
+from valohai_image_lint.sources.python_sites import PythonSyntaxError, find_python_image_sites
 
 FULLWIDTH = "".join(chr(ord(letter) + 0xFEE0) for letter in "valohai")
 P = 'valohai.prepare(step="train", image="python:3.12.1")'  # the image starts at column 38, ends at 51

@@ -7,7 +7,6 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from .config import LintConfig
-from .document import Document, YamlSyntaxError, load
 from .escape import one_line
 from .model import Diagnostic, Finding, ImageSite, ParsedSite, StepImage, ValueKind
 from .placeholder import find_placeholder
@@ -22,10 +21,11 @@ from .rules import (
     yaml_syntax_error,
 )
 from .selection import resolve
-from .sites import find_duplicate_keys, find_image_sites, find_top_level_problems
+from .sources.yaml_document import Document, YamlSyntaxError, load
+from .sources.yaml_sites import find_duplicate_keys, find_image_sites, find_top_level_problems
 
 if TYPE_CHECKING:
-    from .suppressions import Suppression
+    from .sources.comments import Suppression
 
 Parse = Callable[[str], ImageRef]
 
@@ -149,7 +149,7 @@ def _lint_yaml(
                 diagnostics.append(_diagnostic(duplicate_key.RULE, finding, path, config))
         diagnostics.extend(_check_sites(find_image_sites(document), rules, path, config, parse, internal))
     if config.suppressions and SUPPRESSION_MARKER in text:
-        from .suppressions import parse_suppressions
+        from .sources.comments import parse_suppressions
 
         diagnostics = _apply_suppressions(parse_suppressions(text), diagnostics, rules, path, config)
     return diagnostics
@@ -182,7 +182,8 @@ def _lint_python(
     steps: Mapping[str, StepImage] | None,
     internal: list[Diagnostic],
 ) -> list[Diagnostic]:
-    from .python_sources import PythonSyntaxError, find_notebook_image_sites, find_python_image_sites
+    from .sources.notebook_sites import find_notebook_image_sites
+    from .sources.python_sites import PythonSyntaxError, find_python_image_sites
 
     rules = enabled_rules(config)
     notebook = path.lower().endswith(".ipynb")
@@ -196,14 +197,14 @@ def _lint_python(
     else:
         diagnostics.extend(_check_sites(found, rules, path, config, parse, internal, steps))
     if config.suppressions and not notebook and SUPPRESSION_MARKER in text:
-        from .suppressions import parse_python_suppressions
+        from .sources.comments import parse_python_suppressions
 
         diagnostics = _apply_suppressions(parse_python_suppressions(text), diagnostics, rules, path, config)
     return diagnostics
 
 
 def _line_length(text: str, line: int) -> int | None:
-    from .document import split_lines
+    from .sources.yaml_document import split_lines
 
     lines = split_lines(text.removeprefix("\ufeff"))
     return len(lines[line - 1]) if 1 <= line <= len(lines) else None
@@ -266,7 +267,7 @@ def step_images(
 ) -> dict[str, StepImage]:
     """What each named step of a ``valohai.yaml`` runs in (for VIL304), by step name: the string
     images only. Empty when the text is not valid YAML (linting that file reports why)."""
-    from .sites import find_step_images
+    from .sources.yaml_sites import find_step_images
 
     try:
         document = _load(text, last)

@@ -25,7 +25,7 @@ import warnings
 from collections.abc import Callable
 from typing import Any
 
-from .model import Span
+from ..model import Span
 
 
 class YamlSyntaxError(Exception):
