@@ -9,7 +9,7 @@ import pytest
 
 from valohai_image_lint import lint_text
 from valohai_image_lint.cli import main
-from valohai_image_lint.sources.yaml_document import split_lines
+from valohai_image_lint.sources.lines import split_lines
 
 
 def _corpus_files(shared: Path) -> list[Path]:

@@ -204,7 +204,7 @@ def _lint_python(
 
 
 def _line_length(text: str, line: int) -> int | None:
-    from .sources.yaml_document import split_lines
+    from .sources.lines import split_lines
 
     lines = split_lines(text.removeprefix("\ufeff"))
     return len(lines[line - 1]) if 1 <= line <= len(lines) else None

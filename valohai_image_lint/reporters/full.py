@@ -34,7 +34,7 @@ from collections.abc import Iterator
 from typing import TextIO
 
 from ..model import Applicability, Diagnostic, Severity, Span
-from ..sources.yaml_document import split_lines
+from ..sources.lines import split_lines
 from . import Report
 from .concise import format_line
 

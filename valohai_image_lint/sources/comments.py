@@ -52,7 +52,7 @@ from collections.abc import Iterator
 from typing import NamedTuple
 
 from ..model import Span
-from .yaml_document import split_lines
+from .lines import split_lines
 
 
 class Suppression(NamedTuple):

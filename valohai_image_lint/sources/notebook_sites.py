@@ -25,11 +25,11 @@ import re
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..model import ImageSite
+from .lines import LineIndex
 from .python_sites import (
     ImportBindings,
     Place,
     PythonSyntaxError,
-    _Text,
     in_written_order,
     may_name_valohai,
     parse_python,
@@ -162,7 +162,7 @@ def _notebook_cells(notebook: Any, text: str) -> list[_Cell]:
     return found
 
 
-def _parse_cell(cell: _Cell) -> tuple[ast.Module, _Text] | None:
+def _parse_cell(cell: _Cell) -> tuple[ast.Module, LineIndex] | None:
     """The cell's syntax tree and the text parsed (IPython lines read as ``pass``), or None for a
     cell that is not Python; raises ``PythonSyntaxError`` with a position in the cell."""
     lines = [cell.code[start:end] for start, end in _line_spans(cell.code)]
@@ -175,7 +175,7 @@ def _parse_cell(cell: _Cell) -> tuple[ast.Module, _Text] | None:
     while True:
         text = "".join(lines)
         try:
-            return parse_python(text), _Text(text)
+            return parse_python(text), LineIndex(text)
         except PythonSyntaxError as exc:
             index = exc.line - 1
             if not 0 <= index < len(lines) or not _IPYTHON_LINE.match(lines[index].rstrip("\r\n")):
@@ -184,7 +184,7 @@ def _parse_cell(cell: _Cell) -> tuple[ast.Module, _Text] | None:
 
 
 def _line_spans(text: str) -> list[tuple[int, int]]:
-    starts = _Text(text).starts
+    starts = LineIndex(text).starts
     return list(zip(starts, [*starts[1:], len(text)], strict=True))
 
 
@@ -194,9 +194,9 @@ def _as_pass(line: str) -> str:
     return body[: len(body) - len(body.lstrip())] + "pass" + line[len(body) :]
 
 
-def _cell_place(cell: _Cell, parsed: _Text, notebook: _Text) -> Place:
+def _cell_place(cell: _Cell, parsed: LineIndex, notebook: LineIndex) -> Place:
     """Where an offset in the cell's parsed text is in the notebook file."""
-    original = _Text(cell.code)
+    original = LineIndex(cell.code)
 
     def place(offset: int) -> tuple[int, int]:
         line, column = parsed.position(offset)
@@ -212,7 +212,7 @@ def find_notebook_image_sites(text: str) -> list[ImageSite]:
     import json
 
     text = text.removeprefix("\ufeff")
-    notebook_text = _Text(text)
+    notebook_text = LineIndex(text)
     try:
         notebook = json.loads(text, object_pairs_hook=_Pairs)
     except json.JSONDecodeError as exc:
@@ -225,12 +225,12 @@ def find_notebook_image_sites(text: str) -> list[ImageSite]:
     cells = _notebook_cells(notebook, text)
     if not may_name_valohai("".join(cell.code for cell in cells)):
         return []
-    parsed_cells: list[tuple[_Cell, ast.Module, _Text]] = []
+    parsed_cells: list[tuple[_Cell, ast.Module, LineIndex]] = []
     for cell in cells:
         try:
             parsed = _parse_cell(cell)
         except PythonSyntaxError as exc:
-            cell_text = _Text(cell.code)
+            cell_text = LineIndex(cell.code)
             offset = cell.file_offsets[cell_text.offset(exc.line, exc.column)]
             line, column = notebook_text.position(offset)
             raise PythonSyntaxError(f"cell {cell.number}: {exc.message}", line, column) from None

@@ -43,12 +43,12 @@ Notebooks are read by ``notebook_sites``, with the parts here.
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from ..model import ImageSite, Span, ValueKind
+from .lines import LineIndex
 
 if TYPE_CHECKING:
     import ast
@@ -67,42 +67,17 @@ class PythonSyntaxError(Exception):
         self.column = column
 
 
-# Lines as Python, editors and the rest of the linter count them.
-_LINE_BREAK = re.compile(r"\r\n|[\r\n]")
 # The start of a str literal: an optional prefix, then one or three quotes.
 _OPENING = re.compile(r"""[rRuU]?('''|\"\"\"|'|")""")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-class _Text:
-    """A text and where its lines start: character offsets to and from 1-based positions."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.starts = [0] + [match.end() for match in _LINE_BREAK.finditer(text)]
-
-    def line_text(self, line: int) -> str:
-        start = self.starts[line - 1]
-        end = self.starts[line] if line < len(self.starts) else len(self.text)
-        return self.text[start:end].rstrip("\r\n")
-
-    def position(self, offset: int) -> tuple[int, int]:
-        index = bisect.bisect_right(self.starts, offset) - 1
-        return index + 1, offset - self.starts[index] + 1
-
-    def offset(self, line: int, column: int) -> int:
-        """The offset of a position, brought onto the text: a line past the end is the last line,
-        a column past the end of its line is the end of the line."""
-        line = min(max(line, 1), len(self.starts))
-        column = min(max(column, 1), len(self.line_text(line)) + 1)
-        return self.starts[line - 1] + column - 1
-
-    def ast_offset(self, line: int, col_offset: int) -> int:
-        """The offset of an ``ast`` position: a 1-based line and a 0-based UTF-8 byte offset."""
-        text = self.line_text(line)
-        if not text.isascii():
-            col_offset = len(text.encode("utf-8")[:col_offset].decode("utf-8"))
-        return self.starts[line - 1] + col_offset
+def _ast_offset(lines: LineIndex, line: int, col_offset: int) -> int:
+    """The offset of an ``ast`` position: a 1-based line and a 0-based UTF-8 byte offset."""
+    text = lines.line_text(line)
+    if not text.isascii():
+        col_offset = len(text.encode("utf-8")[:col_offset].decode("utf-8"))
+    return lines.starts[line - 1] + col_offset
 
 
 Place = Callable[[int], tuple[int, int]]
@@ -129,17 +104,17 @@ def parse_python(text: str) -> ast.Module:
     except SyntaxError as exc:
         message = exc.msg or "invalid syntax"
         if exc.lineno is None and "\x00" in text:  # Python 3.12+: "cannot contain null bytes"
-            line, column = _Text(text).position(text.index("\x00"))
+            line, column = LineIndex(text).position(text.index("\x00"))
         else:
             line, column = max(exc.lineno or 1, 1), max(exc.offset or 1, 1)
         raise PythonSyntaxError(message, line, column) from None
     except ValueError as exc:  # Python < 3.12 for null bytes; a lone surrogate (UnicodeEncodeError)
         bad = _SURROGATE.search(text) if isinstance(exc, UnicodeEncodeError) else None
         if bad is not None:
-            line, column = _Text(text).position(bad.start())
+            line, column = LineIndex(text).position(bad.start())
             raise PythonSyntaxError("a lone surrogate is not valid UTF-8", line, column) from None
         offset = text.find("\x00")
-        line, column = _Text(text).position(offset) if offset != -1 else (1, 1)
+        line, column = LineIndex(text).position(offset) if offset != -1 else (1, 1)
         raise PythonSyntaxError(str(exc), line, column) from None
     except (RecursionError, MemoryError):  # the parser's stack overflowed, not the machine's memory
         raise PythonSyntaxError("too deeply nested to parse", 1, 1) from None
@@ -206,14 +181,14 @@ def _context(call: ast.Call, step: str | None, where: str) -> str:
     return f"valohai.prepare(step=...){where}" if has_step else f"valohai.prepare(){where}"
 
 
-def _image_site(keyword: ast.keyword, parsed: _Text, place: Place, context: str) -> ImageSite | None:
+def _image_site(keyword: ast.keyword, parsed: LineIndex, place: Place, context: str) -> ImageSite | None:
     """The site of an ``image=`` keyword whose value is one plain or raw string literal."""
     node = keyword.value
     value = _str_constant(node)
     if not value or node.end_lineno is None or node.end_col_offset is None:
         return None  # not a str, or "" (the default image applies)
-    start = parsed.ast_offset(node.lineno, node.col_offset)
-    end = parsed.ast_offset(node.end_lineno, node.end_col_offset)
+    start = _ast_offset(parsed, node.lineno, node.col_offset)
+    end = _ast_offset(parsed, node.end_lineno, node.end_col_offset)
     opening = _OPENING.match(parsed.text, start)
     if opening is None:
         return None
@@ -222,7 +197,7 @@ def _image_site(keyword: ast.keyword, parsed: _Text, place: Place, context: str)
         return None  # an implicit concatenation: "a" "b" is one constant, written as two literals
     line, column = place(opening.end())
     end_line, end_column = place(close)
-    key_line = place(parsed.ast_offset(keyword.lineno, keyword.col_offset))[0]
+    key_line = place(_ast_offset(parsed, keyword.lineno, keyword.col_offset))[0]
     return ImageSite(
         ValueKind.STRING if value.strip() else ValueKind.EMPTY,
         Span(line, column, end_line, end_column),
@@ -249,7 +224,7 @@ def _closing_quote(text: str, index: int, quote: str) -> int:
 
 
 def prepare_call_sites(
-    tree: ast.Module, parsed: _Text, names: ImportBindings, place: Place, where: str = ""
+    tree: ast.Module, parsed: LineIndex, names: ImportBindings, place: Place, where: str = ""
 ) -> Iterator[ImageSite]:
     import ast
 
@@ -276,6 +251,6 @@ def find_python_image_sites(text: str) -> list[ImageSite]:
     if not may_name_valohai(text):
         return []
     tree = parse_python(text)
-    parsed = _Text(text)
+    parsed = LineIndex(text)
     return in_written_order(prepare_call_sites(tree, parsed, ImportBindings([tree]), parsed.position))
 

@@ -16,7 +16,6 @@ tooling uses) types them: ``image: yes`` is a bool and ``image: 3.9`` a float th
 
 from __future__ import annotations
 
-import bisect
 import gc
 import importlib
 import re
@@ -25,7 +24,7 @@ import warnings
 from collections.abc import Callable
 from typing import Any
 
-from ..model import Span
+from .lines import LINE_BREAK, LineIndex
 
 
 class YamlSyntaxError(Exception):
@@ -121,38 +120,16 @@ def _resolve_plain(value: str) -> str:
     return "str"
 
 
-# Lines as editors, grep and git count them: NEL, LS and PS do not end a line there.
-_LINE_BREAK = re.compile(r"\r\n|[\r\n]")
 _STYLES = {None: "plain", "": "plain", "'": "single", '"': "double", "|": "literal", ">": "folded"}
 
 
-class Document:
-    """A whole file: its text (BOM removed) and the root node of each YAML document in it."""
+class Document(LineIndex):
+    """A whole file: its text (BOM removed), where its lines start, and the root node of each YAML
+    document in it."""
 
     def __init__(self, text: str, roots: list[Node | None]) -> None:
-        self.text = text
+        super().__init__(text)
         self.roots = roots
-        self._line_starts = [0] + [m.end() for m in _LINE_BREAK.finditer(text)]
-
-    def position(self, offset: int) -> tuple[int, int]:
-        """1-based (line, column) of a character offset."""
-        index = bisect.bisect_right(self._line_starts, offset) - 1
-        return index + 1, offset - self._line_starts[index] + 1
-
-    def span(self, start: int, end: int) -> Span:
-        line, column = self.position(start)
-        end_line, end_column = self.position(max(end, start))
-        return Span(line, column, end_line, end_column)
-
-    def line_text(self, line: int) -> str:
-        start = self._line_starts[line - 1]
-        match = _LINE_BREAK.search(self.text, start)
-        return self.text[start : match.start() if match else len(self.text)]
-
-
-def split_lines(text: str) -> list[str]:
-    """Lines as editors count them (``\\r\\n``, ``\\r``, ``\\n``): the lines positions refer to."""
-    return _LINE_BREAK.split(text)
 
 
 def _value_start(text: str, offset: int) -> tuple[int, str | None]:
@@ -217,12 +194,12 @@ def _skip_blanks(text: str, offset: int) -> int:
 
 def _block_content_start(text: str, offset: int) -> int:
     """The first content character of a block scalar whose header (``|``, ``>-``...) is at ``offset``."""
-    match = _LINE_BREAK.search(text, offset)
+    match = LINE_BREAK.search(text, offset)
     if match is None:
         return len(text)
     offset = match.end()
     while True:
-        line_end = _LINE_BREAK.search(text, offset)
+        line_end = LINE_BREAK.search(text, offset)
         stop = line_end.start() if line_end else len(text)
         content = offset + len(text[offset:stop]) - len(text[offset:stop].lstrip(" "))
         if content < stop or line_end is None:
@@ -235,7 +212,7 @@ def _block_value_span(text: str, header: int, value: str) -> tuple[int, int]:
     keeping leading spaces that belong to the value, as with ``|2-``) and ends."""
     start = _block_content_start(text, header)
     line_start = text.rfind("\n", 0, start) + 1
-    line_end = _LINE_BREAK.search(text, start)
+    line_end = LINE_BREAK.search(text, start)
     stop = line_end.start() if line_end else len(text)
     newline = value.find("\n")
     first = (value if newline == -1 else value[:newline]).rstrip()
