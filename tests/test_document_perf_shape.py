@@ -6,7 +6,7 @@ ruamel's pure-Python parser otherwise, or where libyaml fails. Checked here:
 - both parsers give the same nodes, values, styles, tags and positions, on every file of the
   corpus and on snippets that stress positions (non-ASCII, CRLF, a BOM, several documents,
   properties, empty values, block scalars), and the same errors;
-- hostile input is a located ``YamlSyntaxError`` in well under a second: 10,000 levels of flow
+- hostile input is a located ``SourceSyntaxError`` in well under a second: 10,000 levels of flow
   sequences, flow mappings and block nesting; an alias bomb composes to its distinct nodes only;
 - the cost grows linearly with the file;
 - only the parsing parts of ruamel.yaml are imported, and ruamel.yaml stays whole for anyone else
@@ -27,6 +27,7 @@ from pathlib import Path
 
 import pytest
 
+from valohai_image_lint.sources import SourceSyntaxError
 from valohai_image_lint.sources import yaml_document as document
 from valohai_image_lint.sources.yaml_document import (
     MAX_DEPTH,
@@ -35,7 +36,6 @@ from valohai_image_lint.sources.yaml_document import (
     Node,
     Scalar,
     Sequence,
-    YamlSyntaxError,
     load,
 )
 
@@ -75,7 +75,7 @@ def _shape(parsed: Document) -> list[object]:
 def _outcome(text: str, *, libyaml: bool) -> object:
     try:
         return _shape(load(text, libyaml=libyaml))
-    except YamlSyntaxError as exc:
+    except SourceSyntaxError as exc:
         return ("error", exc.message, exc.line, exc.column)
 
 
@@ -148,7 +148,7 @@ def test_libyaml_reads_a_config_without_the_pure_parser(monkeypatch: pytest.Monk
 
 @pytest.mark.parametrize(("name", "text"), ERRORS, ids=[name for name, _ in ERRORS])
 def test_errors_are_syntax_errors(name: str, text: str) -> None:
-    with pytest.raises(YamlSyntaxError):
+    with pytest.raises(SourceSyntaxError):
         load(text)
 
 
@@ -186,7 +186,7 @@ NESTINGS = [
 def test_deep_nesting_is_a_located_error_in_bounded_time(name: str, text: str, libyaml: bool) -> None:
     load("a: 1\n", libyaml=libyaml)  # imports
     started = time.perf_counter()
-    with pytest.raises(YamlSyntaxError) as caught:
+    with pytest.raises(SourceSyntaxError) as caught:
         load(text, libyaml=libyaml)
     elapsed = time.perf_counter() - started
     assert caught.value.message == f"the YAML is nested too deeply (more than {MAX_DEPTH} levels)"
@@ -303,7 +303,7 @@ def test_the_garbage_collector_is_left_as_it_was(enabled: bool, text: str) -> No
     was = gc.isenabled()
     try:
         gc.enable() if enabled else gc.disable()
-        with contextlib.suppress(YamlSyntaxError):
+        with contextlib.suppress(SourceSyntaxError):
             load(text)
         assert gc.isenabled() is enabled
     finally:

@@ -21,7 +21,8 @@ from .rules import (
     yaml_syntax_error,
 )
 from .selection import resolve
-from .sources.yaml_document import Document, YamlSyntaxError, load
+from .sources import SourceSyntaxError
+from .sources.yaml_document import Document, load
 from .sources.yaml_sites import find_duplicate_keys, find_image_sites, find_top_level_problems
 
 if TYPE_CHECKING:
@@ -133,7 +134,7 @@ def _lint_yaml(
     diagnostics: list[Diagnostic] = []
     try:
         document = _load(text, last)
-    except YamlSyntaxError as exc:
+    except SourceSyntaxError as exc:
         if yaml_syntax_error.RULE in rules:
             length = _line_length(text, exc.line)
             finding = yaml_syntax_error.finding(exc.message, exc.line, exc.column, length)
@@ -183,14 +184,14 @@ def _lint_python(
     internal: list[Diagnostic],
 ) -> list[Diagnostic]:
     from .sources.notebook_sites import find_notebook_image_sites
-    from .sources.python_sites import PythonSyntaxError, find_python_image_sites
+    from .sources.python_sites import find_python_image_sites
 
     rules = enabled_rules(config)
     notebook = path.lower().endswith(".ipynb")
     diagnostics: list[Diagnostic] = []
     try:
         found = (find_notebook_image_sites if notebook else find_python_image_sites)(text)
-    except PythonSyntaxError as exc:
+    except SourceSyntaxError as exc:
         if python_syntax_error.RULE in rules:
             finding = python_syntax_error.finding(exc.message, exc.line, exc.column, notebook)
             diagnostics.append(_diagnostic(python_syntax_error.RULE, finding, path, config))
@@ -271,7 +272,7 @@ def step_images(
 
     try:
         document = _load(text, last)
-    except YamlSyntaxError:
+    except SourceSyntaxError:
         return {}
     images: dict[str, StepImage] = {}
     for name, site in find_step_images(document).items():

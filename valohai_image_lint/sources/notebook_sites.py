@@ -13,7 +13,7 @@ cell: ``cell 3``, counting every cell from 1, markdown included. IPython syntax 
 a line magic, shell escape or help line (``%matplotlib inline``, ``!pip install x``,
 ``files = !ls``, ``df?``) that Python rejects reads as ``pass``; a cell magic other than
 ``%%time``, ``%%timeit`` and ``%%capture`` (``%%bash``, ``%%writefile``) makes the cell
-not Python, and it is skipped. A notebook that is not valid JSON raises ``PythonSyntaxError``
+not Python, and it is skipped. A notebook that is not valid JSON raises ``SourceSyntaxError``
 with the JSON parser's message and position; a syntax error in a cell raises it with the
 message prefixed by the cell (``cell 2: invalid syntax``); either way no site of the file is
 returned. JSON that is not an nbformat 4 notebook has no sites.
@@ -25,11 +25,11 @@ import re
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..model import ImageSite
+from . import SourceSyntaxError
 from .lines import LineIndex
 from .python_sites import (
     ImportBindings,
     Place,
-    PythonSyntaxError,
     in_written_order,
     may_name_valohai,
     parse_python,
@@ -164,7 +164,7 @@ def _notebook_cells(notebook: Any, text: str) -> list[_Cell]:
 
 def _parse_cell(cell: _Cell) -> tuple[ast.Module, LineIndex] | None:
     """The cell's syntax tree and the text parsed (IPython lines read as ``pass``), or None for a
-    cell that is not Python; raises ``PythonSyntaxError`` with a position in the cell."""
+    cell that is not Python; raises ``SourceSyntaxError`` with a position in the cell."""
     lines = [cell.code[start:end] for start, end in _line_spans(cell.code)]
     magic = lines[0].lstrip()
     if magic.startswith("%%"):
@@ -176,7 +176,7 @@ def _parse_cell(cell: _Cell) -> tuple[ast.Module, LineIndex] | None:
         text = "".join(lines)
         try:
             return parse_python(text), LineIndex(text)
-        except PythonSyntaxError as exc:
+        except SourceSyntaxError as exc:
             index = exc.line - 1
             if not 0 <= index < len(lines) or not _IPYTHON_LINE.match(lines[index].rstrip("\r\n")):
                 raise
@@ -207,7 +207,7 @@ def _cell_place(cell: _Cell, parsed: LineIndex, notebook: LineIndex) -> Place:
 
 def find_notebook_image_sites(text: str) -> list[ImageSite]:
     """Every image named by ``valohai.prepare(image="...")`` in a notebook's code cells, with
-    positions in the notebook file (see the module's docstring); raises ``PythonSyntaxError``
+    positions in the notebook file (see the module's docstring); raises ``SourceSyntaxError``
     for a file that is not JSON or a cell that is not Python."""
     import json
 
@@ -217,11 +217,11 @@ def find_notebook_image_sites(text: str) -> list[ImageSite]:
         notebook = json.loads(text, object_pairs_hook=_Pairs)
     except json.JSONDecodeError as exc:
         line, column = notebook_text.position(exc.pos)
-        raise PythonSyntaxError(f"invalid notebook JSON: {exc.msg}", line, column) from None
+        raise SourceSyntaxError(f"invalid notebook JSON: {exc.msg}", line, column) from None
     except RecursionError:
-        raise PythonSyntaxError("invalid notebook JSON: too deeply nested", 1, 1) from None
+        raise SourceSyntaxError("invalid notebook JSON: too deeply nested", 1, 1) from None
     except ValueError as exc:  # such as a number too long to convert
-        raise PythonSyntaxError(f"invalid notebook JSON: {exc}", 1, 1) from None
+        raise SourceSyntaxError(f"invalid notebook JSON: {exc}", 1, 1) from None
     cells = _notebook_cells(notebook, text)
     if not may_name_valohai("".join(cell.code for cell in cells)):
         return []
@@ -229,11 +229,11 @@ def find_notebook_image_sites(text: str) -> list[ImageSite]:
     for cell in cells:
         try:
             parsed = _parse_cell(cell)
-        except PythonSyntaxError as exc:
+        except SourceSyntaxError as exc:
             cell_text = LineIndex(cell.code)
             offset = cell.file_offsets[cell_text.offset(exc.line, exc.column)]
             line, column = notebook_text.position(offset)
-            raise PythonSyntaxError(f"cell {cell.number}: {exc.message}", line, column) from None
+            raise SourceSyntaxError(f"cell {cell.number}: {exc.message}", line, column) from None
         if parsed is not None:
             parsed_cells.append((cell, *parsed))
     names = ImportBindings(tree for _, tree, _ in parsed_cells)

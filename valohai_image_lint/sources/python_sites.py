@@ -33,7 +33,7 @@ Positions
 
 Syntax errors
     A source that ``ast.parse`` (the running Python's grammar) rejects raises
-    ``PythonSyntaxError`` with Python's message and position; null bytes, lone surrogates and
+    ``SourceSyntaxError`` with Python's message and position; null bytes, lone surrogates and
     nesting too deep for the parser are reported the same way. A source that never mentions
     ``valohai`` cannot call ``prepare`` and is not parsed at all, so its syntax errors are not
     reported: this linter checks images, a Python linter checks Python.
@@ -48,6 +48,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from ..model import ImageSite, Span, ValueKind
+from . import SourceSyntaxError
 from .lines import LineIndex
 
 if TYPE_CHECKING:
@@ -55,16 +56,6 @@ if TYPE_CHECKING:
 
 PREPARE = "valohai.prepare"
 """The function whose ``image=`` names an image, by its qualified name."""
-
-
-class PythonSyntaxError(Exception):
-    """A Python source (or notebook) that cannot be parsed: the message and its 1-based position."""
-
-    def __init__(self, message: str, line: int, column: int) -> None:
-        super().__init__(f"{line}:{column}: {message}")
-        self.message = message
-        self.line = line
-        self.column = column
 
 
 # The start of a str literal: an optional prefix, then one or three quotes.
@@ -96,7 +87,7 @@ def may_name_valohai(text: str) -> bool:
 
 
 def parse_python(text: str) -> ast.Module:
-    """``ast.parse``, with each way it refuses a text turned into a ``PythonSyntaxError``."""
+    """``ast.parse``, with each way it refuses a text turned into a ``SourceSyntaxError``."""
     import ast
 
     try:
@@ -107,17 +98,17 @@ def parse_python(text: str) -> ast.Module:
             line, column = LineIndex(text).position(text.index("\x00"))
         else:
             line, column = max(exc.lineno or 1, 1), max(exc.offset or 1, 1)
-        raise PythonSyntaxError(message, line, column) from None
+        raise SourceSyntaxError(message, line, column) from None
     except ValueError as exc:  # Python < 3.12 for null bytes; a lone surrogate (UnicodeEncodeError)
         bad = _SURROGATE.search(text) if isinstance(exc, UnicodeEncodeError) else None
         if bad is not None:
             line, column = LineIndex(text).position(bad.start())
-            raise PythonSyntaxError("a lone surrogate is not valid UTF-8", line, column) from None
+            raise SourceSyntaxError("a lone surrogate is not valid UTF-8", line, column) from None
         offset = text.find("\x00")
         line, column = LineIndex(text).position(offset) if offset != -1 else (1, 1)
-        raise PythonSyntaxError(str(exc), line, column) from None
+        raise SourceSyntaxError(str(exc), line, column) from None
     except (RecursionError, MemoryError):  # the parser's stack overflowed, not the machine's memory
-        raise PythonSyntaxError("too deeply nested to parse", 1, 1) from None
+        raise SourceSyntaxError("too deeply nested to parse", 1, 1) from None
 
 
 class ImportBindings:
@@ -246,7 +237,7 @@ def in_written_order(sites: Iterable[ImageSite]) -> list[ImageSite]:
 
 def find_python_image_sites(text: str) -> list[ImageSite]:
     """Every image named by ``valohai.prepare(image="...")`` in a Python source, in the order
-    written; raises ``PythonSyntaxError`` where the source is not Python."""
+    written; raises ``SourceSyntaxError`` where the source is not Python."""
     text = text.removeprefix("\ufeff")
     if not may_name_valohai(text):
         return []

@@ -6,7 +6,7 @@ of our own (``Scalar``, ``Mapping``, ``Sequence``) that carry character offsets 
 so that nothing downstream depends on ruamel. Aliases stay aliases: a node reached twice is the
 same object, so an alias bomb costs what its distinct nodes cost and a value used through an
 anchor can be reported once. Composing is a loop over the events, not a recursion, and stops
-with a located ``YamlSyntaxError`` past ``MAX_DEPTH`` levels of nesting.
+with a located ``SourceSyntaxError`` past ``MAX_DEPTH`` levels of nesting.
 
 Only the parts of ruamel.yaml that parsing uses are imported (see ``_import_parts_only``).
 
@@ -24,17 +24,8 @@ import warnings
 from collections.abc import Callable
 from typing import Any
 
+from . import SourceSyntaxError
 from .lines import LINE_BREAK, LineIndex
-
-
-class YamlSyntaxError(Exception):
-    """The text is not YAML: ``message`` and the 1-based position of the problem."""
-
-    def __init__(self, message: str, line: int, column: int) -> None:
-        super().__init__(f"{line}:{column}: {message}")
-        self.message = message
-        self.line = line
-        self.column = column
 
 
 class Scalar:
@@ -222,7 +213,7 @@ def _block_value_span(text: str, header: int, value: str) -> tuple[int, int]:
     return start, start + len(text[start:stop].rstrip())
 
 
-# Deeper than this is an error (a ``YamlSyntaxError``), found before the parser has read much
+# Deeper than this is an error (a ``SourceSyntaxError``), found before the parser has read much
 # further: real configs nest a dozen levels, and a hostile "[" * 10000 must fail in milliseconds,
 # not recurse or scan quadratically. Code that walks our nodes recursively stays far from
 # Python's recursion limit.
@@ -384,7 +375,7 @@ def _compose(next_event: Callable[[], Any], parts: _Parts, document: Document) -
             mark = event.start_mark.index
             start = _value_start(text, mark)[0] if mark < n and text[mark] in not_a_value else mark
             if len(stack) >= MAX_DEPTH:
-                raise YamlSyntaxError(_TOO_DEEP, *document.position(start))
+                raise SourceSyntaxError(_TOO_DEEP, *document.position(start))
             node: Mapping | Sequence
             if kind == _MAPPING:
                 node = mapping = Mapping(start)
@@ -401,7 +392,7 @@ def _compose(next_event: Callable[[], Any], parts: _Parts, document: Document) -
         elif kind == _ALIAS:
             target = anchors.get(event.anchor)
             if target is None:
-                raise YamlSyntaxError(f"found undefined alias {event.anchor!r}",
+                raise SourceSyntaxError(f"found undefined alias {event.anchor!r}",
                                       *document.position(event.start_mark.index))
             add(target)
         elif kind == _DOCUMENT:
@@ -437,7 +428,7 @@ def _bounded_scanner(base: type) -> type:
 
 
 def _compose_pure(text: str, parts: _Parts, document: Document) -> list[Node | None]:
-    """Compose with ruamel's pure-Python parser, turning its errors into ``YamlSyntaxError``."""
+    """Compose with ruamel's pure-Python parser, turning its errors into ``SourceSyntaxError``."""
     from ruamel.yaml.error import MarkedYAMLError
     from ruamel.yaml.main import YAML
     from ruamel.yaml.reader import ReaderError
@@ -456,13 +447,13 @@ def _compose_pure(text: str, parts: _Parts, document: Document) -> list[Node | N
             mark = exc.context_mark  # an unclosed quote or bracket: point where it opens
         message = " ".join(part for part in (exc.context, exc.problem) if part) or "invalid YAML"
         if mark is None:
-            raise YamlSyntaxError(message, 1, 1) from None
-        raise YamlSyntaxError(message, *document.position(mark.index)) from None
+            raise SourceSyntaxError(message, 1, 1) from None
+        raise SourceSyntaxError(message, *document.position(mark.index)) from None
     except ReaderError as exc:
         line, column = document.position(exc.position)
         character = exc.character if isinstance(exc.character, str) else chr(exc.character)
         message = f"unacceptable character {character!r} (U+{ord(character):04X})"
-        raise YamlSyntaxError(message, line, column) from None
+        raise SourceSyntaxError(message, line, column) from None
     finally:
         events.close()
 
@@ -474,7 +465,7 @@ _TAB = "\t"
 
 
 def load(text: str, *, libyaml: bool = True) -> Document:
-    """Compose every YAML document in ``text``; raise ``YamlSyntaxError`` where it is not YAML.
+    """Compose every YAML document in ``text``; raise ``SourceSyntaxError`` where it is not YAML.
 
     With ``libyaml`` (and ``ruamel.yaml.clib`` installed) libyaml's C parser reads the text, more
     than ten times as fast as ruamel's pure-Python one. Only a success is taken from it: where it fails,
