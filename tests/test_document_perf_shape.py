@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import re
 import subprocess
 import sys
 import time
@@ -295,6 +296,69 @@ def test_a_ruamel_imported_first_is_used_as_it_is() -> None:
         "print(sys.modules['ruamel.yaml'] is ruamel.yaml)\n"
     )
     assert _python(code) == "True"
+
+
+# Loads a document with every kind of node and property, with each parser, then a text that is not
+# YAML; prints the nodes, the error, and whether the parts came from the whole package and libyaml's
+# parser was found. REFUSE, when set, makes importing one module fail while ruamel.yaml's __init__
+# has not run: a release whose parts cannot be imported without it.
+_LOAD_PROBE = """
+import sys
+REFUSE = {refuse!r}
+if REFUSE is not None:
+    class Refuse:
+        def find_spec(self, name, path=None, target=None):
+            parent = sys.modules.get("ruamel.yaml")
+            if name == REFUSE[0] and parent is not None and "__version__" not in vars(parent):
+                raise {{"ImportError": ImportError, "AttributeError": AttributeError}}[REFUSE[1]](name)
+            return None
+    sys.meta_path.insert(0, Refuse())
+
+import valohai_image_lint.sources.yaml_document as d
+from valohai_image_lint.sources import SourceSyntaxError
+
+TEXT = (
+    "---\\nbase: &base {{image: 'python:3.12', tags: [a, \\"b\\", !!str 3, ~]}}\\n"
+    "steps:\\n- step:\\n    <<: *base\\n    name: \\u00fcn\\u00efcode\\n    command: |\\n      echo hi\\n"
+    "    other: !!str >-\\n      folded\\n    empty:\\n...\\n--- [x, &y y, *y]\\r\\n"
+)
+
+def dump(node, seen):
+    if node is None or id(node) in seen:
+        return node if node is None else ("alias", seen[id(node)])
+    seen[id(node)] = len(seen)
+    if isinstance(node, d.Scalar):
+        return repr(node)
+    if isinstance(node, d.Mapping):
+        return ("map", node.start, [(dump(k, seen), dump(v, seen)) for k, v in node.pairs])
+    return ("seq", node.start, [dump(item, seen) for item in node.items])
+
+for libyaml in (True, False):
+    seen = {{}}
+    print([dump(root, seen) for root in d.load(TEXT, libyaml=libyaml).roots])
+try:
+    d.load("a: [b\\n  c: d\\n")
+except SourceSyntaxError as exc:
+    print(exc)
+print(d._get_parts().stand_in is None, d._get_parts().c_parser is not None)
+"""
+
+
+@pytest.mark.parametrize(
+    "refuse",
+    [("ruamel.yaml.events", "ImportError"), ("ruamel.yaml.events", "AttributeError"),
+     pytest.param(("_ruamel_yaml", "ImportError"), marks=needs_libyaml)],
+    ids=["events-import-error", "events-attribute-error", "libyaml-import-error"],
+)
+def test_where_the_stand_in_cannot_serve_the_whole_package_gives_the_same_document(
+    refuse: tuple[str, str],
+) -> None:
+    expected = _python(_LOAD_PROBE.format(refuse=None)).splitlines()
+    assert expected[-1] == f"False {HAS_LIBYAML}"  # the parts came through the stand-in
+    found = _python(_LOAD_PROBE.format(refuse=refuse)).splitlines()
+    assert found[-1] == f"True {HAS_LIBYAML}"  # ... and here from the whole package, libyaml's parser too
+    assert found[:-1] == expected[:-1]
+    assert len(expected) == 4 and expected[0] == expected[1] and re.fullmatch(r"\d+:\d+: .+", expected[2])
 
 
 @pytest.mark.parametrize("enabled", [True, False])
