@@ -9,7 +9,7 @@ import pytest
 
 from valohai_image_lint import lint_text
 from valohai_image_lint.cli import main
-from valohai_image_lint.document import split_lines
+from valohai_image_lint.sources.lines import split_lines
 
 
 def _corpus_files(shared: Path) -> list[Path]:
@@ -44,9 +44,9 @@ def test_corpus_through_the_cli_exits_0_or_1(shared_dir: Path, capsys: pytest.Ca
 
 def test_corpus_image_count_matches_the_index(shared_dir: Path) -> None:
     """INDEX.tsv counts the image references in each real-world file; we find exactly those."""
-    from valohai_image_lint.document import load
     from valohai_image_lint.model import ValueKind
-    from valohai_image_lint.sites import find_image_sites
+    from valohai_image_lint.sources.yaml_document import load
+    from valohai_image_lint.sources.yaml_sites import find_image_sites
 
     index = (shared_dir / "corpus" / "real-world" / "INDEX.tsv").read_text(encoding="utf-8").splitlines()
     header = index[0].split("\t")

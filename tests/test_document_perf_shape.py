@@ -6,7 +6,7 @@ ruamel's pure-Python parser otherwise, or where libyaml fails. Checked here:
 - both parsers give the same nodes, values, styles, tags and positions, on every file of the
   corpus and on snippets that stress positions (non-ASCII, CRLF, a BOM, several documents,
   properties, empty values, block scalars), and the same errors;
-- hostile input is a located ``YamlSyntaxError`` in well under a second: 10,000 levels of flow
+- hostile input is a located ``SourceSyntaxError`` in well under a second: 10,000 levels of flow
   sequences, flow mappings and block nesting; an alias bomb composes to its distinct nodes only;
 - the cost grows linearly with the file;
 - only the parsing parts of ruamel.yaml are imported, and ruamel.yaml stays whole for anyone else
@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import re
 import subprocess
 import sys
 import time
@@ -27,15 +28,15 @@ from pathlib import Path
 
 import pytest
 
-from valohai_image_lint import document
-from valohai_image_lint.document import (
+from valohai_image_lint.sources import SourceSyntaxError
+from valohai_image_lint.sources import yaml_document as document
+from valohai_image_lint.sources.yaml_document import (
     MAX_DEPTH,
     Document,
     Mapping,
     Node,
     Scalar,
     Sequence,
-    YamlSyntaxError,
     load,
 )
 
@@ -75,7 +76,7 @@ def _shape(parsed: Document) -> list[object]:
 def _outcome(text: str, *, libyaml: bool) -> object:
     try:
         return _shape(load(text, libyaml=libyaml))
-    except YamlSyntaxError as exc:
+    except SourceSyntaxError as exc:
         return ("error", exc.message, exc.line, exc.column)
 
 
@@ -148,7 +149,7 @@ def test_libyaml_reads_a_config_without_the_pure_parser(monkeypatch: pytest.Monk
 
 @pytest.mark.parametrize(("name", "text"), ERRORS, ids=[name for name, _ in ERRORS])
 def test_errors_are_syntax_errors(name: str, text: str) -> None:
-    with pytest.raises(YamlSyntaxError):
+    with pytest.raises(SourceSyntaxError):
         load(text)
 
 
@@ -186,7 +187,7 @@ NESTINGS = [
 def test_deep_nesting_is_a_located_error_in_bounded_time(name: str, text: str, libyaml: bool) -> None:
     load("a: 1\n", libyaml=libyaml)  # imports
     started = time.perf_counter()
-    with pytest.raises(YamlSyntaxError) as caught:
+    with pytest.raises(SourceSyntaxError) as caught:
         load(text, libyaml=libyaml)
     elapsed = time.perf_counter() - started
     assert caught.value.message == f"the YAML is nested too deeply (more than {MAX_DEPTH} levels)"
@@ -265,7 +266,7 @@ def _python(code: str) -> str:
 def test_only_the_parsing_parts_of_ruamel_are_imported() -> None:
     code = (
         "import sys\n"
-        "import valohai_image_lint.document as d\n"
+        "import valohai_image_lint.sources.yaml_document as d\n"
         "print(sorted(m for m in sys.modules if m.startswith('ruamel')))\n"
         "d.load('- step:\\n    name: a\\n    image: python:3.9\\n')\n"
         "print('ruamel.yaml.main' in sys.modules, 'ruamel.yaml.loader' in sys.modules)\n"
@@ -277,7 +278,7 @@ def test_only_the_parsing_parts_of_ruamel_are_imported() -> None:
 
 def test_ruamel_yaml_stays_whole_for_everyone_else() -> None:
     code = (
-        "import valohai_image_lint.document as d\n"
+        "import valohai_image_lint.sources.yaml_document as d\n"
         "d.load('a: 1\\n')\n"
         "import ruamel.yaml\n"
         "from ruamel.yaml import YAML\n"
@@ -289,12 +290,75 @@ def test_ruamel_yaml_stays_whole_for_everyone_else() -> None:
 def test_a_ruamel_imported_first_is_used_as_it_is() -> None:
     code = (
         "import ruamel.yaml\n"
-        "import valohai_image_lint.document as d\n"
+        "import valohai_image_lint.sources.yaml_document as d\n"
         "d.load('a: 1\\n')\n"
         "import sys\n"
         "print(sys.modules['ruamel.yaml'] is ruamel.yaml)\n"
     )
     assert _python(code) == "True"
+
+
+# Loads a document with every kind of node and property, with each parser, then a text that is not
+# YAML; prints the nodes, the error, and whether the parts came from the whole package and libyaml's
+# parser was found. REFUSE, when set, makes importing one module fail while ruamel.yaml's __init__
+# has not run: a release whose parts cannot be imported without it.
+_LOAD_PROBE = """
+import sys
+REFUSE = {refuse!r}
+if REFUSE is not None:
+    class Refuse:
+        def find_spec(self, name, path=None, target=None):
+            parent = sys.modules.get("ruamel.yaml")
+            if name == REFUSE[0] and parent is not None and "__version__" not in vars(parent):
+                raise {{"ImportError": ImportError, "AttributeError": AttributeError}}[REFUSE[1]](name)
+            return None
+    sys.meta_path.insert(0, Refuse())
+
+import valohai_image_lint.sources.yaml_document as d
+from valohai_image_lint.sources import SourceSyntaxError
+
+TEXT = (
+    "---\\nbase: &base {{image: 'python:3.12', tags: [a, \\"b\\", !!str 3, ~]}}\\n"
+    "steps:\\n- step:\\n    <<: *base\\n    name: \\u00fcn\\u00efcode\\n    command: |\\n      echo hi\\n"
+    "    other: !!str >-\\n      folded\\n    empty:\\n...\\n--- [x, &y y, *y]\\r\\n"
+)
+
+def dump(node, seen):
+    if node is None or id(node) in seen:
+        return node if node is None else ("alias", seen[id(node)])
+    seen[id(node)] = len(seen)
+    if isinstance(node, d.Scalar):
+        return repr(node)
+    if isinstance(node, d.Mapping):
+        return ("map", node.start, [(dump(k, seen), dump(v, seen)) for k, v in node.pairs])
+    return ("seq", node.start, [dump(item, seen) for item in node.items])
+
+for libyaml in (True, False):
+    seen = {{}}
+    print([dump(root, seen) for root in d.load(TEXT, libyaml=libyaml).roots])
+try:
+    d.load("a: [b\\n  c: d\\n")
+except SourceSyntaxError as exc:
+    print(exc)
+print(d._get_parts().stand_in is None, d._get_parts().c_parser is not None)
+"""
+
+
+@pytest.mark.parametrize(
+    "refuse",
+    [("ruamel.yaml.events", "ImportError"), ("ruamel.yaml.events", "AttributeError"),
+     pytest.param(("_ruamel_yaml", "ImportError"), marks=needs_libyaml)],
+    ids=["events-import-error", "events-attribute-error", "libyaml-import-error"],
+)
+def test_where_the_stand_in_cannot_serve_the_whole_package_gives_the_same_document(
+    refuse: tuple[str, str],
+) -> None:
+    expected = _python(_LOAD_PROBE.format(refuse=None)).splitlines()
+    assert expected[-1] == f"False {HAS_LIBYAML}"  # the parts came through the stand-in
+    found = _python(_LOAD_PROBE.format(refuse=refuse)).splitlines()
+    assert found[-1] == f"True {HAS_LIBYAML}"  # ... and here from the whole package, libyaml's parser too
+    assert found[:-1] == expected[:-1]
+    assert len(expected) == 4 and expected[0] == expected[1] and re.fullmatch(r"\d+:\d+: .+", expected[2])
 
 
 @pytest.mark.parametrize("enabled", [True, False])
@@ -303,7 +367,7 @@ def test_the_garbage_collector_is_left_as_it_was(enabled: bool, text: str) -> No
     was = gc.isenabled()
     try:
         gc.enable() if enabled else gc.disable()
-        with contextlib.suppress(YamlSyntaxError):
+        with contextlib.suppress(SourceSyntaxError):
             load(text)
         assert gc.isenabled() is enabled
     finally:

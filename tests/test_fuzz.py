@@ -5,7 +5,7 @@ Two kinds of fuzzing run here:
 - hypothesis properties, derandomized and without an example database, so that CI tries the
   same inputs on every run: ``lint_text`` (all rules) returns diagnostics whose spans lie inside
   the text, ``parse_image`` returns an ``ImageRef`` or raises ``InvalidImageReference``, the
-  Python-source finders return sites or raise ``PythonSyntaxError``, and ``main([...])`` on a
+  Python-source finders return sites or raise ``SourceSyntaxError``, and ``main([...])`` on a
   file of any bytes exits 0, 1 or 2;
 - the atheris harnesses of ``fuzz/``, each run in a subprocess for a fixed number of inputs
   (atheris is required under ``CI=true`` and skipped without it elsewhere).
@@ -37,13 +37,11 @@ from valohai_image_lint.cli import main
 from valohai_image_lint.config.settings import LintConfig
 from valohai_image_lint.linter import lint_text
 from valohai_image_lint.model import Diagnostic, ImageSite, Span
-from valohai_image_lint.python_sources import (
-    PythonSyntaxError,
-    find_notebook_image_sites,
-    find_python_image_sites,
-)
 from valohai_image_lint.reference import ImageRef, InvalidImageReference, parse_image
 from valohai_image_lint.reporters import FORMATS
+from valohai_image_lint.sources import SourceSyntaxError
+from valohai_image_lint.sources.notebook_sites import find_notebook_image_sites
+from valohai_image_lint.sources.python_sites import find_python_image_sites
 
 ROOT = Path(__file__).resolve().parent.parent
 FUZZ = ROOT / "fuzz"
@@ -135,7 +133,7 @@ def _check_sites(text: str, sites: object, notebook: bool = False) -> None:
             assert 1 <= found.key_line <= found.span.line
 
 
-def _check_syntax_error(text: str, exc: PythonSyntaxError) -> None:
+def _check_syntax_error(text: str, exc: SourceSyntaxError) -> None:
     """A syntax error names a position inside the text, as a diagnostic's span would."""
     assert exc.message
     _check_span(Span(exc.line, exc.column, exc.line, exc.column), _lines(text), f"error {exc.message!r}")
@@ -574,7 +572,7 @@ def test_python_sources_give_sites_or_a_syntax_error(record_property: Callable[[
         counter[0] += 1
         try:
             sites = find_python_image_sites(text)
-        except PythonSyntaxError as exc:
+        except SourceSyntaxError as exc:
             _check_syntax_error(text, exc)
             return
         _check_sites(text, sites)
@@ -645,7 +643,7 @@ def test_notebooks_give_sites_or_a_syntax_error(record_property: Callable[[str, 
         counter[0] += 1
         try:
             sites = find_notebook_image_sites(text)
-        except PythonSyntaxError as exc:
+        except SourceSyntaxError as exc:
             _check_syntax_error(text, exc)
             return
         _check_sites(text, sites, notebook=True)

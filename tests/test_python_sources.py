@@ -1,4 +1,4 @@
-"""Image sites in Python sources and notebooks: ``valohai.prepare(image=...)`` (python_sources.py)."""
+"""Image sites in Python sources and notebooks: ``valohai.prepare(image=...)`` (sources/python_sites.py, sources/notebook_sites.py)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,9 @@ import json
 import pytest
 
 from valohai_image_lint.model import ImageSite, Span, ValueKind
-from valohai_image_lint.python_sources import (
-    PythonSyntaxError,
-    find_notebook_image_sites,
-    find_python_image_sites,
-)
+from valohai_image_lint.sources import SourceSyntaxError
+from valohai_image_lint.sources.notebook_sites import find_notebook_image_sites
+from valohai_image_lint.sources.python_sites import find_python_image_sites
 
 FULLWIDTH = "".join(chr(ord(letter) + 0xFEE0) for letter in "valohai")
 P = 'valohai.prepare(step="train", image="python:3.12.1")'  # the image starts at column 38, ends at 51
@@ -144,7 +142,7 @@ def test_not_found(source: str) -> None:
     ("source", "line", "column", "fragment"), [pytest.param(*row[1:], id=row[0]) for row in SYNTAX_ERRORS]
 )
 def test_syntax_error(source: str, line: int, column: int, fragment: str) -> None:
-    with pytest.raises(PythonSyntaxError) as caught:
+    with pytest.raises(SourceSyntaxError) as caught:
         find_python_image_sites(source)
     assert (caught.value.line, caught.value.column) == (line, column)
     assert fragment in caught.value.message
@@ -342,7 +340,7 @@ def test_notebook_not_found(text: str) -> None:
     ("text", "line", "column", "fragment"), [pytest.param(*row[1:], id=row[0]) for row in NOTEBOOK_ERRORS]
 )
 def test_notebook_error(text: str, line: int, column: int, fragment: str) -> None:
-    with pytest.raises(PythonSyntaxError) as caught:
+    with pytest.raises(SourceSyntaxError) as caught:
         find_notebook_image_sites(text)
     assert (caught.value.line, caught.value.column) == (line, column)
     assert caught.value.message.startswith(fragment)
@@ -355,7 +353,7 @@ def test_notebook_bom_is_not_part_of_line_one() -> None:
 
 def test_python_error_position_in_a_notebook_with_escapes() -> None:
     text = nb(code('import valohai\nx = "é" + (\n'), ensure_ascii=True)
-    with pytest.raises(PythonSyntaxError) as caught:
+    with pytest.raises(SourceSyntaxError) as caught:
         find_notebook_image_sites(text)
     # `    "x = \"\u00e9\" + (\n"`: the `(` is the 18th character of the JSON string's text.
     assert (caught.value.line, caught.value.column) == (8, 23)

@@ -6,7 +6,7 @@ import pytest
 
 from valohai_image_lint import LintConfig
 from valohai_image_lint.linter import lint_python
-from valohai_image_lint.suppressions import parse_python_suppressions
+from valohai_image_lint.sources.comments import parse_python_suppressions
 
 ALL = LintConfig(select=("VIL102", "VIL103", "VIL901", "VIL902"))
 

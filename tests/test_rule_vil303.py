@@ -9,12 +9,12 @@ import pytest
 from rule_table import FIRES_ARGS, assert_fires, assert_silent, cases, only, texts
 
 from valohai_image_lint import LintConfig, Severity, lint_text
-from valohai_image_lint.document import load
 from valohai_image_lint.linter import parse_site
 from valohai_image_lint.model import ImageSite, ParsedSite, Span, ValueKind
 from valohai_image_lint.rule import RuleOptions
 from valohai_image_lint.rules import inconsistent_tags
-from valohai_image_lint.sites import find_image_sites
+from valohai_image_lint.sources.yaml_document import load
+from valohai_image_lint.sources.yaml_sites import find_image_sites
 
 CODE = "VIL303"
 # VIL303 is opt-in for now (the default rule set is unchanged until the suite is migrated).

@@ -8,7 +8,6 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, NamedTuple
 
 from .config.settings import LintConfig
-from .document import Document, YamlSyntaxError, load
 from .escape import one_line
 from .model import Diagnostic, Finding, ImageSite, ParsedSite, Span, StepImage, ValueKind
 from .placeholder import find_placeholder
@@ -16,10 +15,12 @@ from .reference import ImageRef, InvalidImageReference, parse_image
 from .rule import Failure, Rule, RuleOptions, SyntaxProblem
 from .rules import ALL_RULES
 from .selection import resolve
-from .sites import find_image_sites
+from .sources import SourceSyntaxError
+from .sources.yaml_document import Document, load
+from .sources.yaml_sites import find_image_sites
 
 if TYPE_CHECKING:
-    from .suppressions import Suppression
+    from .sources.comments import Suppression
 
 Parse = Callable[[str], ImageRef]
 
@@ -111,7 +112,7 @@ def lint_text(
     def read() -> Source:
         try:
             document = _load(text, last)
-        except YamlSyntaxError as exc:
+        except SourceSyntaxError as exc:
             length = _line_length(text, exc.line)
             return Source(syntax=SyntaxProblem("yaml", exc.message, exc.line, exc.column, length))
         return Source(sites=find_image_sites(document), document=document)
@@ -137,11 +138,13 @@ def lint_python(
     language = _NOTEBOOK if notebook else _PYTHON
 
     def read() -> Source:
-        from .python_sources import PythonSyntaxError, find_notebook_image_sites, find_python_image_sites
-
+        if notebook:
+            from .sources.notebook_sites import find_notebook_image_sites as find
+        else:
+            from .sources.python_sites import find_python_image_sites as find
         try:
-            found = (find_notebook_image_sites if notebook else find_python_image_sites)(text)
-        except PythonSyntaxError as exc:
+            found = find(text)
+        except SourceSyntaxError as exc:
             return Source(syntax=SyntaxProblem(language.name, exc.message, exc.line, exc.column))
         return Source(sites=found)
 
@@ -167,13 +170,13 @@ class _Language(NamedTuple):
 
 
 def _yaml_comments(text: str) -> list[Suppression]:
-    from .suppressions import parse_suppressions
+    from .sources.comments import parse_suppressions
 
     return parse_suppressions(text)
 
 
 def _python_comments(text: str) -> list[Suppression]:
-    from .suppressions import parse_python_suppressions
+    from .sources.comments import parse_python_suppressions
 
     return parse_python_suppressions(text)
 
@@ -250,7 +253,7 @@ def _checked(
 
 
 def _line_length(text: str, line: int) -> int | None:
-    from .document import split_lines
+    from .sources.lines import split_lines
 
     lines = split_lines(text.removeprefix("\ufeff"))
     return len(lines[line - 1]) if 1 <= line <= len(lines) else None
@@ -316,11 +319,11 @@ def step_images(
 ) -> dict[str, StepImage]:
     """What each named step of a ``valohai.yaml`` runs in (for VIL304), by step name: the string
     images only. Empty when the text is not valid YAML (linting that file reports why)."""
-    from .sites import find_step_images
+    from .sources.yaml_sites import find_step_images
 
     try:
         document = _load(text, last)
-    except YamlSyntaxError:
+    except SourceSyntaxError:
         return {}
     images: dict[str, StepImage] = {}
     for name, site in find_step_images(document).items():

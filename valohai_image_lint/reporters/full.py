@@ -33,8 +33,8 @@ import unicodedata
 from collections.abc import Iterator
 from typing import TextIO
 
-from ..document import split_lines
 from ..model import Applicability, Diagnostic, Severity, Span
+from ..sources.lines import split_lines
 from . import Report
 from .concise import format_line
 

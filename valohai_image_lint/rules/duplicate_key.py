@@ -37,10 +37,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..document import Document, Mapping, Node, Scalar, Sequence
 from ..model import Finding, Severity, Span
 from ..rule import Rule
-from ..sites import is_merge_key
+from ..sources.yaml_document import Document, Mapping, Node, Scalar, Sequence
+from ..sources.yaml_sites import is_merge_key
 
 
 def check_document(document: Document) -> Iterator[Finding]:

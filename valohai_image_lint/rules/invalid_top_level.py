@@ -40,9 +40,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..document import Document, Mapping, Node, Scalar, Sequence
 from ..model import Finding, Severity, Span
 from ..rule import Rule
+from ..sources.yaml_document import Document, Mapping, Node, Scalar, Sequence
 
 _EXAMPLE = "such as - step: {name: train, image: ...}"
 _NULLS = ("", "~", "null", "Null", "NULL")

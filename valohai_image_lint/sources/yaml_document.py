@@ -6,9 +6,10 @@ of our own (``Scalar``, ``Mapping``, ``Sequence``) that carry character offsets 
 so that nothing downstream depends on ruamel. Aliases stay aliases: a node reached twice is the
 same object, so an alias bomb costs what its distinct nodes cost and a value used through an
 anchor can be reported once. Composing is a loop over the events, not a recursion, and stops
-with a located ``YamlSyntaxError`` past ``MAX_DEPTH`` levels of nesting.
+with a located ``SourceSyntaxError`` past ``MAX_DEPTH`` levels of nesting.
 
-Only the parts of ruamel.yaml that parsing uses are imported (see ``_import_parts_only``).
+Only the parts of ruamel.yaml that parsing uses are imported (see ``_PackageStandIn``); where
+that cannot be done, ruamel.yaml is imported whole (see ``_Parts``).
 
 Plain scalars are typed with YAML 1.1 rules, as PyYAML's ``safe_load`` (which Valohai's own
 tooling uses) types them: ``image: yes`` is a bool and ``image: 3.9`` a float there.
@@ -16,26 +17,17 @@ tooling uses) types them: ``image: yes`` is a bool and ``image: 3.9`` a float th
 
 from __future__ import annotations
 
-import bisect
 import gc
 import importlib
 import re
 import sys
 import warnings
 from collections.abc import Callable
+from types import ModuleType
 from typing import Any
 
-from .model import Span
-
-
-class YamlSyntaxError(Exception):
-    """The text is not YAML: ``message`` and the 1-based position of the problem."""
-
-    def __init__(self, message: str, line: int, column: int) -> None:
-        super().__init__(f"{line}:{column}: {message}")
-        self.message = message
-        self.line = line
-        self.column = column
+from . import SourceSyntaxError
+from .lines import LINE_BREAK, LineIndex
 
 
 class Scalar:
@@ -121,38 +113,16 @@ def _resolve_plain(value: str) -> str:
     return "str"
 
 
-# Lines as editors, grep and git count them: NEL, LS and PS do not end a line there.
-_LINE_BREAK = re.compile(r"\r\n|[\r\n]")
 _STYLES = {None: "plain", "": "plain", "'": "single", '"': "double", "|": "literal", ">": "folded"}
 
 
-class Document:
-    """A whole file: its text (BOM removed) and the root node of each YAML document in it."""
+class Document(LineIndex):
+    """A whole file: its text (BOM removed), where its lines start, and the root node of each YAML
+    document in it."""
 
     def __init__(self, text: str, roots: list[Node | None]) -> None:
-        self.text = text
+        super().__init__(text)
         self.roots = roots
-        self._line_starts = [0] + [m.end() for m in _LINE_BREAK.finditer(text)]
-
-    def position(self, offset: int) -> tuple[int, int]:
-        """1-based (line, column) of a character offset."""
-        index = bisect.bisect_right(self._line_starts, offset) - 1
-        return index + 1, offset - self._line_starts[index] + 1
-
-    def span(self, start: int, end: int) -> Span:
-        line, column = self.position(start)
-        end_line, end_column = self.position(max(end, start))
-        return Span(line, column, end_line, end_column)
-
-    def line_text(self, line: int) -> str:
-        start = self._line_starts[line - 1]
-        match = _LINE_BREAK.search(self.text, start)
-        return self.text[start : match.start() if match else len(self.text)]
-
-
-def split_lines(text: str) -> list[str]:
-    """Lines as editors count them (``\\r\\n``, ``\\r``, ``\\n``): the lines positions refer to."""
-    return _LINE_BREAK.split(text)
 
 
 def _value_start(text: str, offset: int) -> tuple[int, str | None]:
@@ -217,12 +187,12 @@ def _skip_blanks(text: str, offset: int) -> int:
 
 def _block_content_start(text: str, offset: int) -> int:
     """The first content character of a block scalar whose header (``|``, ``>-``...) is at ``offset``."""
-    match = _LINE_BREAK.search(text, offset)
+    match = LINE_BREAK.search(text, offset)
     if match is None:
         return len(text)
     offset = match.end()
     while True:
-        line_end = _LINE_BREAK.search(text, offset)
+        line_end = LINE_BREAK.search(text, offset)
         stop = line_end.start() if line_end else len(text)
         content = offset + len(text[offset:stop]) - len(text[offset:stop].lstrip(" "))
         if content < stop or line_end is None:
@@ -235,7 +205,7 @@ def _block_value_span(text: str, header: int, value: str) -> tuple[int, int]:
     keeping leading spaces that belong to the value, as with ``|2-``) and ends."""
     start = _block_content_start(text, header)
     line_start = text.rfind("\n", 0, start) + 1
-    line_end = _LINE_BREAK.search(text, start)
+    line_end = LINE_BREAK.search(text, start)
     stop = line_end.start() if line_end else len(text)
     newline = value.find("\n")
     first = (value if newline == -1 else value[:newline]).rstrip()
@@ -245,7 +215,7 @@ def _block_value_span(text: str, header: int, value: str) -> tuple[int, int]:
     return start, start + len(text[start:stop].rstrip())
 
 
-# Deeper than this is an error (a ``YamlSyntaxError``), found before the parser has read much
+# Deeper than this is an error (a ``SourceSyntaxError``), found before the parser has read much
 # further: real configs nest a dozen levels, and a hostile "[" * 10000 must fail in milliseconds,
 # not recurse or scan quadratically. Code that walks our nodes recursively stays far from
 # Python's recursion limit.
@@ -257,11 +227,36 @@ _TOO_DEEP = f"the YAML is nested too deeply (more than {MAX_DEPTH} levels)"
 _ALIAS, _MAPPING, _SEQUENCE, _END, _DOCUMENT, _STREAM_END, _OTHER = range(7)
 
 
+# The modules of libyaml's C parser: ruamel.yaml.clib's, then ruamel.yaml.clibz's.
+_C_PARSERS = ("_ruamel_yaml", "_ruamel_yaml_clibz")
+
+
 class _Parts:
-    """The few things taken from ruamel.yaml, imported on the first ``load``."""
+    """The few things taken from ruamel.yaml, imported on the first ``load``.
+
+    They are imported through a ``_PackageStandIn`` when one can be put in place, so that the
+    package's ``__init__`` is not run. Anything going wrong while they are imported through it (a
+    part that needs a name only the ``__init__`` defines, a part moved in a new release, any
+    failing import but that of a C parser that is not installed) means the stand-in cannot
+    serve: it is taken out again with every part imported through it, and the parts are
+    imported from the whole package, as ``import ruamel.yaml`` loads it. Only an error that
+    import raises too is raised.
+    """
 
     def __init__(self) -> None:
-        _import_parts_only()
+        self.stand_in = _PackageStandIn.install()
+        if self.stand_in is None:
+            self._import(through_stand_in=False)
+            return
+        try:
+            self._import(through_stand_in=True)
+        except Exception:
+            self.stand_in.remove()
+            self.stand_in = None
+            importlib.import_module("ruamel.yaml")
+            self._import(through_stand_in=False)
+
+    def _import(self, *, through_stand_in: bool) -> None:
         # `from ruamel.yaml.events import ...`, not `from ruamel.yaml import events`: that form
         # looks `events` up on the package first, which would run the package's __init__.
         from ruamel.yaml.events import (
@@ -287,12 +282,22 @@ class _Parts:
             type(None): _STREAM_END,  # what a parser has after the end, never expected before it
         }
         self.c_parser: Any = None
-        for name in ("_ruamel_yaml", "_ruamel_yaml_clibz"):  # ruamel.yaml.clib, ruamel.yaml.clibz
+        for name in _C_PARSERS:
             try:
                 self.c_parser = importlib.import_module(name).CParser
                 break
+            except ModuleNotFoundError as exc:
+                if through_stand_in and exc.name != name:
+                    raise
             except (ImportError, AttributeError, ValueError):  # ValueError: built for another ABI
-                continue
+                if through_stand_in:
+                    raise
+
+    def whole_package(self) -> None:
+        """Run the package's ``__init__`` if a stand-in has kept it from running: before the pure
+        parser is imported, which needs most of the package (``main``) anyway."""
+        if self.stand_in is not None:
+            self.stand_in.complete()
 
 
 _parts: _Parts | None = None
@@ -305,52 +310,83 @@ def _get_parts() -> _Parts:
     return _parts
 
 
-def _import_parts_only() -> None:
-    """Make ``import ruamel.yaml.<part>`` load that part without the package's ``__init__``.
+class _PackageStandIn:
+    """``ruamel.yaml`` in ``sys.modules`` with its ``__init__`` not yet run, so that
+    ``import ruamel.yaml.<part>`` loads that part without the whole library.
 
     ``ruamel/yaml/__init__.py`` imports the whole library (``main``: loaders, dumpers, the
     round-trip types, ``typing``, ``glob``...): a quarter of what importing ruamel costs where
-    libyaml is used, half where it is not, and parsing needs none of it. So the package goes
-    into ``sys.modules`` as the import system would make it (its real spec, ``__path__`` and
+    libyaml is used, and parsing with libyaml needs none of it. So the package goes into
+    ``sys.modules`` as the import system would make it (its real spec, ``__path__`` and
     ``__file__``), but not yet run; its submodules then import as usual. The first look-up of a
     name the package itself defines, such as ``from ruamel.yaml import YAML`` anywhere else in
     the process, runs the package's ``__init__`` then, through its own loader, so everyone else
-    sees the whole package. Where ruamel.yaml is already imported, or is not a plain package on
-    disk, nothing changes.
+    sees the whole package. ``_Parts`` takes the stand-in out again if importing through it fails.
     """
-    name = "ruamel.yaml"
-    if name in sys.modules:
-        return
-    try:
-        from importlib.machinery import PathFinder
 
-        import ruamel  # a namespace package
+    NAME = "ruamel.yaml"
 
-        spec = PathFinder.find_spec(name, list(ruamel.__path__))
-    except (ImportError, AttributeError):
-        return
-    loader = getattr(spec, "loader", None)
-    if spec is None or not spec.submodule_search_locations or not hasattr(loader, "exec_module"):
-        return
-    package = type(sys)(name)
-    package.__spec__ = spec
-    package.__loader__ = loader
-    package.__package__ = name
-    package.__path__ = list(spec.submodule_search_locations)
-    package.__file__ = spec.origin
+    def __init__(self, package: ModuleType, loader: Any, parent: ModuleType) -> None:
+        self.package = package
+        self.loader = loader
+        self.parent = parent
+        self.before = set(sys.modules)
+        self.completed = False
 
-    def __getattr__(attribute: str) -> Any:  # PEP 562: only names the module does not have yet
-        namespace = vars(package)
-        namespace.pop("__getattr__", None)
-        loader.exec_module(package)  # type: ignore[union-attr]
+    @classmethod
+    def install(cls) -> _PackageStandIn | None:
+        """Put a stand-in in place; None where ruamel.yaml is already imported, or is not a plain
+        package on disk (nothing changes then)."""
+        name = cls.NAME
+        if name in sys.modules:
+            return None
         try:
-            return namespace[attribute]
-        except KeyError:
-            raise AttributeError(f"module {name!r} has no attribute {attribute!r}") from None
+            from importlib.machinery import PathFinder
 
-    package.__getattr__ = __getattr__  # type: ignore[method-assign]
-    sys.modules[name] = package
-    ruamel.yaml = package
+            import ruamel  # a namespace package
+
+            spec = PathFinder.find_spec(name, list(ruamel.__path__))
+        except (ImportError, AttributeError):
+            return None
+        loader = getattr(spec, "loader", None)
+        if spec is None or not spec.submodule_search_locations or not hasattr(loader, "exec_module"):
+            return None
+        package = ModuleType(name)
+        package.__spec__ = spec
+        package.__loader__ = loader
+        package.__package__ = name
+        package.__path__ = list(spec.submodule_search_locations)
+        package.__file__ = spec.origin
+        stand_in = cls(package, loader, ruamel)
+
+        def __getattr__(attribute: str) -> Any:  # PEP 562: only names the module does not have yet
+            stand_in.complete()
+            try:
+                return vars(package)[attribute]
+            except KeyError:
+                raise AttributeError(f"module {name!r} has no attribute {attribute!r}") from None
+
+        package.__getattr__ = __getattr__  # type: ignore[method-assign]
+        sys.modules[name] = package
+        ruamel.yaml = package
+        return stand_in
+
+    def complete(self) -> None:
+        """Run the package's ``__init__`` into the stand-in (once): it is the whole package then."""
+        if self.completed:
+            return
+        self.completed = True
+        vars(self.package).pop("__getattr__", None)
+        self.loader.exec_module(self.package)
+
+    def remove(self) -> None:
+        """Take the stand-in, and every part of ruamel.yaml (or C parser) imported since it was put
+        in place, out of ``sys.modules``: the next import starts from nothing."""
+        for name in set(sys.modules) - self.before:
+            if name == self.NAME or name.startswith(self.NAME + ".") or name in _C_PARSERS:
+                del sys.modules[name]
+        if getattr(self.parent, "yaml", None) is self.package:
+            del self.parent.yaml
 
 
 def _compose(next_event: Callable[[], Any], parts: _Parts, document: Document) -> list[Node | None]:
@@ -407,7 +443,7 @@ def _compose(next_event: Callable[[], Any], parts: _Parts, document: Document) -
             mark = event.start_mark.index
             start = _value_start(text, mark)[0] if mark < n and text[mark] in not_a_value else mark
             if len(stack) >= MAX_DEPTH:
-                raise YamlSyntaxError(_TOO_DEEP, *document.position(start))
+                raise SourceSyntaxError(_TOO_DEEP, *document.position(start))
             node: Mapping | Sequence
             if kind == _MAPPING:
                 node = mapping = Mapping(start)
@@ -424,7 +460,7 @@ def _compose(next_event: Callable[[], Any], parts: _Parts, document: Document) -
         elif kind == _ALIAS:
             target = anchors.get(event.anchor)
             if target is None:
-                raise YamlSyntaxError(f"found undefined alias {event.anchor!r}",
+                raise SourceSyntaxError(f"found undefined alias {event.anchor!r}",
                                       *document.position(event.start_mark.index))
             add(target)
         elif kind == _DOCUMENT:
@@ -460,7 +496,8 @@ def _bounded_scanner(base: type) -> type:
 
 
 def _compose_pure(text: str, parts: _Parts, document: Document) -> list[Node | None]:
-    """Compose with ruamel's pure-Python parser, turning its errors into ``YamlSyntaxError``."""
+    """Compose with ruamel's pure-Python parser, turning its errors into ``SourceSyntaxError``."""
+    parts.whole_package()
     from ruamel.yaml.error import MarkedYAMLError
     from ruamel.yaml.main import YAML
     from ruamel.yaml.reader import ReaderError
@@ -479,13 +516,13 @@ def _compose_pure(text: str, parts: _Parts, document: Document) -> list[Node | N
             mark = exc.context_mark  # an unclosed quote or bracket: point where it opens
         message = " ".join(part for part in (exc.context, exc.problem) if part) or "invalid YAML"
         if mark is None:
-            raise YamlSyntaxError(message, 1, 1) from None
-        raise YamlSyntaxError(message, *document.position(mark.index)) from None
+            raise SourceSyntaxError(message, 1, 1) from None
+        raise SourceSyntaxError(message, *document.position(mark.index)) from None
     except ReaderError as exc:
         line, column = document.position(exc.position)
         character = exc.character if isinstance(exc.character, str) else chr(exc.character)
         message = f"unacceptable character {character!r} (U+{ord(character):04X})"
-        raise YamlSyntaxError(message, line, column) from None
+        raise SourceSyntaxError(message, line, column) from None
     finally:
         events.close()
 
@@ -497,7 +534,7 @@ _TAB = "\t"
 
 
 def load(text: str, *, libyaml: bool = True) -> Document:
-    """Compose every YAML document in ``text``; raise ``YamlSyntaxError`` where it is not YAML.
+    """Compose every YAML document in ``text``; raise ``SourceSyntaxError`` where it is not YAML.
 
     With ``libyaml`` (and ``ruamel.yaml.clib`` installed) libyaml's C parser reads the text, more
     than ten times as fast as ruamel's pure-Python one. Only a success is taken from it: where it fails,

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from .document import Document, Mapping, Node, Scalar, Sequence
-from .model import ImageSite, ValueKind
+from ..model import ImageSite, ValueKind
+from .yaml_document import Document, Mapping, Node, Scalar, Sequence
 
 REQUIRED_IMAGE_KINDS = ("step", "endpoint")
 PIPELINE_KINDS = ("pipeline", "blueprint")
