@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from valohai_image_lint import cli
-from valohai_image_lint.options import read_options
+from valohai_image_lint.option_reader import read_options
 from valohai_image_lint.plain_text import SEVERITY_WORDS
 
 ROOT = Path(__file__).resolve().parent.parent

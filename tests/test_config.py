@@ -16,7 +16,7 @@ from valohai_image_lint.config.keys import validate
 from valohai_image_lint.config.resolve import resolve
 from valohai_image_lint.discovery import path_matches
 from valohai_image_lint.model import Severity
-from valohai_image_lint.options import CommandLine
+from valohai_image_lint.option_reader import CommandLine
 
 CONFIG = (
     "- step: {name: a, image: python}\n"

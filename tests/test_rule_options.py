@@ -19,7 +19,7 @@ from valohai_image_lint.config.files import ConfigFinder, FileSettings
 from valohai_image_lint.config.option import Option, image_patterns
 from valohai_image_lint.config.resolve import resolve
 from valohai_image_lint.model import Finding, ParsedSite
-from valohai_image_lint.options import CommandLine
+from valohai_image_lint.option_reader import CommandLine
 from valohai_image_lint.rule import Rule, RuleOptions
 from valohai_image_lint.rules import ALL_RULES
 from valohai_image_lint.rules.private_image_short_name import PRIVATE_REGISTRIES

@@ -13,7 +13,7 @@ from valohai_image_lint.config.files import FileSettings
 from valohai_image_lint.config.keys import validate
 from valohai_image_lint.config.resolve import resolve
 from valohai_image_lint.linter import lint_python, step_images
-from valohai_image_lint.options import CommandLine
+from valohai_image_lint.option_reader import CommandLine
 from valohai_image_lint.rule import Rule
 from valohai_image_lint.rules import ALL_RULES
 

@@ -55,7 +55,7 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     """The whole command: its exit code, having written its output to ``out`` and ``err``."""
     if argv[:1] == ["rule"]:
         return _rule_pages(argv, out, err)
-    from .options import read_options
+    from .option_reader import read_options
     from .workspace import Workspace
 
     args: Any = read_options(argv)
@@ -65,7 +65,7 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
         if code is not None:
             return code
     else:  # what only argparse reads, or rejects with its message
-        from .arguments import build_parser
+        from .argument_parser import build_parser
 
         args = build_parser().parse_args(list(argv))
         workspace = Workspace.for_options(args, clock_today())

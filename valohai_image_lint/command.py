@@ -1,7 +1,7 @@
 """What every part of the command line shares, and nothing else: the program's name, its exit
 codes, the usage error, the one-line error it prints, the clock it reads, and a quiet end for a
 closed pipe. A leaf: it imports nothing of the package at module level, so ``cli``,
-``arguments`` and ``workspace`` all import it and it imports none of them.
+``argument_parser`` and ``workspace`` all import it and it imports none of them.
 """
 
 from __future__ import annotations

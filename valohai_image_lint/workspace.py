@@ -34,7 +34,7 @@ import os
 from .cache.files import default_directory
 from .cache.results import ResultCache, settings_key
 from .config.location import first_candidate
-from .options import settings_options
+from .option_reader import settings_options
 from .reading import (
     MAX_FILE_SIZE,
     PathError,
@@ -55,7 +55,7 @@ if TYPE_CHECKING:
     from .config.settings import LintConfig
     from .linter import LastDocument
     from .model import Diagnostic, StepImage
-    from .options import CommandLine
+    from .option_reader import CommandLine
 
 
 class RunResult:
@@ -77,7 +77,7 @@ class RunResult:
 class Workspace:
     """Owns a lint run (or many, for a long-running client); see the module's docstring.
 
-    ``options`` is what the command line says (``options.Options`` or argparse's namespace, with
+    ``options`` is what the command line says (``option_reader.Options`` or argparse's namespace, with
     the same names); ``today`` the real date, which the settings pin unless told otherwise;
     ``cache_directory`` where the caches live (None: no cache).
     """

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from ..model import Diagnostic
-    from ..options import CommandLine
+    from ..option_reader import CommandLine
 
 FILE_NAME = "results-v2.marshal"
 MAX_ENTRIES = 5_000

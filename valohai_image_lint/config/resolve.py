@@ -14,7 +14,7 @@ from .settings import LintConfig
 from .values import as_date, as_size
 
 if TYPE_CHECKING:
-    from ..options import CommandLine
+    from ..option_reader import CommandLine
 
 
 def resolve(settings: FileSettings, cli: CommandLine) -> tuple[LintConfig, dict[str, str]]:

@@ -14,7 +14,7 @@ from .files import FileSettings
 from .resolve import for_path, resolve
 
 if TYPE_CHECKING:
-    from ..options import CommandLine
+    from ..option_reader import CommandLine
 
 
 def show_settings(

@@ -12,7 +12,7 @@ from importlib import import_module
 from typing import NamedTuple, Protocol, TextIO
 
 from ..model import Diagnostic
-from ..options import FORMAT_NAMES
+from ..option_reader import FORMAT_NAMES
 
 FORMATS: dict[str, str] = {name: name.replace("-", "_") for name in FORMAT_NAMES}
 """Each output format's name -> its module in this package (which defines ``REPORTER``)."""

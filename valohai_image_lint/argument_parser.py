@@ -10,7 +10,7 @@ from typing import NoReturn
 
 from . import __version__
 from .command import PROG, UsageError
-from .options import FORMAT_NAMES, split_selectors
+from .option_reader import FORMAT_NAMES, split_selectors
 
 
 class _Parser(argparse.ArgumentParser):

@@ -8,8 +8,16 @@ from pathlib import Path
 import pytest
 
 import valohai_image_lint
-from valohai_image_lint.arguments import build_parser
-from valohai_image_lint.options import CHOICES, FLAGS, FORMAT_NAMES, REPEATED, VALUED, _is_date, read_options
+from valohai_image_lint.argument_parser import build_parser
+from valohai_image_lint.option_reader import (
+    CHOICES,
+    FLAGS,
+    FORMAT_NAMES,
+    REPEATED,
+    VALUED,
+    _is_date,
+    read_options,
+)
 from valohai_image_lint.reporters import FORMATS, get_reporter
 
 READ = [
@@ -88,7 +96,7 @@ def test_the_format_names_are_written_once() -> None:
                     if isinstance(node, ast.Constant) and isinstance(node.value, str)}
         if literals >= set(FORMAT_NAMES):
             holders.append(source.relative_to(package).as_posix())
-    assert holders == ["options.py"]
+    assert holders == ["option_reader.py"]
     assert FORMATS.keys() == set(FORMAT_NAMES)
     for name in FORMAT_NAMES:
         assert hasattr(get_reporter(name), "write")
@@ -108,7 +116,7 @@ def test_dates_are_judged_as_the_standard_library_judges_them() -> None:
 
 def test_the_settings_options_are_named_as_the_command_line_and_the_cache_key_name_them() -> None:
     from valohai_image_lint.cache.results import settings_key
-    from valohai_image_lint.options import CommandLine, settings_options
+    from valohai_image_lint.option_reader import CommandLine, settings_options
 
     options = read_options(["a.yaml", "--select", "VIL1", "--today", "2026-11-30"])
     values = settings_options(options, "2026-12-01")

@@ -3,7 +3,7 @@
 
 ``read_options`` reads what pre-commit, CI scripts and editors pass: paths (``-`` included), the
 options below by their full names, as ``--name value`` or ``--name=value``, repeated or not. It
-gives what argparse's parser (``arguments.build_parser``) gives for the same command line, or
+gives what argparse's parser (``argument_parser.build_parser``) gives for the same command line, or
 None for anything else (an abbreviation, ``--help``, ``--``, a bad value, an option it does not
 list), which argparse then reads and, where it must, rejects with its own message. A test holds
 the two to the same result. It imports nothing.
