@@ -19,35 +19,20 @@ if TYPE_CHECKING:  # the annotations only: typing and the model cost a run many 
     from .workspace import RunResult, Workspace
 
 
-def _print_rule(code: str, out: TextIO, err: TextIO) -> int:
-    from .rule_pages import page
-    from .rules import BY_CODE, BY_NAME
-
-    rule = BY_CODE.get(code.upper()) or BY_NAME.get(code.lower())
-    if rule is None:
-        _error(err, f"unknown rule {code!r}; see '{PROG} --list-rules'")
-        return EXIT_ERROR
-    out.write(page(rule))
-    return EXIT_CLEAN
-
-
 def _rule_pages(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
-    if argv[1:] == ["--all"]:
-        from .rule_pages import all_pages
+    """``rule CODE`` (a rule's page, by code or name) or ``rule --all`` (every page)."""
+    from .rule_pages import all_pages, find_rule, page
 
+    if argv[1:] == ["--all"]:
         out.write(all_pages())
         return EXIT_CLEAN
     if len(argv) != 2:
         raise UsageError("usage: valohai-image-lint rule CODE (or rule --all)")
-    return _print_rule(argv[1], out, err)
-
-
-def _list_rules(out: TextIO) -> int:
-    from .rules import ALL_RULES
-
-    for rule in ALL_RULES:
-        state = rule.severity.label if rule.enabled_by_default else "off"
-        out.write(f"{rule.code}  {rule.name:<22} {state:<8} {rule.summary}\n")
+    rule = find_rule(argv[1])
+    if rule is None:
+        _error(err, f"unknown rule {argv[1]!r}; see '{PROG} --list-rules'")
+        return EXIT_ERROR
+    out.write(page(rule))
     return EXIT_CLEAN
 
 
@@ -70,7 +55,10 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
         args = build_parser().parse_args(list(argv))
         workspace = Workspace.for_options(args, clock_today())
     if args.list_rules:
-        return _list_rules(out)
+        from .rule_pages import rule_list
+
+        out.write(rule_list())
+        return EXIT_CLEAN
     _check_usage(args, workspace)
     from .config.errors import ConfigError
 

@@ -2,7 +2,27 @@
 
 from __future__ import annotations
 
-from .rule import Rule
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from .rule import Rule
+
+
+def find_rule(code: str) -> Rule | None:
+    """The rule a code (any case) or a name names; None when none does."""
+    from .rules import BY_CODE, BY_NAME
+
+    return BY_CODE.get(code.upper()) or BY_NAME.get(code.lower())
+
+
+def rule_list() -> str:
+    """What ``--list-rules`` prints: a line per rule, its code, name, default state and summary."""
+    from .rules import ALL_RULES
+
+    lines = []
+    for rule in ALL_RULES:
+        state = rule.severity.label if rule.enabled_by_default else "off"
+        lines.append(f"{rule.code}  {rule.name:<22} {state:<8} {rule.summary}\n")
+    return "".join(lines)
 
 
 def page(rule: Rule) -> str:
