@@ -73,3 +73,66 @@ def test_every_module_imports_alone() -> None:
     )
     assert result.stdout.strip() == ""
     assert len(MODULES) > 40
+
+
+# The data's one way through, lowest first (docs/architecture.md): a module imports only from its
+# own layer or those before it, at the top of the module or inside a function alike.
+LAYERS: tuple[tuple[str, ...], ...] = (
+    ("reference", "escape", "plain_text", "command", "knowledge"),  # the reference grammar, leaves
+    ("model", "tags", "placeholder", "patterns", "globs"),  # the values that flow; image knowledge
+    ("reading", "discovery", "option_reader", "sources", "config.location", "cache.files", "cache.records"),
+    ("rule", "config.option", "config.values", "config.errors"),  # what a rule is, what it may read
+    ("rules",),
+    ("config", "selection", "rule_pages"),  # settings, built from the rule list
+    ("linter", "suppressions", "cache"),  # the engine, and the caches in front of it
+    ("reporters",),
+    ("workspace",),
+    ("cli", "argument_parser", "__main__"),
+)
+
+
+def _layer(module: str) -> int:
+    """The layer of a module named relative to the package (``sources.yaml_sites``)."""
+    best = (-1, -1)
+    for index, names in enumerate(LAYERS):
+        for name in names:
+            if module == name or module.startswith(name + "."):
+                best = max(best, (len(name), index))
+    assert best[1] >= 0, f"{module} is in no layer: add it to LAYERS (and docs/architecture.md)"
+    return best[1]
+
+
+def _imports(path: Path, module: str) -> set[str]:
+    """The package's modules that ``module`` (at ``path``) imports, relative to the package."""
+    package = module.split(".")[:-1] if path.name != "__init__.py" else module.split(".")
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom):
+            base = package[: len(package) - node.level + 1] if node.level else []
+            target = [*base, *(node.module.split(".") if node.module else [])]
+            if not node.level and target[:1] != ["valohai_image_lint"]:
+                continue
+            names = [".".join([*target, alias.name]) for alias in node.names]
+            for name in [".".join(target), *names]:
+                found.add(name)
+    return {
+        name.removeprefix("valohai_image_lint.")
+        for name in found
+        if name.startswith("valohai_image_lint.") and name.removeprefix("valohai_image_lint.") in KNOWN
+    }
+
+
+KNOWN = {name.removeprefix("valohai_image_lint.") for name in MODULES} | {
+    info.name.removeprefix("valohai_image_lint.")
+    for info in pkgutil.walk_packages([str(PACKAGE)], prefix="valohai_image_lint.")
+}
+
+
+@pytest.mark.parametrize("module", sorted(KNOWN - {"__init__"}))
+def test_no_module_imports_one_above_it_in_the_datas_flow(module: str) -> None:
+    path = PACKAGE / (module.replace(".", "/") + ".py")
+    if not path.exists():
+        path = PACKAGE / module.replace(".", "/") / "__init__.py"
+    full = f"valohai_image_lint.{module}"
+    above = sorted(name for name in _imports(path, full) if _layer(name) > _layer(module))
+    assert above == [], f"{module} (layer {_layer(module)}) imports {above}"

@@ -8,10 +8,10 @@ import pytest
 
 from valohai_image_lint import Diagnostic, LintConfig, Severity, Span, lint_text
 from valohai_image_lint.model import Finding
-from valohai_image_lint.rule import Rule
+from valohai_image_lint.rule import Rule, SuppressionOutcome
 from valohai_image_lint.rules import ALL_RULES, blanket_suppression, unused_suppression
 from valohai_image_lint.sources.comments import Suppression, parse_suppressions
-from valohai_image_lint.suppressions import SuppressionOutcome, apply_suppressions, rule_resolver
+from valohai_image_lint.suppressions import apply_suppressions, rule_resolver
 
 M = "# valohai-image-lint:"
 # These tests are about suppressions: they run the rules of issues 2 and 3, not the image-knowledge

@@ -19,12 +19,11 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
-from .model import Finding, ParsedSite, Severity, Span, StepImage
+from .model import Diagnostic, Finding, ParsedSite, Severity, Span, StepImage
 
 if TYPE_CHECKING:
     from .config.option import Option
     from .sources.yaml_document import Document
-    from .suppressions import SuppressionOutcome
 
 T = TypeVar("T")
 _NO_VALUES: Mapping[str, Any] = MappingProxyType({})
@@ -77,13 +76,42 @@ class Failure(NamedTuple):
     span: Span | None = None
 
 
+class UnusedCode(NamedTuple):
+    """One code of a suppression comment that suppressed nothing (or names no rule): the
+    comment's span, the code as written, the rule code it names (None: none), and whether the
+    comment is ``ignore-file``."""
+
+    span: Span
+    written: str
+    code: str | None
+    file_level: bool
+
+
+class BlanketComment(NamedTuple):
+    """A suppression comment that names no codes: its span, whether it is ``ignore-file``, and
+    the codes reported on the line it targets (in the file, for ``ignore-file``), to suggest."""
+
+    span: Span
+    file_level: bool
+    codes: tuple[str, ...]
+
+
+class SuppressionOutcome(NamedTuple):
+    """What a file's suppression comments did: the diagnostics they left, and the comments (or
+    codes in them) to report, in the order of the comments."""
+
+    kept: list[Diagnostic]
+    unused: list[UnusedCode]
+    blanket: list[BlanketComment]
+
+
 Check = Callable[[ParsedSite, RuleOptions], Iterable[Finding]]
 # A rule over every image of one file at once (such as "the same repository with two tags"):
 # it yields each finding with the site it belongs to.
 FileCheck = Callable[[Sequence[ParsedSite], RuleOptions], Iterable[tuple[ParsedSite, Finding]]]
 DocumentCheck = Callable[["Document"], Iterable[Finding]]
 SyntaxCheck = Callable[[SyntaxProblem], Iterable[Finding]]
-SuppressionCheck = Callable[["SuppressionOutcome"], Iterable[Finding]]
+SuppressionCheck = Callable[[SuppressionOutcome], Iterable[Finding]]
 FailureCheck = Callable[[Failure], Finding]
 
 KINDS = ("check", "check_file", "check_document", "check_syntax", "check_suppressions", "check_failure")

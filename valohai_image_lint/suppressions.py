@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Sequence
-from typing import NamedTuple
 
-from .model import Diagnostic, Span
-from .rule import Rule
+from .model import Diagnostic
+from .rule import BlanketComment, Rule, SuppressionOutcome, UnusedCode
 from .rules import blanket_suppression, unused_suppression
 from .sources.comments import Suppression
 
@@ -31,35 +30,6 @@ def rule_resolver(rules: Iterable[Rule]) -> Resolve:
         return by_code.get(written.upper()) or by_name.get(written.lower())
 
     return resolve
-
-
-class UnusedCode(NamedTuple):
-    """One code of a suppression comment that suppressed nothing (or names no rule): the
-    comment's span, the code as written, the rule code it names (None: none), and whether the
-    comment is ``ignore-file``."""
-
-    span: Span
-    written: str
-    code: str | None
-    file_level: bool
-
-
-class BlanketComment(NamedTuple):
-    """A suppression comment that names no codes: its span, whether it is ``ignore-file``, and
-    the codes reported on the line it targets (in the file, for ``ignore-file``), to suggest."""
-
-    span: Span
-    file_level: bool
-    codes: tuple[str, ...]
-
-
-class SuppressionOutcome(NamedTuple):
-    """What a file's suppression comments did: the diagnostics they left, and the comments (or
-    codes in them) to report, in the order of the comments."""
-
-    kept: list[Diagnostic]
-    unused: list[UnusedCode]
-    blanket: list[BlanketComment]
 
 
 _FILE = 0  # the target of ``ignore-file`` in a key; lines count from 1
@@ -179,4 +149,4 @@ def apply_suppressions(
     return SuppressionOutcome(kept, unused, blanket)
 
 
-__all__ = ["BlanketComment", "SuppressionOutcome", "UnusedCode", "apply_suppressions", "rule_resolver"]
+__all__ = ["apply_suppressions", "rule_resolver"]

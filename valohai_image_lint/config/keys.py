@@ -63,7 +63,7 @@ def _check_globs(key: str, globs: Any, where: str) -> None:
 
 
 def _check_output_format(key: str, value: str, where: str) -> None:
-    from ..reporters import FORMATS
+    from ..option_reader import FORMAT_NAMES as FORMATS
 
     if value not in FORMATS:
         raise ConfigError(f'{where}"{key}" must be one of {", ".join(FORMATS)}, not {value!r}')

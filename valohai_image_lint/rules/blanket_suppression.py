@@ -36,13 +36,9 @@ reported on the line.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING
 
 from ..model import Finding, Severity, Span
-from ..rule import Rule
-
-if TYPE_CHECKING:
-    from ..suppressions import SuppressionOutcome
+from ..rule import Rule, SuppressionOutcome
 
 
 def check_suppressions(outcome: SuppressionOutcome) -> Iterator[Finding]:

@@ -38,13 +38,9 @@ No fix yet: remove the code, or the whole comment when no code is left.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
 from ..model import Finding, Severity, Span
-from ..rule import Rule
-
-if TYPE_CHECKING:
-    from ..suppressions import SuppressionOutcome
+from ..rule import Rule, SuppressionOutcome
 
 
 def check_suppressions(outcome: SuppressionOutcome) -> Iterator[Finding]:
