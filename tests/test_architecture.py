@@ -136,3 +136,39 @@ def test_no_module_imports_one_above_it_in_the_datas_flow(module: str) -> None:
     full = f"valohai_image_lint.{module}"
     above = sorted(name for name in _imports(path, full) if _layer(name) > _layer(module))
     assert above == [], f"{module} (layer {_layer(module)}) imports {above}"
+
+
+def test_the_worked_addition_is_one_module_a_registry_line_and_a_test(tmp_path: Path) -> None:
+    """docs/architecture.md's diff, applied as printed to a copy of the package: it touches the new
+    rule's module, the registry and the new test only, and the test it adds passes."""
+    import os
+    import re
+    import shutil
+
+    document = (PACKAGE.parent / "docs" / "architecture.md").read_text(encoding="utf-8")
+    match = re.search(r"^```diff\n(.*?)^```$", document, re.DOTALL | re.MULTILINE)
+    assert match is not None
+    diff = match.group(1)
+    touched = re.findall(r"^\+\+\+ b/(\S+)$", diff, re.MULTILINE)
+    assert sorted(touched) == [
+        "tests/test_rule_vil199.py",
+        "valohai_image_lint/rules/__init__.py",
+        "valohai_image_lint/rules/long_tag.py",
+    ]
+    shutil.copytree(PACKAGE, tmp_path / "valohai_image_lint", ignore=shutil.ignore_patterns("__pycache__"))
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "change.diff").write_text(diff, encoding="utf-8")
+    subprocess.run(["git", "apply", "change.diff"], cwd=tmp_path, check=True, timeout=60)
+    (tmp_path / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
+    environment = {**os.environ, "PYTHONPATH": str(tmp_path), "VALOHAI_IMAGE_LINT_NO_CACHE": "1"}
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_rule_vil199.py"],
+        cwd=tmp_path, env=environment, capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "2 passed" in result.stdout
+    listed = subprocess.run(
+        [sys.executable, "-m", "valohai_image_lint", "--list-rules"],
+        cwd=tmp_path, env=environment, capture_output=True, text=True, timeout=60, check=True,
+    )
+    assert "VIL199  long-tag" in listed.stdout
