@@ -243,7 +243,7 @@ class Workspace:
         from .config.errors import ConfigError
 
         try:
-            config, settings = self.config_for(path)
+            config, key = self.config_for(path)
         except ConfigError as exc:
             result.problems.append(str(exc))
             return
@@ -261,7 +261,7 @@ class Workspace:
         if isinstance(text, PathError):
             result.problems.append(str(text))
             return
-        found = self.lint_source(path, text, config, settings)
+        found = self.lint_source(path, text, config, key)
         result.linted.append(path)
         if found:
             result.sources[path] = text
@@ -272,18 +272,18 @@ class Workspace:
         result.diagnostics.extend(found)
 
     def lint_source(
-        self, path: str, text: str, config: LintConfig | None = None, settings: str | None = None
+        self, path: str, text: str, config: LintConfig | None = None, key: str | None = None
     ) -> list[Diagnostic]:
         """The diagnostics of ``text`` as the file at ``path``, from the result cache when it has
-        them (and stored there otherwise). ``config`` and its ``settings`` key default to what
-        the config files say for ``path``; an excluded path gives no diagnostics."""
-        if config is None or settings is None:
-            config, settings = self.config_for(path)
+        them (and stored there otherwise). ``config`` and ``key`` (what ``config_for`` gives)
+        default to what the config files say for ``path``; an excluded path gives none."""
+        if config is None or key is None:
+            config, key = self.config_for(path)
             if config is None:
                 return []
         nearest = self._nearest(path, config.max_file_size)
-        key = self.results.key(path, text, settings, nearest_config_key(nearest))
-        cached = self.results.get(path, key)
+        entry = self.results.key(path, text, key, nearest_config_key(nearest))
+        cached = self.results.get(path, entry)
         if cached is not None:
             return cached
         from . import linter
@@ -299,7 +299,7 @@ class Workspace:
         else:
             found = linter.lint_text(text, path, config, parse, self._last)
         fails = any(d.severity >= config.failure_threshold for d in found)
-        self.results.put(path, key, found, fails, self.settings_for(path).values.get("output-format"))
+        self.results.put(path, entry, found, fails, self.settings_for(path).values.get("output-format"))
         return found
 
     @property
