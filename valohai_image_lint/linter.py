@@ -117,7 +117,8 @@ def lint_text(
             return Source(syntax=SyntaxProblem("yaml", exc.message, exc.line, exc.column, length))
         return Source(sites=find_image_sites(document), document=document)
 
-    return _lint(text, path, config or LintConfig(), parse, _YAML, read)
+    settings = config or LintConfig()
+    return _guarded(path, _YAML.stage, lambda found: _run(text, path, settings, parse, _YAML, read, None, found))
 
 
 def lint_python(
@@ -148,7 +149,8 @@ def lint_python(
             return Source(syntax=SyntaxProblem(language.name, exc.message, exc.line, exc.column))
         return Source(sites=found)
 
-    return _lint(text, path, config or LintConfig(), parse, language, read, steps)
+    settings = config or LintConfig()
+    return _guarded(path, language.stage, lambda found: _run(text, path, settings, parse, language, read, steps, found))
 
 
 class Source(NamedTuple):
@@ -186,22 +188,6 @@ _PYTHON = _Language("python", "reading the Python source", _python_comments)
 _NOTEBOOK = _Language("notebook", "reading the Python source", None)
 
 
-def _lint(
-    text: str,
-    path: str,
-    config: LintConfig,
-    parse: Parse,
-    language: _Language,
-    read: Callable[[], Source],
-    steps: Mapping[str, StepImage] | None = None,
-) -> list[Diagnostic]:
-    """One file through the stages: read, then each kind of rule in the order of the data
-    (syntax, document, sites, the file's sites together), then suppressions."""
-    return _guarded(
-        path, language.stage, lambda found: _run(text, path, config, parse, language, read, steps, found)
-    )
-
-
 def _run(
     text: str,
     path: str,
@@ -212,6 +198,8 @@ def _run(
     steps: Mapping[str, StepImage] | None,
     internal: list[Diagnostic],
 ) -> list[Diagnostic]:
+    """One file through the stages: read, then each kind of rule in the order of the data
+    (syntax, document, sites, the file's sites together), then suppressions."""
     rules = enabled_rules(config)
     source = read()
     diagnostics: list[Diagnostic] = []
