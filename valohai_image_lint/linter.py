@@ -118,7 +118,9 @@ def lint_text(
         return Source(sites=find_image_sites(document), document=document)
 
     settings = config or LintConfig()
-    return _guarded(path, _YAML.stage, lambda found: _run(text, path, settings, parse, _YAML, read, None, found))
+    return _guarded(
+        path, _YAML.stage, lambda found: _run(text, path, settings, parse, _YAML, read, None, found)
+    )
 
 
 def lint_python(
@@ -150,7 +152,9 @@ def lint_python(
         return Source(sites=found)
 
     settings = config or LintConfig()
-    return _guarded(path, language.stage, lambda found: _run(text, path, settings, parse, language, read, steps, found))
+    return _guarded(
+        path, language.stage, lambda found: _run(text, path, settings, parse, language, read, steps, found)
+    )
 
 
 class Source(NamedTuple):
