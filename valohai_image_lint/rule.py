@@ -23,7 +23,7 @@ from .model import Finding, ParsedSite, Severity, Span, StepImage
 
 if TYPE_CHECKING:
     from .config.option import Option
-    from .document import Document
+    from .sources.yaml_document import Document
     from .suppressions import SuppressionOutcome
 
 T = TypeVar("T")
