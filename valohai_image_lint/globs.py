@@ -58,12 +58,11 @@ class CharSet(NamedTuple):
 
 class Step(NamedTuple):
     """One step of a glob: a character of ``chars``, or any number of them when ``repeat``.
-    ``optional_pair`` marks the start of ``(any line then '/')?``: this step and the next may
-    both be skipped."""
+    A step that ``opens_optional_pair`` reads nothing and may skip the two steps after it."""
 
     chars: CharSet
     repeat: bool = False
-    optional_pair: bool = False
+    opens_optional_pair: bool = False
 
 
 NOT_SLASH = CharSet(frozenset("/"), negated=True)
@@ -71,14 +70,20 @@ NOT_SLASH = CharSet(frozenset("/"), negated=True)
 NOT_NEWLINE = CharSet(frozenset("\n"), negated=True)
 """Any character but a line break: what crossing ``**`` accepts."""
 SLASH = CharSet(frozenset("/"))
+NOTHING = CharSet(frozenset())
 
 
 def _literal(ch: str) -> Step:
     return Step(CharSet(frozenset(ch)))
 
 
-# (any line then "/")?: zero or more folders.
-_ANY_FOLDERS = (Step(NOT_NEWLINE, repeat=True, optional_pair=True), Step(SLASH))
+# (any line then "/")?: zero or more folders. The first step reads nothing, so that the pair can
+# be skipped only before it has read anything.
+_ANY_FOLDERS = (
+    Step(NOTHING, repeat=True, opens_optional_pair=True),
+    Step(NOT_NEWLINE, repeat=True),
+    Step(SLASH),
+)
 
 
 class Glob:
@@ -91,23 +96,23 @@ class Glob:
     def __init__(self, steps: tuple[Step, ...]) -> None:
         self._steps = steps
         self._repeats = sum(1 << i for i, step in enumerate(steps) if step.repeat)
-        self._pairs = sum(1 << i for i, step in enumerate(steps) if step.optional_pair)
+        self._pairs = sum(1 << i for i, step in enumerate(steps) if step.opens_optional_pair)
         self._accept = 1 << len(steps)
         self._masks: dict[str, tuple[int, int]] = {}
-        self._start = self._close(1)
         # Literal runs every match holds: a quick way to turn most texts down without a run.
         runs: list[str] = []
         current: list[str] = []
+        optional = {i + k for i, step in enumerate(steps) if step.opens_optional_pair for k in (1, 2)}
         for index, step in enumerate(steps):
             literal = step.chars.literal
-            inside_pair = step.optional_pair or (index > 0 and steps[index - 1].optional_pair)
-            if literal is not None and not step.repeat and not inside_pair:
+            if literal is not None and not step.repeat and index not in optional:
                 current.append(literal)
                 continue
             runs.append("".join(current))
             current = []
         runs.append("".join(current))
         self._prefix = runs[0]
+        self._start = self._close(1 << len(self._prefix))
         self._suffix = runs[-1] if len(runs) > 1 else ""
         self._required = tuple(run for run in runs[1:-1] if run)
 
@@ -118,7 +123,7 @@ class Glob:
             # A state before a run of repeating steps also stands before each later step of the run
             # and the step after it: adding the run's bits carries a state through to its end.
             closed = states | (((states & repeats) + repeats) ^ repeats)
-            closed |= (closed & pairs) << 2
+            closed |= (closed & pairs) << 3
             if closed == states:
                 return closed
             states = closed
@@ -139,21 +144,28 @@ class Glob:
 
     def matches(self, text: str) -> bool:
         """Whether the glob matches all of ``text``."""
-        if not text.startswith(self._prefix) or not text.endswith(self._suffix):
-            return False
-        if len(self._prefix) + len(self._suffix) > len(text):
+        prefix, suffix = self._prefix, self._suffix
+        if not text.startswith(prefix) or not text.endswith(suffix) or len(prefix) + len(suffix) > len(text):
             return False
         for run in self._required:
             if run not in text:
                 return False
-        states = self._start
-        close = self._close
-        masks_of = self._masks_of
-        for ch in text:
-            move, stay = masks_of(ch)
-            states = close(((states & move) << 1) | (states & stay))
-            if not states:
-                return False
+        states = self._start  # the literal prefix is read already
+        masks, masks_of, repeats = self._masks, self._masks_of, self._repeats
+        if self._pairs:
+            close = self._close
+            for ch in text[len(prefix) :]:
+                move, stay = masks.get(ch) or masks_of(ch)
+                states = close(((states & move) << 1) | (states & stay))
+                if not states:
+                    return False
+        else:  # no optional pair: one pass of the closure is all of it
+            for ch in text[len(prefix) :]:
+                move, stay = masks.get(ch) or masks_of(ch)
+                states = ((states & move) << 1) | (states & stay)
+                states |= ((states & repeats) + repeats) ^ repeats
+                if not states:
+                    return False
         return bool(states & self._accept)
 
     def __repr__(self) -> str:
