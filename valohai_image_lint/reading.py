@@ -34,7 +34,6 @@ class PathError(Exception):
     def __init__(self, path: str, message: str, line: int | None = None, column: int | None = None) -> None:
         where = f"{path}:{line}:{column}" if line is not None else path
         super().__init__(f"{where}: {message}")
-        self.path = path
 
 
 def folders_up(folder: str) -> Iterator[str]:
