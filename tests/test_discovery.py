@@ -153,3 +153,18 @@ def test_nearest_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None
     assert nearest_config(str(tmp_path / "outside" / "train.py")) == str(tmp_path / "valohai.yaml")
     (tmp_path / "repo" / "valohai.yml").unlink()
     assert nearest_config("d/train.py") is None  # not above the repository's root
+
+
+def test_the_walk_up_ends_at_the_repository_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from valohai_image_lint.reading import folders_up, repository_root
+
+    (tmp_path / "repo" / ".git").mkdir(parents=True)
+    (tmp_path / "repo" / "a" / "b").mkdir(parents=True)
+    monkeypatch.chdir(tmp_path / "repo")
+    repo = str(tmp_path / "repo")
+    assert list(folders_up("a/b")) == [os.path.join(repo, "a", "b"), os.path.join(repo, "a"), repo]
+    assert repository_root("a/b") == repo
+    outside = list(folders_up(str(tmp_path)))
+    assert outside[0] == str(tmp_path)
+    root = repository_root(str(tmp_path))  # None, unless the temporary folder is inside a repository
+    assert outside[-1] == (os.path.dirname(outside[-1]) if root is None else root)

@@ -12,11 +12,10 @@ ignores.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterator
-from functools import lru_cache
 from typing import NamedTuple
 
+from .globs import Glob, InvalidGlob, path_glob
 from .reading import CONFIG_NAMES, PathError, is_python_source, os_reason, repository_root
 
 SKIP_DIRS = frozenset(
@@ -38,49 +37,9 @@ SKIP_DIRS = frozenset(
     }
 )
 class _Pattern(NamedTuple):
-    regex: re.Pattern[str]
+    glob: Glob
     negated: bool
     directory_only: bool
-
-
-def _glob_to_regex(glob: str) -> str:
-    out: list[str] = []
-    i = 0
-    while i < len(glob):
-        ch = glob[i]
-        if glob.startswith("**/", i):
-            out.append("(?:.*/)?")
-            i += 3
-            continue
-        if glob.startswith("/**", i) and i + 3 == len(glob):
-            out.append("/.*")
-            i += 3
-            continue
-        if glob.startswith("**", i):
-            out.append(".*")
-            i += 2
-            continue
-        if ch == "*":
-            out.append("[^/]*")
-        elif ch == "?":
-            out.append("[^/]")
-        elif ch == "[":
-            end = glob.find("]", i + 1)
-            if end == -1:
-                out.append(re.escape(ch))
-            else:
-                body = glob[i + 1 : end].replace("\\", "\\\\")
-                if body.startswith("!"):
-                    body = "^" + body[1:]
-                out.append(f"[{body}]")
-                i = end
-        elif ch == "\\" and i + 1 < len(glob):
-            i += 1
-            out.append(re.escape(glob[i]))
-        else:
-            out.append(re.escape(ch))
-        i += 1
-    return "".join(out)
 
 
 class GitIgnore:
@@ -103,14 +62,11 @@ class GitIgnore:
             line = line.rstrip("/")
             if not line:
                 continue
-            anchored = "/" in line
-            body = _glob_to_regex(line.lstrip("/"))
-            prefix = "" if anchored else "(?:.*/)?"
             try:
-                regex = re.compile(f"{prefix}{body}")
-            except re.error:
+                glob = path_glob(line.lstrip("/"), anchored="/" in line)
+            except InvalidGlob:
                 continue  # a line git would match nothing with (such as [z-a]): nothing to ignore
-            self.patterns.append(_Pattern(regex, negated, directory_only))
+            self.patterns.append(_Pattern(glob, negated, directory_only))
 
     @classmethod
     def of_folder(cls, folder: str) -> GitIgnore:
@@ -125,7 +81,7 @@ class GitIgnore:
         for pattern in self.patterns:
             if pattern.directory_only and not is_dir:
                 continue
-            if pattern.regex.fullmatch(relative):
+            if pattern.glob.matches(relative):
                 ignored = not pattern.negated
         return ignored
 
@@ -136,19 +92,16 @@ def path_matches(glob: str, relative: str) -> bool:
     match on a folder covers everything under it)."""
     pattern = _compiled_path_glob(glob)
     parts = relative.split("/")
-    return any(pattern.fullmatch("/".join(parts[:end])) for end in range(len(parts), 0, -1))
+    return any(pattern.matches("/".join(parts[:end])) for end in range(len(parts), 0, -1))
 
 
-@lru_cache(maxsize=256)
-def _compiled_path_glob(glob: str) -> re.Pattern[str]:
-    """A config path glob as a regex; ``\\`` reads as ``/`` (Windows paths); ValueError if invalid."""
+def _compiled_path_glob(glob: str) -> Glob:
+    """A config path glob, compiled; ``\\`` reads as ``/`` (Windows paths); ValueError if invalid."""
     body = glob.strip().replace("\\", "/").removeprefix("./").rstrip("/")
-    anchored = "/" in body
-    prefix = "" if anchored else "(?:.*/)?"
     try:
-        return re.compile(prefix + _glob_to_regex(body.lstrip("/")))
-    except re.error as exc:
-        raise ValueError(f"not a valid glob ({exc.msg})") from None
+        return path_glob(body.lstrip("/"), anchored="/" in body)
+    except InvalidGlob as exc:
+        raise ValueError(f"not a valid glob ({exc.reason})") from None
 
 
 def check_path_glob(glob: str) -> str | None:

@@ -22,10 +22,9 @@ patterns without a tag part.
 
 from __future__ import annotations
 
-import re
-from functools import lru_cache
 from typing import TYPE_CHECKING, NamedTuple
 
+from .globs import InvalidGlob, image_name_glob, image_tag_glob
 from .reference import DEFAULT_DOMAIN, OFFICIAL_REPO_PREFIX, split_docker_domain, split_name
 
 if TYPE_CHECKING:
@@ -37,8 +36,6 @@ _UPPER = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 # What a name can hold (letters are lowercase but in the registry host) and what a tag can.
 _NAME_CHARS = _LOWER | _UPPER | frozenset("._-/:")
 _TAG_CHARS = _LOWER | _UPPER | frozenset("._-")
-# A bracketed IPv6 host opening the registry part is literal text, not a class.
-_IPV6_HOST = re.compile(r"\[[0-9a-fA-F.]*:[0-9a-fA-F:.]*\]")
 
 
 class InvalidPattern(ValueError):
@@ -63,9 +60,12 @@ class ImagePattern(NamedTuple):
         """Parse and normalize ``text``; :class:`InvalidPattern` says why it cannot be a pattern."""
         name, tag = _split(text)
         name_glob = _normalize(text, name)
-        _name_regex_source(name_glob, text)  # reports classes that do not close, before any use
-        if tag is not None:
-            _tag_regex_source(tag, text)
+        try:  # reports classes that do not close, before any use
+            image_name_glob(name_glob)
+            if tag is not None:
+                image_tag_glob(tag)
+        except InvalidGlob as exc:
+            raise InvalidPattern(text, exc.reason) from None
         return cls(text=text, name_glob=name_glob, tag_glob=tag)
 
     @property
@@ -75,20 +75,20 @@ class ImagePattern(NamedTuple):
 
     def matches(self, ref: ImageRef) -> bool:
         """Whether the image's canonical name (and tag, when the pattern has a tag part) match."""
-        if _name_regex(self.name_glob).fullmatch(f"{ref.domain.lower()}/{ref.path}") is None:
+        if not image_name_glob(self.name_glob).matches(f"{ref.domain.lower()}/{ref.path}"):
             return False
         if self.tag_glob is None:
             return True
         if ref.tag is None and ref.digest is not None:
             return False
-        return _tag_regex(self.tag_glob).fullmatch(ref.tag or "latest") is not None
+        return image_tag_glob(self.tag_glob).matches(ref.tag or "latest")
 
     def matches_written(self, text: str) -> bool:
         """Whether the normalized name glob matches the image name exactly as written in
         ``text`` (its tag and digest left out, nothing normalized): Valohai matches registry
         credentials against the name as written, so ``acme/x`` is not ``docker.io/acme/x``."""
         name, _ = split_name(text)
-        return _name_regex(self.name_glob).fullmatch(name) is not None
+        return image_name_glob(self.name_glob).matches(name)
 
     def __str__(self) -> str:
         return self.text
@@ -139,92 +139,3 @@ def _normalize(text: str, name: str) -> str:
     if ":" in remote:
         raise InvalidPattern(text, "':' may only follow the registry host (a port) or start the tag")
     return f"{domain.lower()}/{remote}"
-
-
-def _class(glob: str, start: int, text: str, exclude_slash: bool) -> tuple[str, int]:
-    """The regex for the ``[...]`` class opening at ``start``, and the index after it."""
-    i = start + 1
-    negate = i < len(glob) and glob[i] in "!^"
-    if negate:
-        i += 1
-    end = glob.find("]", i)
-    if end == -1:
-        raise InvalidPattern(text, "a '[' class is not closed with ']'")
-    body = glob[i:end]
-    if not body:
-        raise InvalidPattern(text, "a '[...]' class is empty")
-    if "[" in body:
-        raise InvalidPattern(text, "a '[...]' class cannot hold '['")
-    if "/" in body:
-        raise InvalidPattern(text, "a '[...]' class cannot hold '/'")
-    k = 0
-    while k < len(body):  # a range runs low to high: [a-z], not [z-a]
-        if body[k + 1 : k + 2] == "-" and k + 2 < len(body):
-            if body[k] > body[k + 2]:
-                reason = f"the range {body[k : k + 3]!r} in a '[...]' class is out of order"
-                raise InvalidPattern(text, reason)
-            k += 3
-        else:
-            k += 1
-    if negate:
-        return f"[^{'/' if exclude_slash else ''}{body}]", end + 1
-    return f"[{body}]", end + 1
-
-
-def _name_regex_source(glob: str, text: str) -> str:
-    """A name glob: ``*`` and ``?`` stay within a path component, ``**`` crosses components."""
-    return _regex_source(glob, text, in_name=True)
-
-
-def _tag_regex_source(glob: str, text: str) -> str:
-    """A tag glob: a tag has no components, so ``*`` and ``**`` are the same."""
-    return _regex_source(glob, text, in_name=False)
-
-
-def _regex_source(glob: str, text: str, *, in_name: bool) -> str:
-    parts: list[str] = []
-    i = 0
-    literal = _IPV6_HOST.match(glob) if in_name else None
-    if literal:
-        parts.append(re.escape(literal.group()))
-        i = literal.end()
-    while i < len(glob):
-        ch = glob[i]
-        if ch == "*":
-            j = i
-            while j < len(glob) and glob[j] == "*":
-                j += 1
-            if not in_name:
-                parts.append(".*")
-            elif j - i == 1 or "/" not in glob[:i]:
-                parts.append("[^/]*")  # within a component; a registry host never crosses one
-            elif glob[i - 1 : i] == "/" and j == len(glob):
-                parts.append(".+")  # a trailing /** is one or more further components
-            elif glob[i - 1 : i] == "/" and glob[j : j + 1] == "/":
-                parts.append("(?:.*/)?")  # /**/ is zero or more components
-                j += 1
-            else:
-                parts.append(".*")
-            i = j
-        elif ch == "?":
-            parts.append("[^/]" if in_name else ".")
-            i += 1
-        elif ch == "[":
-            source, i = _class(glob, i, text, exclude_slash=in_name)
-            parts.append(source)
-        elif ch == "]":
-            raise InvalidPattern(text, "a ']' has no '[' to close")
-        else:
-            parts.append(re.escape(ch))
-            i += 1
-    return "".join(parts)
-
-
-@lru_cache(maxsize=256)
-def _name_regex(glob: str) -> re.Pattern[str]:
-    return re.compile(_name_regex_source(glob, glob))
-
-
-@lru_cache(maxsize=256)
-def _tag_regex(glob: str) -> re.Pattern[str]:
-    return re.compile(_tag_regex_source(glob, glob))

@@ -13,6 +13,7 @@ import stat
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Iterator
     from typing import BinaryIO
 
 MAX_FILE_SIZE = 10 * 1024 * 1024
@@ -33,37 +34,40 @@ class PathError(Exception):
     def __init__(self, path: str, message: str, line: int | None = None, column: int | None = None) -> None:
         where = f"{path}:{line}:{column}" if line is not None else path
         super().__init__(f"{where}: {message}")
-        self.path = path
+
+
+def folders_up(folder: str) -> Iterator[str]:
+    """``folder`` (made absolute) and the folders above it, nearest first, up to and including
+    the repository root (the nearest folder holding ``.git``), or the file system's root outside
+    a repository: the one walk up that finds settings, configs and the root itself."""
+    current = os.path.abspath(folder)
+    while True:
+        yield current
+        if os.path.exists(os.path.join(current, ".git")):
+            return  # the repository root
+        parent = os.path.dirname(current)
+        if parent == current:
+            return
+        current = parent
 
 
 def repository_root(folder: str) -> str | None:
     """The nearest folder at or above ``folder`` that holds ``.git``."""
-    current = os.path.abspath(folder)
-    while True:
-        if os.path.exists(os.path.join(current, ".git")):
-            return current
-        parent = os.path.dirname(current)
-        if parent == current:
-            return None
-        current = parent
+    last = list(folders_up(folder))[-1]
+    return last if os.path.exists(os.path.join(last, ".git")) else None
 
 
 def nearest_config(path: str) -> str | None:
     """The ``valohai.yaml`` (or ``valohai.yml``) that governs a file: in its folder or the
     closest folder above it, not above the repository's root. Shown relative to the working
     directory when it lies under it, else absolute."""
-    folder = os.path.dirname(os.path.abspath(path))
-    root = repository_root(folder)
-    while True:
+    for folder in folders_up(os.path.dirname(os.path.abspath(path))):
         for name in sorted(CONFIG_NAMES):
             candidate = os.path.join(folder, name)
             if os.path.isfile(candidate):
                 relative = os.path.relpath(candidate)
                 return candidate if relative.startswith("..") else relative
-        parent = os.path.dirname(folder)
-        if folder == root or parent == folder:
-            return None
-        folder = parent
+    return None
 
 
 def read_bytes(path: str) -> bytes | None:

@@ -94,13 +94,14 @@ class ImageRef(NamedTuple):
         digest = f"@{self.digest}" if self.digest is not None else ""
         return tag + digest
 
-    @property
-    def is_docker_hub(self) -> bool:
-        return self.domain == DEFAULT_DOMAIN
 
-
-def _split_docker_domain(name: str) -> tuple[str, str]:
-    """Go's ``splitDockerDomain`` (distribution/reference, normalize.go)."""
+def split_docker_domain(name: str) -> tuple[str, str]:
+    """Docker's rule for where a name's registry ends, as ``(domain, remote)``: the first
+    component is the domain when it has a ``.`` or ``:``, is ``localhost`` or has an uppercase
+    letter; otherwise the domain is ``docker.io`` and a lone component gets ``library/``
+    (``python`` -> ``("docker.io", "library/python")``). ``index.docker.io`` becomes ``docker.io``.
+    ``name`` (without tag or digest) is not validated, so the rule also serves image patterns.
+    Go's ``splitDockerDomain`` (distribution/reference, normalize.go)."""
     maybe_domain, sep, maybe_remote = name.partition("/")
     if not sep:
         return DEFAULT_DOMAIN, OFFICIAL_REPO_PREFIX + name
@@ -115,15 +116,6 @@ def _split_docker_domain(name: str) -> tuple[str, str]:
     if domain == DEFAULT_DOMAIN and "/" not in remote:
         remote = OFFICIAL_REPO_PREFIX + remote
     return domain, remote
-
-
-def split_docker_domain(name: str) -> tuple[str, str]:
-    """Docker's rule for where a name's registry ends, as ``(domain, remote)``: the first
-    component is the domain when it has a ``.`` or ``:``, is ``localhost`` or has an uppercase
-    letter; otherwise the domain is ``docker.io`` and a lone component gets ``library/``
-    (``python`` -> ``("docker.io", "library/python")``). ``index.docker.io`` becomes ``docker.io``.
-    ``name`` (without tag or digest) is not validated, so the rule also serves image patterns."""
-    return _split_docker_domain(name)
 
 
 def split_name(text: str) -> tuple[str, str]:
@@ -227,7 +219,7 @@ def parse_image(text: str) -> ImageRef:
         raise InvalidImageReference(
             text, "a 64-character hexadecimal string is an image ID, not a repository name"
         )
-    domain, remainder = _split_docker_domain(text)
+    domain, remainder = split_docker_domain(text)
     remote = remainder.split(":", 1)[0]
     if remote.lower() != remote:
         raise InvalidImageReference(text, f"repository name ({remote}) must be lowercase")

@@ -13,10 +13,11 @@ from .rule import Rule
 
 
 class UnknownSelector(ValueError):
+    """A selector that names no rule; ``str()`` names it and suggests the closest known one."""
+
     def __init__(self, selector: str, suggestion: str | None) -> None:
         hint = f'; did you mean "{suggestion}"?' if suggestion else "; see --list-rules"
         super().__init__(f'unknown rule selector "{selector}"{hint}')
-        self.selector = selector
 
 
 def expand(selector: str, rules: Iterable[Rule]) -> frozenset[str]:

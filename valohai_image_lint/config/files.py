@@ -16,9 +16,10 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
+from ..reading import folders_up
 from .errors import ConfigError
 from .keys import validate
-from .location import TABLE, candidates_in, folders_up
+from .location import TABLE, candidates_in
 
 _NO_VALUES: Mapping[str, Any] = MappingProxyType({})
 

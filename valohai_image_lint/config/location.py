@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import os
 
+from ..reading import folders_up
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -19,19 +21,6 @@ if TYPE_CHECKING:
 CONFIG_FILES = (".valohai-image-lint.toml", "valohai-image-lint.toml", "pyproject.toml")
 TABLE = "tool.valohai-image-lint"
 """The table of ``pyproject.toml`` that holds our settings."""
-
-
-def folders_up(folder: str) -> Iterator[str]:
-    """``folder`` (absolute) and the folders above it, up to and including the repository root."""
-    current = folder
-    while True:
-        yield current
-        if os.path.exists(os.path.join(current, ".git")):
-            return  # the repository root
-        parent = os.path.dirname(current)
-        if parent == current:
-            return
-        current = parent
 
 
 def mentions_us(path: str) -> bool:
