@@ -375,8 +375,10 @@ def print_growth(rows: Sequence[tuple[int, int, dict[str, Timing]]], cold_start:
     if len(per_k) >= 2 and per_k[min(per_k)] > 0:
         growth = per_k[max(per_k)] / per_k[min(per_k)]
         verdict = "linear" if growth <= LINEAR_TARGET else "not linear"
-        print(f"  cost per step, {max(per_k):,} over {min(per_k):,} steps: {growth:.2f}x "
-              f"(target <= {LINEAR_TARGET:g}x: {verdict})")
+        print(
+            f"  cost per step, {max(per_k):,} over {min(per_k):,} steps: {growth:.2f}x "
+            f"(target <= {LINEAR_TARGET:g}x: {verdict})"
+        )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

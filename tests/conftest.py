@@ -12,7 +12,9 @@ SHARED = ROOT.parent / "shared"
 
 
 @pytest.fixture(autouse=True)
-def _reference_cache_in_tmp(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+def _reference_cache_in_tmp(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The CLI caches parsed references; tests keep that cache out of the user's home."""
     monkeypatch.setenv("VALOHAI_IMAGE_LINT_CACHE_DIR", str(tmp_path_factory.mktemp("reference-cache")))
     monkeypatch.delenv("VALOHAI_IMAGE_LINT_NO_CACHE", raising=False)

@@ -21,11 +21,15 @@ GOLDEN_DIR = Path(__file__).resolve().parent / "golden"
 # The shipped example, relative to ROOT (the tests that render it chdir there first).
 EXAMPLE = "examples/valohai.yaml"
 # A second, clean config given as text (the reporters never read files): it has no findings.
-CLEAN = ("examples/clean/valohai.yaml",
-         "- step:\n    name: train\n    image: python:3.12.1-slim\n    command: python train.py\n")
+CLEAN = (
+    "examples/clean/valohai.yaml",
+    "- step:\n    name: train\n    image: python:3.12.1-slim\n    command: python train.py\n",
+)
 # Lines put above a config to move its findings down; nothing in them is reported.
-INSERTED = ("# Inserted above: a comment and another step.\n"
-            "- step:\n    name: setup\n    image: alpine:3.19.1\n    command: ./setup.sh\n\n")
+INSERTED = (
+    "# Inserted above: a comment and another step.\n"
+    "- step:\n    name: setup\n    image: alpine:3.19.1\n    command: ./setup.sh\n\n"
+)
 
 
 def example_text() -> str:
@@ -68,13 +72,15 @@ def assert_matches_golden(path: Path, text: str) -> None:
 
 def _golden_diff(path: Path, expected: str, text: str) -> str:
     """The failure message: this module's asserts are not rewritten by pytest, so it carries the diff."""
-    diff = difflib.unified_diff(expected.splitlines(keepends=True), text.splitlines(keepends=True),
-                                str(path), "output")
+    diff = difflib.unified_diff(
+        expected.splitlines(keepends=True), text.splitlines(keepends=True), str(path), "output"
+    )
     return f"the output differs from {path.name} (VIL_UPDATE_GOLDEN=1 rewrites it):\n" + "".join(diff)
 
 
 def assert_fingerprints_survive_lines_inserted_above(
-        by_finding: Callable[[str], Mapping[tuple[str, str], tuple[int, str]]]) -> None:
+    by_finding: Callable[[str], Mapping[tuple[str, str], tuple[int, str]]],
+) -> None:
     """``by_finding`` maps a config's text to {(code, message): (line, fingerprint)}. Over the example,
     INSERTED above it moves each of the seven findings down by its lines and keeps each fingerprint."""
     text = example_text()

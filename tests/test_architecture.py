@@ -163,12 +163,21 @@ def test_the_worked_addition_is_one_module_a_registry_line_and_a_test(tmp_path: 
     environment = {**os.environ, "PYTHONPATH": str(tmp_path), "VALOHAI_IMAGE_LINT_NO_CACHE": "1"}
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_rule_vil199.py"],
-        cwd=tmp_path, env=environment, capture_output=True, text=True, timeout=120,
+        cwd=tmp_path,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "2 passed" in result.stdout
     listed = subprocess.run(
         [sys.executable, "-m", "valohai_image_lint", "--list-rules"],
-        cwd=tmp_path, env=environment, capture_output=True, text=True, timeout=60, check=True,
+        cwd=tmp_path,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
     )
     assert "VIL199  long-tag" in listed.stdout

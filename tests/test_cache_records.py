@@ -10,9 +10,22 @@ import pytest
 from valohai_image_lint.cache.records import StoredDiagnostic, StoredFix, StoredResult
 from valohai_image_lint.model import Applicability, Diagnostic, Edit, Fix, Severity, Span
 
-FIX = Fix("Use the full name", (Edit(Span(3, 12, 3, 25), "docker.io/library/python:latest"),), Applicability.UNSAFE)
-FULL = Diagnostic("v.yaml", Span(3, 12, 3, 25), "VIL103", "latest-tag", Severity.ERROR, "msg \u2028 é",
-                  "python:latest", "docker.io/library/python:latest", 'step "train"', FIX, 2)
+FIX = Fix(
+    "Use the full name", (Edit(Span(3, 12, 3, 25), "docker.io/library/python:latest"),), Applicability.UNSAFE
+)
+FULL = Diagnostic(
+    "v.yaml",
+    Span(3, 12, 3, 25),
+    "VIL103",
+    "latest-tag",
+    Severity.ERROR,
+    "msg \u2028 é",
+    "python:latest",
+    "docker.io/library/python:latest",
+    'step "train"',
+    FIX,
+    2,
+)
 BARE = Diagnostic("v.yaml", Span(1, 1, 1, 2), "VIL006", "invalid-top-level", Severity.INFO, "m")
 
 
@@ -24,8 +37,11 @@ def test_a_diagnostic_survives_the_round_trip(diagnostic: Diagnostic) -> None:
     assert decoded == stored
     assert decoded is not None
     assert decoded.to_diagnostic("v.yaml") == diagnostic
-    assert (decoded.line, decoded.column, decoded.severity) == (diagnostic.span.line, diagnostic.span.column,
-                                                                 int(diagnostic.severity))
+    assert (decoded.line, decoded.column, decoded.severity) == (
+        diagnostic.span.line,
+        diagnostic.span.column,
+        int(diagnostic.severity),
+    )
 
 
 def test_an_entry_survives_the_round_trip_and_is_found_only_under_its_key() -> None:
@@ -83,4 +99,6 @@ def test_a_severity_or_applicability_this_version_does_not_know_is_a_value_error
 
 def test_the_fix_record_keeps_its_edits() -> None:
     stored = StoredDiagnostic.from_diagnostic(FULL).fix
-    assert stored == StoredFix("Use the full name", "unsafe", (((3, 12, 3, 25), "docker.io/library/python:latest"),))
+    assert stored == StoredFix(
+        "Use the full name", "unsafe", (((3, 12, 3, 25), "docker.io/library/python:latest"),)
+    )

@@ -80,7 +80,9 @@ def test_the_answer_is_the_full_runs_output_and_exit_code(
     assert _answer(argv) == full
 
 
-def test_a_config_file_is_read_as_the_full_run_reads_it(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_config_file_is_read_as_the_full_run_reads_it(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     Path("pyproject.toml").write_text(OURS, encoding="utf-8")
     full = _full(["valohai.yaml"], capsys)
     assert full[0] == 0  # the config's failure-threshold: what is left is warnings and info
@@ -100,21 +102,26 @@ def test_a_config_file_is_read_as_the_full_run_reads_it(project: Path, capsys: p
     [
         (lambda: Path("valohai.yaml").write_text(BAD, encoding="utf-8"), ["valohai.yaml"]),
         (lambda: Path("valohai.yaml").write_text(CLEAN.replace("a", "b"), encoding="utf-8"), ["train.py"]),
-        (lambda: Path("valohai.yml").write_text(CLEAN, encoding="utf-8") and os.remove("valohai.yaml"), ["train.py"]),
+        (
+            lambda: Path("valohai.yml").write_text(CLEAN, encoding="utf-8") and os.remove("valohai.yaml"),
+            ["train.py"],
+        ),
         (lambda: Path("valohai-image-lint.toml").write_text("", encoding="utf-8"), ["valohai.yaml"]),
     ],
     ids=["text", "nearest-valohai-yaml", "another-valohai-yml", "new-config"],
 )
-def test_any_change_of_an_input_is_a_miss(project: Path, capsys: pytest.CaptureFixture[str], edit: object,
-                                          argv: list[str]) -> None:
+def test_any_change_of_an_input_is_a_miss(
+    project: Path, capsys: pytest.CaptureFixture[str], edit: object, argv: list[str]
+) -> None:
     _full(argv, capsys)
     assert _answer(argv)[0] is not None
     edit()  # type: ignore[operator]
     assert _answer(argv)[0] is None
 
 
-def test_another_day_is_a_miss(project: Path, capsys: pytest.CaptureFixture[str],
-                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_another_day_is_a_miss(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     _full(["valohai.yaml"], capsys)
     monkeypatch.setattr(cli, "clock_today", lambda: "2999-01-01")
     assert _answer(["valohai.yaml"])[0] is None
@@ -149,8 +156,9 @@ LEFT_TO_THE_FULL_RUN = [
 
 
 @pytest.mark.parametrize("argv", LEFT_TO_THE_FULL_RUN, ids=" ".join)
-def test_what_it_does_not_understand_is_left_to_the_full_run(project: Path, capsys: pytest.CaptureFixture[str],
-                                                             argv: list[str]) -> None:
+def test_what_it_does_not_understand_is_left_to_the_full_run(
+    project: Path, capsys: pytest.CaptureFixture[str], argv: list[str]
+) -> None:
     _full(["valohai.yaml"], capsys)
     assert _answer(["valohai.yaml"])[0] is not None
     assert _answer(argv) == (None, "", "")
@@ -186,14 +194,18 @@ def test_a_config_output_format_other_than_concise_is_left_to_the_full_run(
     assert _answer(["valohai.yaml"]) == full
 
 
-def test_a_file_that_became_unreadable_is_left_to_the_full_run(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_file_that_became_unreadable_is_left_to_the_full_run(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     _full(["valohai.yaml"], capsys)
     os.remove("valohai.yaml")
     os.mkdir("valohai.yaml")
     assert _answer(["valohai.yaml"])[0] is None
 
 
-def test_main_uses_it_and_still_reports_a_broken_pipe_quietly(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_main_uses_it_and_still_reports_a_broken_pipe_quietly(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert cli.main(["valohai.yaml"]) == 1
     first = capsys.readouterr()
     assert cli.main(["valohai.yaml"]) == 1
@@ -206,9 +218,20 @@ def test_the_severity_words_are_the_models() -> None:
     assert {int(severity): severity.label for severity in sorted(Severity, reverse=True)} == SEVERITY_WORDS
 
 
-HEAVY = ("argparse", "typing", "re", "enum", "json", "tomllib", "ruamel", "valohai_image_lint.model",
-         "valohai_image_lint.linter", "valohai_image_lint.config.files", "valohai_image_lint.config.keys",
-         "valohai_image_lint.discovery")
+HEAVY = (
+    "argparse",
+    "typing",
+    "re",
+    "enum",
+    "json",
+    "tomllib",
+    "ruamel",
+    "valohai_image_lint.model",
+    "valohai_image_lint.linter",
+    "valohai_image_lint.config.files",
+    "valohai_image_lint.config.keys",
+    "valohai_image_lint.discovery",
+)
 
 
 def test_a_warm_run_imports_nothing_heavy(tmp_path: Path) -> None:
@@ -222,8 +245,10 @@ def test_a_warm_run_imports_nothing_heavy(tmp_path: Path) -> None:
     env = dict(os.environ, VALOHAI_IMAGE_LINT_CACHE_DIR=str(tmp_path / "cache"))
     env.pop("GITHUB_ACTIONS", None)
     command = [sys.executable, "-c", probe, "examples/valohai.yaml"]
-    runs = [subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=False)
-            for _ in range(2)]
+    runs = [
+        subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=False)
+        for _ in range(2)
+    ]
     assert [run.returncode for run in runs] == [1, 1]
     assert "ruamel" in runs[0].stdout.splitlines()[-1]  # the first run lints
     assert runs[1].stdout.splitlines()[-1] == "imported: "

@@ -62,7 +62,9 @@ def test_exit_codes_are_the_same_in_every_format(tmp_path: Path, output_format: 
     assert main([str(clean), "--output-format", output_format]) == 0
     assert main([str(bad), "--output-format", output_format, "--exit-zero"]) == 0
     assert main([str(tmp_path / "missing.yaml"), "--output-format", output_format]) == 2
-    assert main([str(bad), str(tmp_path / "missing.yaml"), "--output-format", output_format, "--exit-zero"]) == 2
+    assert (
+        main([str(bad), str(tmp_path / "missing.yaml"), "--output-format", output_format, "--exit-zero"]) == 2
+    )
 
 
 def test_json_fields(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -70,22 +72,24 @@ def test_json_fields(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None
     main([str(path), "--output-format", "json"])
     out, err = capsys.readouterr()
     assert err == ""
-    assert json.loads(out) == [{
-        "code": "VIL103",
-        "name": "latest-tag",
-        "severity": "error",
-        "message": 'image "tensorflow/tensorflow:latest-gpu" uses a moving "latest" tag; '
-                   "pin a version such as 2.16.1-gpu",
-        "path": str(path),
-        "line": 3,
-        "column": 12,
-        "end_line": 3,
-        "end_column": 44,
-        "image": "tensorflow/tensorflow:latest-gpu",
-        "canonical": "docker.io/tensorflow/tensorflow:latest-gpu",
-        "context": 'step "train"',
-        "fix": None,
-    }]
+    assert json.loads(out) == [
+        {
+            "code": "VIL103",
+            "name": "latest-tag",
+            "severity": "error",
+            "message": 'image "tensorflow/tensorflow:latest-gpu" uses a moving "latest" tag; '
+            "pin a version such as 2.16.1-gpu",
+            "path": str(path),
+            "line": 3,
+            "column": 12,
+            "end_line": 3,
+            "end_column": 44,
+            "image": "tensorflow/tensorflow:latest-gpu",
+            "canonical": "docker.io/tensorflow/tensorflow:latest-gpu",
+            "context": 'step "train"',
+            "fix": None,
+        }
+    ]
 
 
 def test_json_is_an_empty_array_when_clean(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -109,15 +113,18 @@ def test_json_is_an_empty_array_when_clean(tmp_path: Path, capsys: pytest.Captur
         (["--select", "ALL", "--ignore", "VIL10,VIL3"], set()),
     ],
 )
-def test_selection(tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str], codes: set[str]) -> None:
+def test_selection(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str], codes: set[str]
+) -> None:
     path = _write(tmp_path, "- step: {name: a, image: python}\n- step: {name: b, image: 'python:3.9'}\n")
     main([str(path), "--output-format", "json", *args])
     assert {item["code"] for item in json.loads(capsys.readouterr().out)} == codes
 
 
 @pytest.mark.parametrize("selector", ["VIL998", "VIL8", "latest", "no-latest", "E501"])
-def test_unknown_selector_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                           selector: str) -> None:
+def test_unknown_selector_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], selector: str
+) -> None:
     assert main([str(_write(tmp_path, BAD)), "--select", selector]) == 2
     err = capsys.readouterr().err
     assert f'unknown rule selector "{selector}"' in err
@@ -145,8 +152,31 @@ def test_rule_page_and_list(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--list-rules"]) == 0
     listing = capsys.readouterr().out.splitlines()
     assert [line.split()[0] for line in listing] == [
-        "VIL001", "VIL002", "VIL003", "VIL004", "VIL005", "VIL006", "VIL007", "VIL101", "VIL102", "VIL103", "VIL104", "VIL105",
-        "VIL201", "VIL202", "VIL203", "VIL204", "VIL205", "VIL301", "VIL302", "VIL303", "VIL304", "VIL901", "VIL902", "VIL999"]
+        "VIL001",
+        "VIL002",
+        "VIL003",
+        "VIL004",
+        "VIL005",
+        "VIL006",
+        "VIL007",
+        "VIL101",
+        "VIL102",
+        "VIL103",
+        "VIL104",
+        "VIL105",
+        "VIL201",
+        "VIL202",
+        "VIL203",
+        "VIL204",
+        "VIL205",
+        "VIL301",
+        "VIL302",
+        "VIL303",
+        "VIL304",
+        "VIL901",
+        "VIL902",
+        "VIL999",
+    ]
     assert "off" in next(line for line in listing if line.startswith("VIL105"))
 
 
@@ -173,9 +203,13 @@ def test_unreadable_files_do_not_stop_the_others(tmp_path: Path, capsys: pytest.
     assert "VIL103" in out
     lines = err.splitlines()
     assert f"valohai-image-lint: error: {binary}:1:8: binary file (NUL byte); not a YAML config" in lines
-    assert (f"valohai-image-lint: error: {latin}:2:14: not valid UTF-8 (byte 0xe9); save the file as UTF-8"
-            in lines)
-    assert f"valohai-image-lint: error: {utf16}:1:1: file is UTF-16 or UTF-32 encoded; save it as UTF-8" in lines
+    assert (
+        f"valohai-image-lint: error: {latin}:2:14: not valid UTF-8 (byte 0xe9); save the file as UTF-8"
+        in lines
+    )
+    assert (
+        f"valohai-image-lint: error: {utf16}:1:1: file is UTF-16 or UTF-32 encoded; save it as UTF-8" in lines
+    )
     assert f"valohai-image-lint: error: {tmp_path / 'nope.yaml'}: no such file or directory" in lines
     assert "Traceback" not in err
 
@@ -195,14 +229,16 @@ def test_fifo_is_refused_without_blocking(tmp_path: Path, capsys: pytest.Capture
     assert "not a regular file" in capsys.readouterr().err
 
 
-def test_directory_without_configs_is_an_error_when_explicit(tmp_path: Path,
-                                                             capsys: pytest.CaptureFixture[str]) -> None:
+def test_directory_without_configs_is_an_error_when_explicit(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main([str(tmp_path)]) == 2
     assert "no valohai.yaml or valohai.yml found" in capsys.readouterr().err
 
 
-def test_no_arguments_lints_the_current_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                  capsys: pytest.CaptureFixture[str]) -> None:
+def test_no_arguments_lints_the_current_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     _write(tmp_path / "project", BAD)
     monkeypatch.chdir(tmp_path)
     assert main([]) == 1
@@ -235,7 +271,9 @@ def test_console_script_is_installed(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("value", ["", " ", ",", " , "])
-def test_an_empty_selector_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str], value: str) -> None:
+def test_an_empty_selector_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], value: str
+) -> None:
     assert main([str(_write(tmp_path, BAD)), f"--select={value}"]) == 2
     assert "empty rule selector" in capsys.readouterr().err
 
@@ -246,7 +284,10 @@ def test_a_closed_pipe_keeps_the_exit_code(tmp_path: Path) -> None:
     script = Path(sys.executable).parent / "valohai-image-lint"
     result = subprocess.run(
         ["bash", "-c", f'set -o pipefail; "{script}" --no-cache "{path}" | head -n 1'],
-        capture_output=True, text=True, timeout=120, check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert result.returncode == 1
     assert result.stdout.count("\n") == 1

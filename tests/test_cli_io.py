@@ -22,11 +22,13 @@ class _Stdin:
         self.buffer = io.BytesIO(data)
 
 
-def test_stdin_is_linted_as_the_named_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                           capsys: pytest.CaptureFixture[str]) -> None:
+def test_stdin_is_linted_as_the_named_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     (tmp_path / ".git").mkdir()
     (tmp_path / "valohai-image-lint.toml").write_text(
-        '[per-file-ignores]\n"ml/*" = ["VIL104"]\n', encoding="utf-8")
+        '[per-file-ignores]\n"ml/*" = ["VIL104"]\n', encoding="utf-8"
+    )
     monkeypatch.chdir(tmp_path)
     text = BAD + "- step: {name: b, image: 'python:3.9'}\n"
     monkeypatch.setattr(sys, "stdin", _Stdin(text.encode()))
@@ -57,14 +59,22 @@ def test_stdin_that_is_not_utf8(monkeypatch: pytest.MonkeyPatch, capsys: pytest.
 
 
 def test_stdin_through_a_real_pipe() -> None:
-    result = subprocess.run([sys.executable, "-m", "valohai_image_lint", "--stdin-filename", "x/valohai.yaml", "-"],
-                            input=BAD, capture_output=True, text=True, timeout=60, cwd=ROOT, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "valohai_image_lint", "--stdin-filename", "x/valohai.yaml", "-"],
+        input=BAD,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+        check=False,
+    )
     assert result.returncode == 1
     assert result.stdout.startswith("x/valohai.yaml:3:12: VIL103")
 
 
-def test_output_format_from_config_and_the_command_line_wins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                             capsys: pytest.CaptureFixture[str]) -> None:
+def test_output_format_from_config_and_the_command_line_wins(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     (tmp_path / ".git").mkdir()
     (tmp_path / "valohai.yaml").write_text(BAD, encoding="utf-8")
     (tmp_path / "valohai-image-lint.toml").write_text('output-format = "json"\n', encoding="utf-8")
@@ -88,8 +98,9 @@ def test_output_format_from_config_and_the_command_line_wins(tmp_path: Path, mon
         ("auto", True, True, False),
     ],
 )
-def test_colour_choice(monkeypatch: pytest.MonkeyPatch, choice: str, isatty: bool, no_color: bool,
-                       expected: bool) -> None:
+def test_colour_choice(
+    monkeypatch: pytest.MonkeyPatch, choice: str, isatty: bool, no_color: bool, expected: bool
+) -> None:
     from valohai_image_lint.cli import _use_color
 
     class Out(io.StringIO):
@@ -109,7 +120,12 @@ def test_action_yml_shape() -> None:
     assert set(action["inputs"]) == {"paths", "args", "version", "sarif"}
     assert action["runs"]["using"] == "composite"
     steps = action["runs"]["steps"]
-    assert [step["name"] for step in steps] == ["Install valohai-image-lint", "Write SARIF", "Upload SARIF", "Lint"]
+    assert [step["name"] for step in steps] == [
+        "Install valohai-image-lint",
+        "Write SARIF",
+        "Upload SARIF",
+        "Lint",
+    ]
     assert steps[2]["uses"].startswith("github/codeql-action/upload-sarif@")
     assert all(step.get("shell") == "bash" for step in steps if "run" in step)
 
@@ -124,12 +140,26 @@ def _action_step(name: str) -> str:
 def test_the_action_lint_step_runs_and_annotates(tmp_path: Path) -> None:
     """The Lint step's script, run as GitHub runs it: bash, the inputs in the environment."""
     (tmp_path / "valohai.yaml").write_text(BAD, encoding="utf-8")
-    env = dict(os.environ, VIL_PATHS=".", VIL_ARGS="--failure-threshold error", GITHUB_ACTIONS="true",
-               PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
-    result = subprocess.run(["bash", "-c", _action_step("Lint")], cwd=tmp_path, env=env, capture_output=True,
-                            text=True, timeout=60, check=False)
+    env = dict(
+        os.environ,
+        VIL_PATHS=".",
+        VIL_ARGS="--failure-threshold error",
+        GITHUB_ACTIONS="true",
+        PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+    )
+    result = subprocess.run(
+        ["bash", "-c", _action_step("Lint")],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert result.returncode == 1
-    assert result.stdout.startswith("::error file=valohai.yaml,line=3,col=12,endLine=3,endColumn=44,title=VIL103")
+    assert result.stdout.startswith(
+        "::error file=valohai.yaml,line=3,col=12,endLine=3,endColumn=44,title=VIL103"
+    )
 
 
 def test_github_actions_adds_annotations_unless_a_format_is_chosen(
@@ -154,10 +184,23 @@ def test_github_actions_adds_annotations_unless_a_format_is_chosen(
 
 def test_the_action_sarif_step_writes_sarif_and_never_fails_the_step(tmp_path: Path) -> None:
     (tmp_path / "valohai.yaml").write_text(BAD, encoding="utf-8")
-    env = dict(os.environ, VIL_PATHS=".", VIL_ARGS="", VIL_SARIF="out.sarif", GITHUB_ACTIONS="true",
-               PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
-    result = subprocess.run(["bash", "-c", _action_step("Write SARIF")], cwd=tmp_path, env=env,
-                            capture_output=True, text=True, timeout=60, check=False)
+    env = dict(
+        os.environ,
+        VIL_PATHS=".",
+        VIL_ARGS="",
+        VIL_SARIF="out.sarif",
+        GITHUB_ACTIONS="true",
+        PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+    )
+    result = subprocess.run(
+        ["bash", "-c", _action_step("Write SARIF")],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     sarif = json.loads((tmp_path / "out.sarif").read_text(encoding="utf-8"))
     assert [r["ruleId"] for r in sarif["runs"][0]["results"]] == ["VIL103"]
@@ -165,10 +208,22 @@ def test_the_action_sarif_step_writes_sarif_and_never_fails_the_step(tmp_path: P
 
 def test_the_action_sarif_step_survives_an_unreadable_file(tmp_path: Path) -> None:
     (tmp_path / "valohai.yaml").write_bytes(b"\x00\x01")
-    env = dict(os.environ, VIL_PATHS="valohai.yaml", VIL_ARGS="", VIL_SARIF="out.sarif",
-               PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
-    result = subprocess.run(["bash", "-c", _action_step("Write SARIF")], cwd=tmp_path, env=env,
-                            capture_output=True, text=True, timeout=60, check=False)
+    env = dict(
+        os.environ,
+        VIL_PATHS="valohai.yaml",
+        VIL_ARGS="",
+        VIL_SARIF="out.sarif",
+        PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+    )
+    result = subprocess.run(
+        ["bash", "-c", _action_step("Write SARIF")],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert result.returncode == 0
     invocation = json.loads((tmp_path / "out.sarif").read_text(encoding="utf-8"))["runs"][0]["invocations"][0]
     assert invocation["executionSuccessful"] is False
@@ -176,7 +231,9 @@ def test_the_action_sarif_step_survives_an_unreadable_file(tmp_path: Path) -> No
 
 
 @pytest.mark.parametrize("output_format", ["sarif", "gitlab", "junit", "github"])
-def test_statistics_only_in_formats_that_can_hold_them(output_format: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_statistics_only_in_formats_that_can_hold_them(
+    output_format: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["--statistics", "--output-format", output_format, str(ROOT / "examples")]) == 2
     expected = f"--statistics prints concise, full, pylint, grouped, json, json-lines; not {output_format}"
     assert expected in capsys.readouterr().err
@@ -188,7 +245,9 @@ def test_statistics_as_json_lines(capsys: pytest.CaptureFixture[str]) -> None:
     assert sum(row["count"] for row in rows) == 11  # 7 from the rules of issues 2-3, 4 from VIL3xx
 
 
-def test_values_cannot_break_lines_or_steer_the_terminal(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_values_cannot_break_lines_or_steer_the_terminal(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = tmp_path / "valohai.yaml"
     path.write_text('- step:\n    name: "a\\x9b31mb\\x85c\\u202ed\\u2028e"\n', encoding="utf-8")
     assert main(["--isolated", str(path)]) == 1
@@ -201,17 +260,30 @@ def test_a_console_that_cannot_encode_the_output(tmp_path: Path) -> None:
     path = tmp_path / "valohai.yaml"
     path.write_text("- step: {name: \u03b1, image: \uff50ython}\n", encoding="utf-8")
     for output_format in ("concise", "sarif", "json"):
-        result = subprocess.run([sys.executable, "-m", "valohai_image_lint", "--isolated", "--output-format",
-                                 output_format, str(path)], capture_output=True, timeout=60, check=False,
-                                env=dict(os.environ, PYTHONIOENCODING="cp1252"))
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "valohai_image_lint",
+                "--isolated",
+                "--output-format",
+                output_format,
+                str(path),
+            ],
+            capture_output=True,
+            timeout=60,
+            check=False,
+            env=dict(os.environ, PYTHONIOENCODING="cp1252"),
+        )
         assert result.returncode == 1, result.stderr
         assert b"Traceback" not in result.stderr
         if output_format != "concise":
             json.loads(result.stdout.decode("cp1252"))  # the escapes are valid JSON
 
 
-def test_machine_formats_are_relative_to_the_repository_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                             capsys: pytest.CaptureFixture[str]) -> None:
+def test_machine_formats_are_relative_to_the_repository_root(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     (tmp_path / ".git").mkdir()
     (tmp_path / "ml").mkdir()
     (tmp_path / "ml" / "valohai.yaml").write_text(BAD, encoding="utf-8")
@@ -225,11 +297,15 @@ def test_machine_formats_are_relative_to_the_repository_root(tmp_path: Path, mon
     assert from_root[0]["location"]["path"] == "ml/valohai.yaml"
 
 
-def test_junit_records_files_that_could_not_be_read(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_junit_records_files_that_could_not_be_read(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     import xml.etree.ElementTree as ET
 
     (tmp_path / "valohai.yaml").write_bytes(b"\x00")
-    assert main(["--isolated", "--output-format", "junit", "--exit-zero", str(tmp_path / "valohai.yaml")]) == 2
+    assert (
+        main(["--isolated", "--output-format", "junit", "--exit-zero", str(tmp_path / "valohai.yaml")]) == 2
+    )
     suite = ET.fromstring(capsys.readouterr().out).find("testsuite")
     assert suite is not None and suite.get("errors") == "1"
     assert suite.find("testcase/error") is not None

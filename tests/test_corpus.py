@@ -30,7 +30,10 @@ def test_corpus_lints_with_positions_on_the_image_text(shared_dir: Path) -> None
                 line = lines[diagnostic.span.line - 1]
                 assert diagnostic.image in line, (path.name, diagnostic)
                 start = diagnostic.span.column - 1
-                assert line[start : start + len(diagnostic.image)] == diagnostic.image, (path.name, diagnostic)
+                assert line[start : start + len(diagnostic.image)] == diagnostic.image, (
+                    path.name,
+                    diagnostic,
+                )
     # The corpus is known to hold untagged, latest, floating and placeholder images.
     for code in ("VIL102", "VIL103", "VIL104", "VIL004"):
         assert codes[code] > 0, codes
@@ -64,7 +67,9 @@ def test_corpus_image_count_matches_the_index(shared_dir: Path) -> None:
     assert total_found == total_expected, (total_found, total_expected)
 
 
-def test_corpus_knowledge_rules_on_a_pinned_date(shared_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_corpus_knowledge_rules_on_a_pinned_date(
+    shared_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """VIL301-303 on the real files, judged as on 2026-11-30: the counts recorded in the notes of
     issue 5, and lines checked by hand."""
     files = [str(path) for path in _corpus_files(shared_dir)]

@@ -26,17 +26,38 @@ def _found(root: Path) -> list[str]:
 
 
 def test_finds_both_names_recursively_and_skips_the_usual_folders(tmp_path: Path) -> None:
-    _touch(tmp_path, "valohai.yaml", "sub/valohai.yml", "deep/er/valohai.yaml", "other.yaml",
-           ".git/valohai.yaml", "node_modules/x/valohai.yaml", ".venv/valohai.yaml", "venv/valohai.yaml",
-           "env2/pyvenv.cfg", "env2/valohai.yaml", "__pycache__/valohai.yaml", "valohai.yaml.bak")
+    _touch(
+        tmp_path,
+        "valohai.yaml",
+        "sub/valohai.yml",
+        "deep/er/valohai.yaml",
+        "other.yaml",
+        ".git/valohai.yaml",
+        "node_modules/x/valohai.yaml",
+        ".venv/valohai.yaml",
+        "venv/valohai.yaml",
+        "env2/pyvenv.cfg",
+        "env2/valohai.yaml",
+        "__pycache__/valohai.yaml",
+        "valohai.yaml.bak",
+    )
     assert _found(tmp_path) == ["deep/er/valohai.yaml", "sub/valohai.yml", "valohai.yaml"]
 
 
 def test_top_level_gitignore(tmp_path: Path) -> None:
-    _touch(tmp_path, "valohai.yaml", "build/valohai.yaml", "vendor/a/valohai.yaml", "keep/valohai.yaml",
-           "x/generated/valohai.yaml", "anchored/valohai.yaml", "sub/anchored/valohai.yaml")
+    _touch(
+        tmp_path,
+        "valohai.yaml",
+        "build/valohai.yaml",
+        "vendor/a/valohai.yaml",
+        "keep/valohai.yaml",
+        "x/generated/valohai.yaml",
+        "anchored/valohai.yaml",
+        "sub/anchored/valohai.yaml",
+    )
     (tmp_path / ".gitignore").write_text(
-        "# comment\nbuild/\nvendor\n**/generated\n/anchored\n\nkeep/*\n!keep/valohai.yaml\n", encoding="utf-8")
+        "# comment\nbuild/\nvendor\n**/generated\n/anchored\n\nkeep/*\n!keep/valohai.yaml\n", encoding="utf-8"
+    )
     assert _found(tmp_path) == ["keep/valohai.yaml", "sub/anchored/valohai.yaml", "valohai.yaml"]
 
 
@@ -68,7 +89,9 @@ def test_symlink_loop_and_symlinked_folders(tmp_path: Path) -> None:
 
 def test_explicit_files_are_linted_whatever_their_name(tmp_path: Path) -> None:
     _touch(tmp_path, "configs/prod.yaml")
-    paths, errors = discover([str(tmp_path / "configs" / "prod.yaml"), str(tmp_path / "configs" / "prod.yaml")])
+    paths, errors = discover(
+        [str(tmp_path / "configs" / "prod.yaml"), str(tmp_path / "configs" / "prod.yaml")]
+    )
     assert (paths, errors) == ([str(tmp_path / "configs" / "prod.yaml")], [])
 
 
@@ -93,8 +116,9 @@ def test_symlink_loop_file_is_an_error(tmp_path: Path) -> None:
         read_config(str(loop))
 
 
-def test_the_repository_root_gitignore_applies_to_a_subfolder_search(tmp_path: Path,
-                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_repository_root_gitignore_applies_to_a_subfolder_search(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     (tmp_path / ".git").mkdir()
     (tmp_path / ".gitignore").write_text("sub/deep/\n", encoding="utf-8")
     _touch(tmp_path, "sub/deep/valohai.yaml", "sub/valohai.yaml")
@@ -121,12 +145,29 @@ def test_an_unreadable_directory_says_so(tmp_path: Path) -> None:
 def test_python_files_next_to_a_config_and_below_it(tmp_path: Path) -> None:
     """Python files and notebooks are found in the folder of a config and its subfolders, not
     elsewhere; the usual folders and .gitignore still apply."""
-    _touch(tmp_path, "scripts/loose.py", "ml/valohai.yaml", "ml/train.py", "ml/src/model.py", "ml/nb/explore.ipynb",
-           "ml/README.md", "ml/.venv/lib/x.py", "ml/build/gen.py", "ml/TRAIN.PY", "other/valohai.yml",
-           "other/x.pyc", "notes.ipynb")
+    _touch(
+        tmp_path,
+        "scripts/loose.py",
+        "ml/valohai.yaml",
+        "ml/train.py",
+        "ml/src/model.py",
+        "ml/nb/explore.ipynb",
+        "ml/README.md",
+        "ml/.venv/lib/x.py",
+        "ml/build/gen.py",
+        "ml/TRAIN.PY",
+        "other/valohai.yml",
+        "other/x.pyc",
+        "notes.ipynb",
+    )
     (tmp_path / ".gitignore").write_text("build/\n", encoding="utf-8")
     assert _found(tmp_path) == [
-        "ml/TRAIN.PY", "ml/nb/explore.ipynb", "ml/src/model.py", "ml/train.py", "ml/valohai.yaml", "other/valohai.yml",
+        "ml/TRAIN.PY",
+        "ml/nb/explore.ipynb",
+        "ml/src/model.py",
+        "ml/train.py",
+        "ml/valohai.yaml",
+        "other/valohai.yml",
     ]
 
 
@@ -134,7 +175,9 @@ def test_a_folder_with_python_files_but_no_config_is_an_error(tmp_path: Path) ->
     _touch(tmp_path, "train.py")
     paths, errors = discover([str(tmp_path)])
     assert paths == []
-    assert [str(error) for error in errors] == [f"{tmp_path}: no valohai.yaml or valohai.yml found in this directory"]
+    assert [str(error) for error in errors] == [
+        f"{tmp_path}: no valohai.yaml or valohai.yml found in this directory"
+    ]
 
 
 def test_python_file_given_by_path(tmp_path: Path) -> None:
@@ -145,8 +188,17 @@ def test_python_file_given_by_path(tmp_path: Path) -> None:
 def test_nearest_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from valohai_image_lint.reading import nearest_config
 
-    _touch(tmp_path, "repo/.git/HEAD", "repo/valohai.yml", "repo/a/valohai.yaml", "repo/a/valohai.yml",
-           "repo/a/b/c/train.py", "repo/d/train.py", "valohai.yaml", "outside/train.py")
+    _touch(
+        tmp_path,
+        "repo/.git/HEAD",
+        "repo/valohai.yml",
+        "repo/a/valohai.yaml",
+        "repo/a/valohai.yml",
+        "repo/a/b/c/train.py",
+        "repo/d/train.py",
+        "valohai.yaml",
+        "outside/train.py",
+    )
     monkeypatch.chdir(tmp_path / "repo")
     assert nearest_config("a/b/c/train.py") == os.path.join("a", "valohai.yaml")
     assert nearest_config("d/train.py") == "valohai.yml"

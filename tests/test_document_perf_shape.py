@@ -42,8 +42,9 @@ from valohai_image_lint.sources.yaml_document import (
 
 HAS_LIBYAML = document._get_parts().c_parser is not None  # ruamel.yaml.clib (or clibz) imports
 needs_libyaml = pytest.mark.skipif(not HAS_LIBYAML, reason="ruamel.yaml.clib is not installed")
-BOTH = pytest.mark.parametrize("libyaml", [pytest.param(True, marks=needs_libyaml, id="libyaml"),
-                                           pytest.param(False, id="pure")])
+BOTH = pytest.mark.parametrize(
+    "libyaml", [pytest.param(True, marks=needs_libyaml, id="libyaml"), pytest.param(False, id="pure")]
+)
 HOSTILE_SECONDS = 1.0
 
 
@@ -81,7 +82,10 @@ def _outcome(text: str, *, libyaml: bool) -> object:
 
 
 SNIPPETS = [
-    ("non-ascii", "- step:\n    name: trÄin 😀 日本\n    image: 'pythön:3.9'  # ünïcode\n    command: [é, \"😀\"]\n"),
+    (
+        "non-ascii",
+        "- step:\n    name: trÄin 😀 日本\n    image: 'pythön:3.9'  # ünïcode\n    command: [é, \"😀\"]\n",
+    ),
     ("crlf", "- step:\r\n    name: a\r\n    image: python:3.9\r\n    command: |\r\n      echo 1\r\n"),
     ("cr", "- step:\r    name: a\r    image: python:3.9\r"),
     ("bom", "\ufeff- step: {name: a, image: python:3.9}\n"),
@@ -91,7 +95,10 @@ SNIPPETS = [
     ("properties", "- x: &a !!str 1\n  y: !!str &b 2\n  z: *a\n  w: !custom\n  v: &c\n  u: ! x\n"),
     ("tag-then-anchor-empty", "a: !!str &x\nb: *x\n"),
     ("verbatim-tag", "a: !<tag:yaml.org,2002:str> 3.9\n"),
-    ("block-scalars", "a: >-\n  folded\n  text\nb: |2-\n    indented\nc: |\n\n  after a blank\nd: |+\n  keep\n\n"),
+    (
+        "block-scalars",
+        "a: >-\n  folded\n  text\nb: |2-\n    indented\nc: |\n\n  after a blank\nd: |+\n  keep\n\n",
+    ),
     ("quoted", "a: 'it''s'\nb: \"line\\nbreak \\u00e9\"\nc: \"multi\n  line\"\n"),
     ("merge-keys", "base: &base {image: python:3.9}\nstep:\n  <<: *base\n  name: a\n"),
     ("complex-keys", "? [a, b]\n: c\n? {d: e}\n: f\n[g]: h\n"),
@@ -99,7 +106,7 @@ SNIPPETS = [
     ("directives", "%YAML 1.1\n%TAG !e! tag:example.com,2000:\n---\na: !e!thing 1\n"),
     ("recursive-alias", "a: &r [*r, 1]\n"),
     ("flow-over-lines", "- step: {\n    name: a,\n    image: python:3.9\n  }\n"),
-    ("nel-in-a-quoted-value", "a: \"x\x85y\"\n"),
+    ("nel-in-a-quoted-value", 'a: "x\x85y"\n'),
     # libyaml rejects a `:` in a plain scalar inside a flow mapping; PyYAML and ruamel do not
     ("colon-in-a-flow-mapping", "- step: {name: a, image: python:3.9}\n"),
 ]
@@ -136,7 +143,9 @@ def test_libyaml_and_the_pure_parser_agree_on_the_corpus(shared_dir: Path) -> No
 @needs_libyaml
 def test_libyaml_reads_a_config_without_the_pure_parser(monkeypatch: pytest.MonkeyPatch) -> None:
     """Where libyaml is installed it does the work: the pure parser is only for what it rejects."""
-    example = (Path(__file__).resolve().parent.parent / "examples" / "valohai.yaml").read_text(encoding="utf-8")
+    example = (Path(__file__).resolve().parent.parent / "examples" / "valohai.yaml").read_text(
+        encoding="utf-8"
+    )
 
     def no_pure_parser(*args: object) -> list[Node | None]:
         raise AssertionError("the pure parser was used")
@@ -232,8 +241,10 @@ def test_an_alias_bomb_composes_to_its_distinct_nodes(libyaml: bool) -> None:
 
 
 def _steps(count: int) -> str:
-    step = ("- step:\n    name: s{i}\n    image: python:3.{i}\n    command: [a, 'b {{parameters}}']\n"
-            "    parameters:\n      - {{name: epochs, type: integer, default: {i}}}\n")
+    step = (
+        "- step:\n    name: s{i}\n    image: python:3.{i}\n    command: [a, 'b {{parameters}}']\n"
+        "    parameters:\n      - {{name: epochs, type: integer, default: {i}}}\n"
+    )
     return "".join(step.format(i=i) for i in range(count))
 
 
@@ -258,7 +269,9 @@ def test_the_cost_grows_linearly() -> None:
 
 
 def _python(code: str) -> str:
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
     return result.stdout.strip()
 
 
@@ -346,8 +359,11 @@ print(d._get_parts().stand_in is None, d._get_parts().c_parser is not None)
 
 @pytest.mark.parametrize(
     "refuse",
-    [("ruamel.yaml.events", "ImportError"), ("ruamel.yaml.events", "AttributeError"),
-     pytest.param(("_ruamel_yaml", "ImportError"), marks=needs_libyaml)],
+    [
+        ("ruamel.yaml.events", "ImportError"),
+        ("ruamel.yaml.events", "AttributeError"),
+        pytest.param(("_ruamel_yaml", "ImportError"), marks=needs_libyaml),
+    ],
     ids=["events-import-error", "events-attribute-error", "libyaml-import-error"],
 )
 def test_where_the_stand_in_cannot_serve_the_whole_package_gives_the_same_document(

@@ -27,8 +27,15 @@ def _block(language: str, contains: str) -> str:
 
 
 def _run(*args: str, stdin: str | None = None, cwd: Path = ROOT) -> str:
-    result = subprocess.run([sys.executable, "-m", "valohai_image_lint", "--no-cache", *args], input=stdin,
-                            capture_output=True, text=True, timeout=60, cwd=cwd, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "valohai_image_lint", "--no-cache", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=cwd,
+        check=False,
+    )
     assert result.returncode == 1, result.stderr
     return result.stdout
 
@@ -65,8 +72,13 @@ def test_vscode_problem_matcher(expected: list[dict[str, object]], project: Path
     matcher = tasks["tasks"][0]["problemMatcher"]
     pattern = matcher["pattern"]
     output = _run("--output-format", "concise", ".", cwd=project)
-    fields = {"path": pattern["file"], "line": pattern["line"], "column": pattern["column"],
-              "code": pattern["code"], "message": pattern["message"]}
+    fields = {
+        "path": pattern["file"],
+        "line": pattern["line"],
+        "column": pattern["column"],
+        "code": pattern["code"],
+        "message": pattern["message"],
+    }
     _check(pattern["regexp"], output, expected, fields)
     assert tasks["tasks"][0]["command"].startswith("valohai-image-lint --output-format concise")
 
@@ -90,8 +102,15 @@ def test_efm_lint_format(expected: list[dict[str, object]]) -> None:
     block = _block("yaml", "lint-formats")
     fmt = re.search(r'- "([^"]+)"', block)
     assert fmt is not None
-    regex = "^" + re.escape(fmt.group(1)).replace("%f", r"(.+?)").replace("%l", r"(\d+)").replace(
-        "%c", r"(\d+)").replace("%m", r"(.*)") + "$"
+    regex = (
+        "^"
+        + re.escape(fmt.group(1))
+        .replace("%f", r"(.+?)")
+        .replace("%l", r"(\d+)")
+        .replace("%c", r"(\d+)")
+        .replace("%m", r"(.*)")
+        + "$"
+    )
     output = _run("--output-format", "concise", "--stdin-filename", "valohai.yaml", "-", stdin=TEXT)
     _check(regex, output, expected, {"path": 1, "line": 2, "column": 3})
     for line, item in zip(output.splitlines(), expected, strict=True):
@@ -127,8 +146,12 @@ def test_flycheck_error_pattern(expected: list[dict[str, object]]) -> None:
     rx = re.search(r"\(warning (line-start .* line-end)\)\)", block)
     assert rx is not None
     output = _run("--output-format", "concise", "--stdin-filename", "valohai.yaml", "-", stdin=TEXT)
-    _check(_rx_to_python(rx.group(1)), output, expected,
-           {"path": "path", "line": "line", "column": "column", "code": "code", "message": "message"})  # type: ignore[dict-item]
+    _check(
+        _rx_to_python(rx.group(1)),
+        output,
+        expected,
+        {"path": "path", "line": "line", "column": "column", "code": "code", "message": "message"},
+    )  # type: ignore[dict-item]
 
 
 def test_jetbrains_output_filter(expected: list[dict[str, object]], tmp_path: Path) -> None:

@@ -40,16 +40,26 @@ def _need(program: str) -> str:
 
 def _env() -> dict[str, str]:
     # The recipes call `valohai-image-lint` from PATH: the one installed beside this Python.
-    return dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
-                VALOHAI_IMAGE_LINT_NO_CACHE="1")
+    return dict(
+        os.environ,
+        PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+        VALOHAI_IMAGE_LINT_NO_CACHE="1",
+    )
 
 
 class _LanguageClient:
     """Just enough of an LSP client: framed JSON-RPC over the server's stdin and stdout."""
 
     def __init__(self, command: list[str], cwd: Path) -> None:
-        self.process = subprocess.Popen(command, cwd=cwd, env=_env(), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                        stderr=subprocess.PIPE, bufsize=0)
+        self.process = subprocess.Popen(
+            command,
+            cwd=cwd,
+            env=_env(),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            bufsize=0,
+        )
 
     def send(self, message: dict[str, Any]) -> None:
         assert self.process.stdin is not None
@@ -64,8 +74,11 @@ class _LanguageClient:
             if not ready:
                 return None
             headers += self.process.stdout.read(1)
-        length = next(int(line.split(b":")[1]) for line in headers.split(b"\r\n")
-                      if line.lower().startswith(b"content-length"))
+        length = next(
+            int(line.split(b":")[1])
+            for line in headers.split(b"\r\n")
+            if line.lower().startswith(b"content-length")
+        )
         body = b""
         while len(body) < length:
             body += self.process.stdout.read(length - len(body))
@@ -85,13 +98,24 @@ def test_efm_langserver_recipe(tmp_path: Path) -> None:
     client = _LanguageClient([server, "-c", str(tmp_path / "config.yaml")], tmp_path)
     try:
         deadline = time.monotonic() + 30
-        client.send({"id": 1, "method": "initialize",
-                     "params": {"processId": None, "rootUri": tmp_path.as_uri(), "capabilities": {}}})
+        client.send(
+            {
+                "id": 1,
+                "method": "initialize",
+                "params": {"processId": None, "rootUri": tmp_path.as_uri(), "capabilities": {}},
+            }
+        )
         reply = client.receive(deadline)
         assert reply is not None and reply.get("id") == 1
         client.send({"method": "initialized", "params": {}})
-        client.send({"method": "textDocument/didOpen", "params": {"textDocument": {
-            "uri": config.as_uri(), "languageId": "yaml", "version": 1, "text": TEXT}}})
+        client.send(
+            {
+                "method": "textDocument/didOpen",
+                "params": {
+                    "textDocument": {"uri": config.as_uri(), "languageId": "yaml", "version": 1, "text": TEXT}
+                },
+            }
+        )
         diagnostics: list[dict[str, Any]] = []
         while not diagnostics:
             message = client.receive(deadline)
@@ -100,8 +124,10 @@ def test_efm_langserver_recipe(tmp_path: Path) -> None:
                 diagnostics = message["params"]["diagnostics"]
     finally:
         client.close()
-    found = sorted((d["range"]["start"]["line"], d["range"]["start"]["character"], d["message"].split()[0])
-                   for d in diagnostics)
+    found = sorted(
+        (d["range"]["start"]["line"], d["range"]["start"]["character"], d["message"].split()[0])
+        for d in diagnostics
+    )
     # LSP positions are 0-based; python:3.9 is also a heavier variant (VIL301) and past end of life (VIL302).
     assert found == [(2, 11, "VIL103"), (3, 26, "VIL104"), (3, 26, "VIL301"), (3, 26, "VIL302")]
 
@@ -113,7 +139,8 @@ def test_flycheck_recipe(tmp_path: Path) -> None:
     config = tmp_path / "valohai.yaml"
     config.write_text(TEXT, encoding="utf-8")
     script = tmp_path / "run.el"
-    script.write_text(f"""
+    script.write_text(
+        f"""
 (require 'flycheck)
 (require 'yaml-mode)
 (load-file {json.dumps(str(checker))})
@@ -127,9 +154,18 @@ def test_flycheck_recipe(tmp_path: Path) -> None:
 (dolist (e flycheck-current-errors)
   (princ (format "error: %s:%s:%s:%s\\n" (flycheck-error-line e) (flycheck-error-column e)
                  (flycheck-error-level e) (flycheck-error-id e))))
-""", encoding="utf-8")
-    result = subprocess.run([emacs, "--batch", "-l", str(script)], cwd=tmp_path, env=_env(), capture_output=True,
-                            text=True, timeout=120, check=False)
+""",
+        encoding="utf-8",
+    )
+    result = subprocess.run(
+        [emacs, "--batch", "-l", str(script)],
+        cwd=tmp_path,
+        env=_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     output = result.stdout + result.stderr
     if "Cannot open load file" in output:
         message = "flycheck or yaml-mode missing: tests/run installs elpa-flycheck and elpa-yaml-mode"
@@ -138,4 +174,9 @@ def test_flycheck_recipe(tmp_path: Path) -> None:
         pytest.skip(message)
     assert "status: finished" in output, output
     errors = [line.removeprefix("error: ") for line in output.splitlines() if line.startswith("error: ")]
-    assert errors == ["3:12:warning:VIL103", "4:27:warning:VIL104", "4:27:warning:VIL301", "4:27:warning:VIL302"], output
+    assert errors == [
+        "3:12:warning:VIL103",
+        "4:27:warning:VIL104",
+        "4:27:warning:VIL301",
+        "4:27:warning:VIL302",
+    ], output

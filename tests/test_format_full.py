@@ -19,19 +19,27 @@ def render(report: Report) -> str:
     return render_report(REPORTER, report)
 
 
-def diagnostic(span: Span, path: str = "valohai.yaml", fix: Fix | None = None,
-               severity: Severity = Severity.ERROR) -> Diagnostic:
-    return Diagnostic(path, span, "VIL103", "latest-tag", severity, 'image "python:latest" uses a moving tag', fix=fix)
+def diagnostic(
+    span: Span, path: str = "valohai.yaml", fix: Fix | None = None, severity: Severity = Severity.ERROR
+) -> Diagnostic:
+    return Diagnostic(
+        path, span, "VIL103", "latest-tag", severity, 'image "python:latest" uses a moving tag', fix=fix
+    )
 
 
-@pytest.mark.parametrize(("color", "golden_name"), [(False, "example.full.txt"), (True, "example.full-color.txt")])
-def test_example_matches_the_golden_file(color: bool, golden_name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(
+    ("color", "golden_name"), [(False, "example.full.txt"), (True, "example.full-color.txt")]
+)
+def test_example_matches_the_golden_file(
+    color: bool, golden_name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(ROOT)
     assert_matches_golden(GOLDEN_DIR / golden_name, render(example_report(color=color)))
 
 
 def test_without_color_there_are_no_ansi_codes_and_each_finding_starts_with_its_concise_line(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.chdir(ROOT)
     report = example_report(color=False)
     out = render(report)
@@ -44,9 +52,13 @@ def test_without_color_there_are_no_ansi_codes_and_each_finding_starts_with_its_
 def test_color_marks_location_code_by_severity_and_underline(monkeypatch: pytest.MonkeyPatch) -> None:
     source = "image: a\nimage: b\nimage: c\n"
     report = Report(
-        [diagnostic(Span(1, 8, 1, 9), severity=Severity.ERROR), diagnostic(Span(2, 8, 2, 9), severity=Severity.WARNING),
-         diagnostic(Span(3, 8, 3, 9), severity=Severity.INFO)],
-        sources={"valohai.yaml": source}, color=True,
+        [
+            diagnostic(Span(1, 8, 1, 9), severity=Severity.ERROR),
+            diagnostic(Span(2, 8, 2, 9), severity=Severity.WARNING),
+            diagnostic(Span(3, 8, 3, 9), severity=Severity.INFO),
+        ],
+        sources={"valohai.yaml": source},
+        color=True,
     )
     headers = [block.splitlines()[0] for block in render(report).split("\n\n")]
     assert headers[0].startswith("\x1b[1mvalohai.yaml:1:8:\x1b[0m \x1b[1;31mVIL103\x1b[0m ")
@@ -78,7 +90,10 @@ def test_without_the_source_only_the_concise_line_and_the_rule_are_written() -> 
     d = diagnostic(Span(12, 3, 12, 9))
     assert render(Report([d])) == format_line(d) + "\n   = rule: latest-tag\n"
     # A line the text does not have (a stale source) is treated the same.
-    assert render(Report([d], sources={"valohai.yaml": "a: 1\n"})) == format_line(d) + "\n   = rule: latest-tag\n"
+    assert (
+        render(Report([d], sources={"valohai.yaml": "a: 1\n"}))
+        == format_line(d) + "\n   = rule: latest-tag\n"
+    )
 
 
 def test_a_tab_is_expanded_to_the_next_stop_of_four_and_the_underline_follows() -> None:
@@ -95,8 +110,18 @@ def test_a_tab_is_expanded_to_the_next_stop_of_four_and_the_underline_follows() 
 @pytest.mark.parametrize(
     ("line", "span", "shown", "marks"),
     [
-        ("x: \u955c\u50cf python", Span(1, 7, 1, 13), "x: \u955c\u50cf python", "        ^~~~~~"),  # wide: 2 cells each
-        ("x: e\u0301 python", Span(1, 7, 1, 13), "x: e\u0301 python", "     ^~~~~~"),  # a combining accent: 0 cells
+        (
+            "x: \u955c\u50cf python",
+            Span(1, 7, 1, 13),
+            "x: \u955c\u50cf python",
+            "        ^~~~~~",
+        ),  # wide: 2 cells each
+        (
+            "x: e\u0301 python",
+            Span(1, 7, 1, 13),
+            "x: e\u0301 python",
+            "     ^~~~~~",
+        ),  # a combining accent: 0 cells
         ("x: \x1b[31m y", Span(1, 4, 1, 9), "x: \u241b[31m y", "   ^~~~~"),  # ESC shown as ␛, not sent
         ("x: \u202eab y", Span(1, 4, 1, 7), "x: \ufffdab y", "   ^~~"),  # a bidi override is not applied
         ("x: \x85\u2028 y", Span(1, 4, 1, 6), "x: \ufffd\ufffd y", "   ^~"),
@@ -121,10 +146,18 @@ def test_crlf_and_a_byte_order_mark_do_not_shift_the_positions() -> None:
     assert first.splitlines()[2:4] == ["1 | - step:", "  |   ^~~~"]
 
 
-@pytest.mark.parametrize(("applicability", "label"), [(Applicability.SAFE, "safe"), (Applicability.UNSAFE, "unsafe")])
+@pytest.mark.parametrize(
+    ("applicability", "label"), [(Applicability.SAFE, "safe"), (Applicability.UNSAFE, "unsafe")]
+)
 def test_a_fix_is_named_with_its_safety(applicability: Applicability, label: str) -> None:
-    fix = Fix('Write the full name "docker.io/library/python:latest"', (Edit(Span(1, 8, 1, 14), "x"),), applicability)
-    out = render(Report([diagnostic(Span(1, 8, 1, 14), fix=fix)], sources={"valohai.yaml": "image: python\n"}))
+    fix = Fix(
+        'Write the full name "docker.io/library/python:latest"',
+        (Edit(Span(1, 8, 1, 14), "x"),),
+        applicability,
+    )
+    out = render(
+        Report([diagnostic(Span(1, 8, 1, 14), fix=fix)], sources={"valohai.yaml": "image: python\n"})
+    )
     assert out.splitlines()[-2:] == [
         "  = rule: latest-tag",
         f'  = help: Write the full name "docker.io/library/python:latest" ({label} fix)',
@@ -133,7 +166,9 @@ def test_a_fix_is_named_with_its_safety(applicability: Applicability, label: str
 
 def test_a_blank_line_separates_findings_and_none_trails() -> None:
     source = "image: a\nimage: b\n"
-    out = render(Report([diagnostic(Span(1, 8, 1, 9)), diagnostic(Span(2, 8, 2, 9))], sources={"valohai.yaml": source}))
+    out = render(
+        Report([diagnostic(Span(1, 8, 1, 9)), diagnostic(Span(2, 8, 2, 9))], sources={"valohai.yaml": source})
+    )
     assert out.count("\n\n") == 1
     assert not out.endswith("\n\n")
 

@@ -25,8 +25,13 @@ def render(report: Report) -> str:
 ONE_LINE = Span(3, 12, 3, 25)
 
 
-def diagnostic(path: str = "valohai.yaml", message: str = "m", span: Span = ONE_LINE,
-               severity: Severity = Severity.ERROR, name: str = "latest-tag") -> Diagnostic:
+def diagnostic(
+    path: str = "valohai.yaml",
+    message: str = "m",
+    span: Span = ONE_LINE,
+    severity: Severity = Severity.ERROR,
+    name: str = "latest-tag",
+) -> Diagnostic:
     return Diagnostic(path, span, "VIL103", name, severity, message)
 
 
@@ -41,7 +46,11 @@ def parse_command(line: str) -> tuple[str, dict[str, str], str]:
         return text
 
     properties = dict(item.split("=", 1) for item in match.group(2).split(","))
-    return match.group(1), {key: unescape(value) for key, value in properties.items()}, unescape(match.group(3))
+    return (
+        match.group(1),
+        {key: unescape(value) for key, value in properties.items()},
+        unescape(match.group(3)),
+    )
 
 
 def test_example_matches_the_golden_file(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -59,8 +68,10 @@ def test_a_command_names_file_range_and_rule() -> None:
     )
 
 
-@pytest.mark.parametrize(("severity", "command"),
-                         [(Severity.ERROR, "error"), (Severity.WARNING, "warning"), (Severity.INFO, "notice")])
+@pytest.mark.parametrize(
+    ("severity", "command"),
+    [(Severity.ERROR, "error"), (Severity.WARNING, "warning"), (Severity.INFO, "notice")],
+)
 def test_the_command_follows_the_severity(severity: Severity, command: str) -> None:
     assert format_command(diagnostic(severity=severity)).startswith(f"::{command} file=")
 
@@ -86,7 +97,13 @@ def test_escaping_rules(text: str, data: str, property_value: str) -> None:
 
 @pytest.mark.parametrize(
     "path",
-    ["dir,with,commas/valohai.yaml", "c:/work/valohai.yaml", "100%/valohai.yaml", "odd\nname.yaml", "a=b/valohai.yaml"],
+    [
+        "dir,with,commas/valohai.yaml",
+        "c:/work/valohai.yaml",
+        "100%/valohai.yaml",
+        "odd\nname.yaml",
+        "a=b/valohai.yaml",
+    ],
 )
 def test_a_path_with_special_characters_survives_the_round_trip(path: str) -> None:
     line = format_command(diagnostic(path=path))
@@ -97,7 +114,7 @@ def test_a_path_with_special_characters_survives_the_round_trip(path: str) -> No
 def test_special_characters_in_message_and_title_are_escaped() -> None:
     d = diagnostic(message='image "a:b,c" 100% wrong\nsecond line\r', name="odd:name,here")
     line = format_command(d)
-    assert line.endswith("::image \"a:b,c\" 100%25 wrong%0Asecond line%0D")
+    assert line.endswith('::image "a:b,c" 100%25 wrong%0Asecond line%0D')
     assert "title=VIL103 odd%3Aname%2Chere::" in line
     command, properties, message = parse_command(line)
     assert command == "error"

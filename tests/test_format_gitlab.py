@@ -75,8 +75,10 @@ def test_the_example_output_is_a_code_quality_report(monkeypatch: pytest.MonkeyP
         assert_code_quality_issue(issue)
         assert issue["description"] == diagnostic.message
         assert issue["check_name"] == diagnostic.code
-        assert issue["location"] == {"path": EXAMPLE,
-                                     "lines": {"begin": diagnostic.span.line, "end": diagnostic.span.end_line}}
+        assert issue["location"] == {
+            "path": EXAMPLE,
+            "lines": {"begin": diagnostic.span.line, "end": diagnostic.span.end_line},
+        }
     assert len({issue["fingerprint"] for issue in found}) == len(found)
 
 
@@ -100,8 +102,15 @@ SEVERITY_TABLE = [
 
 @pytest.mark.parametrize(("severity", "expected"), SEVERITY_TABLE, ids=[s.label for s, _ in SEVERITY_TABLE])
 def test_severity_mapping(severity: Severity, expected: str) -> None:
-    diagnostic = Diagnostic("valohai.yaml", Span(3, 12, 3, 22), "VIL104", "floating-tag", severity,
-                            'image "python:3.9" uses a floating tag', image="python:3.9")
+    diagnostic = Diagnostic(
+        "valohai.yaml",
+        Span(3, 12, 3, 22),
+        "VIL104",
+        "floating-tag",
+        severity,
+        'image "python:3.9" uses a floating tag',
+        image="python:3.9",
+    )
     (issue,) = issues(Report([diagnostic]))
     assert issue["severity"] == expected
 
@@ -124,8 +133,13 @@ def test_paths_are_relative_to_the_root_with_posix_separators(tmp_path: Path) ->
 
 
 def _fingerprints_by_finding(text: str) -> dict[tuple[str, str], tuple[int, str]]:
-    return {(issue["check_name"], issue["description"]): (issue["location"]["lines"]["begin"], issue["fingerprint"])
-            for issue in issues(report_of(("valohai.yaml", text)))}
+    return {
+        (issue["check_name"], issue["description"]): (
+            issue["location"]["lines"]["begin"],
+            issue["fingerprint"],
+        )
+        for issue in issues(report_of(("valohai.yaml", text)))
+    }
 
 
 def test_fingerprints_survive_unrelated_lines_inserted_above() -> None:
@@ -157,9 +171,13 @@ def test_occurrences_count_in_file_order_whatever_the_input_order() -> None:
     assert in_order == [fingerprint(diagnostics[0], 0), fingerprint(diagnostics[1], 1)]
 
 
-def test_the_fingerprint_ignores_how_the_path_is_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_fingerprint_ignores_how_the_path_is_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     diagnostic = lint_text("- step: {name: a, image: python:3.9}\n", "valohai.yaml", FORMAT_RULES)[0]
-    spelled = [diagnostic._replace(path=path)
-               for path in ("valohai.yaml", "./valohai.yaml", str(tmp_path / "valohai.yaml"))]
+    spelled = [
+        diagnostic._replace(path=path)
+        for path in ("valohai.yaml", "./valohai.yaml", str(tmp_path / "valohai.yaml"))
+    ]
     assert len({fingerprint(d, 0) for d in spelled}) == 1

@@ -64,7 +64,10 @@ def test_one_suite_one_case_per_file_one_failure_per_finding(monkeypatch: pytest
     expected = {"name": "valohai-image-lint", "tests": "2", "failures": "1", "errors": "0", "skipped": "0"}
     assert suite.attrib == expected
     assert {key: root.attrib[key] for key in ("tests", "failures", "errors")} == {
-        "tests": "2", "failures": "1", "errors": "0"}
+        "tests": "2",
+        "failures": "1",
+        "errors": "0",
+    }
     failing, passing = suite.findall("testcase")
     assert failing.attrib == {"classname": "valohai-image-lint", "name": EXAMPLE, "file": EXAMPLE}
     failures = failing.findall("failure")
@@ -126,8 +129,14 @@ def test_special_characters_are_escaped() -> None:
 
 
 def test_characters_xml_cannot_hold_are_written_as_escapes() -> None:
-    diagnostic = Diagnostic("valohai.yaml", Span(1, 1, 1, 2), "VIL101", "invalid-reference", Severity.ERROR,
-                            "bad \x00\x1b\ufffe byte")
+    diagnostic = Diagnostic(
+        "valohai.yaml",
+        Span(1, 1, 1, 2),
+        "VIL101",
+        "invalid-reference",
+        Severity.ERROR,
+        "bad \x00\x1b\ufffe byte",
+    )
     (case,) = suite_of(junit(Report([diagnostic], ["valohai.yaml"])))
     (failure,) = case
     assert failure.attrib["message"].endswith("VIL101 bad \\x00\\x1b\\ufffe byte")

@@ -75,7 +75,9 @@ def test_the_golden_file_is_valid_sarif(validate: Any) -> None:
     validate(json.loads(GOLDEN.read_text(encoding="utf-8")))
 
 
-def test_the_example_output_validates_against_the_schema(validate: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_example_output_validates_against_the_schema(
+    validate: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(ROOT)
     log = sarif(example_report(with_clean=True))
     validate(log)
@@ -128,12 +130,16 @@ def test_the_full_description_keeps_paragraphs_and_list_items() -> None:
     assert len(floating) == 2 and floating[1].startswith("It does not report full versions")
     malformed = what_it_does(by_code["VIL203"]).split("\n")
     items = [line for line in malformed if line.startswith("- ")]
-    assert len(items) == 5 and items[0].startswith("- Amazon ECR: a host that looks like ECR but is not `<12-digit")
+    assert len(items) == 5 and items[0].startswith(
+        "- Amazon ECR: a host that looks like ECR but is not `<12-digit"
+    )
 
 
 def test_rules_off_by_default_are_disabled_and_the_others_are_not() -> None:
     rules = sarif(Report([]))["runs"][0]["tool"]["driver"]["rules"]
-    disabled = {descriptor["id"] for descriptor in rules if descriptor["defaultConfiguration"].get("enabled") is False}
+    disabled = {
+        descriptor["id"] for descriptor in rules if descriptor["defaultConfiguration"].get("enabled") is False
+    }
     assert disabled == {rule.code for rule in ALL_RULES if not rule.enabled_by_default}
     assert disabled  # the example set has rules off by default (VIL105 missing-digest among them)
 
@@ -153,11 +159,17 @@ def test_results_point_at_their_rule_and_span(monkeypatch: pytest.MonkeyPatch) -
         physical = location["physicalLocation"]
         assert physical["artifactLocation"] == {"uri": EXAMPLE, "uriBaseId": "%SRCROOT%"}
         span = diagnostic.span
-        assert physical["region"] == {"startLine": span.line, "startColumn": span.column,
-                                      "endLine": span.end_line, "endColumn": span.end_column}
+        assert physical["region"] == {
+            "startLine": span.line,
+            "startColumn": span.column,
+            "endLine": span.end_line,
+            "endColumn": span.end_column,
+        }
     first = results(log)[0]
     assert (first["ruleId"], first["locations"][0]["physicalLocation"]["region"]) == (
-        "VIL102", {"startLine": 5, "startColumn": 12, "endLine": 5, "endColumn": 18})
+        "VIL102",
+        {"startLine": 5, "startColumn": 12, "endLine": 5, "endColumn": 18},
+    )
 
 
 def test_the_source_root_is_the_report_root_as_a_file_uri(tmp_path: Path) -> None:
@@ -171,11 +183,12 @@ def test_columns_count_code_points() -> None:
     text = "- step: {name: \U0001f682 train, image: python:3.9}\n"  # one code point, two UTF-16 units
     (entry,) = results(sarif(report_of(("valohai.yaml", text))))
     region = entry["locations"][0]["physicalLocation"]["region"]
-    assert text[region["startColumn"] - 1:region["endColumn"] - 1] == "python:3.9"
+    assert text[region["startColumn"] - 1 : region["endColumn"] - 1] == "python:3.9"
 
 
-def test_a_path_with_spaces_is_a_percent_encoded_uri_reference(validate: Any, tmp_path: Path,
-                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_path_with_spaces_is_a_percent_encoded_uri_reference(
+    validate: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     path = "my configs/valohai #1 100%.yaml"
     log = sarif(report_of((path, "- step: {name: train, image: python:3.9}\n")))
@@ -186,7 +199,9 @@ def test_a_path_with_spaces_is_a_percent_encoded_uri_reference(validate: Any, tm
 
 def test_paths_are_relative_to_the_root_with_posix_separators(tmp_path: Path) -> None:
     path = os.path.join(str(tmp_path), "sub", "dir", "valohai.yaml")
-    log = sarif(Report(report_of((path, "- step: {name: t, image: python}\n")).diagnostics, root=str(tmp_path)))
+    log = sarif(
+        Report(report_of((path, "- step: {name: t, image: python}\n")).diagnostics, root=str(tmp_path))
+    )
     location = results(log)[0]["locations"][0]["physicalLocation"]["artifactLocation"]
     assert location == {"uri": "sub/dir/valohai.yaml", "uriBaseId": "%SRCROOT%"}
 
@@ -210,8 +225,10 @@ def test_fixes_carry_their_edits(validate: Any) -> None:
     validate(log)
     by_code = {entry["ruleId"]: entry for entry in results(log)}
     assert {"VIL202", "VIL205"} <= by_code.keys()
-    expected = {"VIL202": ('Write the full name "docker.io/acme/trainer:1.0"', "docker.io/acme/trainer:1.0"),
-                "VIL205": ("Replace index.docker.io with docker.io", "docker.io/acme/trainer:1.0")}
+    expected = {
+        "VIL202": ('Write the full name "docker.io/acme/trainer:1.0"', "docker.io/acme/trainer:1.0"),
+        "VIL205": ("Replace index.docker.io with docker.io", "docker.io/acme/trainer:1.0"),
+    }
     for code, (title, image) in expected.items():
         (fix,) = by_code[code]["fixes"]
         assert fix["description"] == {"text": title}
@@ -221,8 +238,11 @@ def test_fixes_carry_their_edits(validate: Any) -> None:
         (replacement,) = change["replacements"]
         region = replacement["deletedRegion"]
         assert region["startLine"] == region["endLine"] == 1
-        fixed = (line[:region["startColumn"] - 1] + replacement["insertedContent"]["text"]
-                 + line[region["endColumn"] - 1:])
+        fixed = (
+            line[: region["startColumn"] - 1]
+            + replacement["insertedContent"]["text"]
+            + line[region["endColumn"] - 1 :]
+        )
         assert fixed == "- step: {name: train, image: " + image + "}"
 
 
@@ -233,16 +253,21 @@ def test_a_result_without_a_fix_has_no_fixes(monkeypatch: pytest.MonkeyPatch) ->
 
 def test_a_severity_set_in_the_config_is_the_result_level() -> None:
     config = LintConfig(severity={"VIL104": Severity.INFO})
-    (entry,) = results(sarif(report_of(("valohai.yaml", "- step: {name: t, image: python:3.9}\n"),
-                                       config=config)))
+    (entry,) = results(
+        sarif(report_of(("valohai.yaml", "- step: {name: t, image: python:3.9}\n"), config=config))
+    )
     assert entry["level"] == "note"
 
 
 def _fingerprints_by_finding(text: str) -> dict[tuple[str, str], tuple[int, str]]:
     log = sarif(report_of(("valohai.yaml", text)))
-    return {(entry["ruleId"], entry["message"]["text"]):
-            (entry["locations"][0]["physicalLocation"]["region"]["startLine"], entry["partialFingerprints"][FINGERPRINT])
-            for entry in results(log)}
+    return {
+        (entry["ruleId"], entry["message"]["text"]): (
+            entry["locations"][0]["physicalLocation"]["region"]["startLine"],
+            entry["partialFingerprints"][FINGERPRINT],
+        )
+        for entry in results(log)
+    }
 
 
 def test_fingerprints_survive_unrelated_lines_inserted_above() -> None:

@@ -15,16 +15,20 @@ def _found(code: str, name: str) -> Diagnostic:
     return Diagnostic("v.yaml", Span(1, 1, 1, 2), code, name, Severity.WARNING, "m")
 
 
-FOUND = [_found("VIL301", "non-minimal-image"), _found("VIL103", "latest-tag"), _found("VIL301", "non-minimal-image"),
-         _found("VIL102", "missing-tag")]
+FOUND = [
+    _found("VIL301", "non-minimal-image"),
+    _found("VIL103", "latest-tag"),
+    _found("VIL301", "non-minimal-image"),
+    _found("VIL102", "missing-tag"),
+]
 PLAIN = "     2  VIL301  non-minimal-image\n     1  VIL102  missing-tag\n     1  VIL103  latest-tag\n"
 EXPECTED = {
     "json": '[\n  {\n    "code": "VIL301",\n    "name": "non-minimal-image",\n    "count": 2\n  },\n'
-            '  {\n    "code": "VIL102",\n    "name": "missing-tag",\n    "count": 1\n  },\n'
-            '  {\n    "code": "VIL103",\n    "name": "latest-tag",\n    "count": 1\n  }\n]\n',
+    '  {\n    "code": "VIL102",\n    "name": "missing-tag",\n    "count": 1\n  },\n'
+    '  {\n    "code": "VIL103",\n    "name": "latest-tag",\n    "count": 1\n  }\n]\n',
     "json-lines": '{"code": "VIL301", "name": "non-minimal-image", "count": 2}\n'
-                  '{"code": "VIL102", "name": "missing-tag", "count": 1}\n'
-                  '{"code": "VIL103", "name": "latest-tag", "count": 1}\n',
+    '{"code": "VIL102", "name": "missing-tag", "count": 1}\n'
+    '{"code": "VIL103", "name": "latest-tag", "count": 1}\n',
 }
 
 

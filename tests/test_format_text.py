@@ -29,18 +29,27 @@ def diagnostic(path: str, line: int, column: int, code: str = "VIL103", message:
 @pytest.mark.parametrize("name", sorted(REPORTERS))
 def test_example_matches_the_golden_file(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
-    assert_matches_golden(GOLDEN_DIR / f"example.{name}.txt", render_report(REPORTERS[name], example_report()))
+    assert_matches_golden(
+        GOLDEN_DIR / f"example.{name}.txt", render_report(REPORTERS[name], example_report())
+    )
 
 
 @pytest.mark.parametrize("name", sorted(REPORTERS))
 def test_nothing_is_written_when_clean(name: str) -> None:
-    assert render_report(REPORTERS[name], Report([], files=["valohai.yaml"], sources={"valohai.yaml": "- step: {}\n"})) == ""
+    assert (
+        render_report(
+            REPORTERS[name], Report([], files=["valohai.yaml"], sources={"valohai.yaml": "- step: {}\n"})
+        )
+        == ""
+    )
 
 
 # json-lines
 
 
-def test_json_lines_has_one_object_per_diagnostic_with_the_json_fields(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_json_lines_has_one_object_per_diagnostic_with_the_json_fields(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.chdir(ROOT)
     report = example_report()
     lines = render_report(json_lines.REPORTER, report).splitlines()
@@ -59,7 +68,9 @@ def test_json_lines_escapes_characters_that_some_readers_end_a_line_at() -> None
 
 
 def test_pylint_is_path_line_code_message() -> None:
-    out = render_report(pylint.REPORTER, Report([diagnostic("a/valohai.yaml", 12, 7, "VIL104", 'image "python:3.9" floats')]))
+    out = render_report(
+        pylint.REPORTER, Report([diagnostic("a/valohai.yaml", 12, 7, "VIL104", 'image "python:3.9" floats')])
+    )
     assert out == 'a/valohai.yaml:12: [VIL104] image "python:3.9" floats\n'
 
 

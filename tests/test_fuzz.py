@@ -63,7 +63,6 @@ FUZZ_SETTINGS = settings(
 )
 
 
-
 def _load_configs() -> tuple[LintConfig, ...]:
     """``fuzz/configs.py``'s settings, shared with the atheris harness (loaded by path: the
     fuzz folder is no package)."""

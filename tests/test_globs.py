@@ -271,11 +271,41 @@ def _old_image_regex(glob: str, in_name: bool) -> re.Pattern[str]:
 
 _EMPTY_CLASS = re.compile(r"\[[!^]?\]")
 # Few stars, short texts: the reference backtracks, but not for long.
-_PATH_PIECES = st.sampled_from(["a", "b", "/", "*", "**", "?", "[ab]", "[!a]", "[^/]", "[a-c]", "[-]", "\\", "\\*",
-                                "[", "]", ".", "\n", "[]", "[!]", "[z-a]", "[\\-a]", "**/", "/**"])
+_PATH_PIECES = st.sampled_from(
+    [
+        "a",
+        "b",
+        "/",
+        "*",
+        "**",
+        "?",
+        "[ab]",
+        "[!a]",
+        "[^/]",
+        "[a-c]",
+        "[-]",
+        "\\",
+        "\\*",
+        "[",
+        "]",
+        ".",
+        "\n",
+        "[]",
+        "[!]",
+        "[z-a]",
+        "[\\-a]",
+        "**/",
+        "/**",
+    ]
+)
 _TEXTS = st.text(alphabet="ab/.\n-[]\\*c", max_size=12)
-_SETTINGS = settings(derandomize=True, database=None, deadline=None, max_examples=1000,
-                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+_SETTINGS = settings(
+    derandomize=True,
+    database=None,
+    deadline=None,
+    max_examples=1000,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
 
 
 @_SETTINGS
@@ -304,16 +334,40 @@ def test_path_globs_fail_to_compile_with_the_messages_re_gave() -> None:
             assert raised.value.msg == reason
 
 
-_NAME_PIECES = st.sampled_from(["a", "b", "/", ".", ":", "-", "*", "**", "?", "[ab]", "[!a]", "[^a-c]", "[-a]",
-                                "[a-]", "/**", "/**/", "**/"])
+_NAME_PIECES = st.sampled_from(
+    [
+        "a",
+        "b",
+        "/",
+        ".",
+        ":",
+        "-",
+        "*",
+        "**",
+        "?",
+        "[ab]",
+        "[!a]",
+        "[^a-c]",
+        "[-a]",
+        "[a-]",
+        "/**",
+        "/**/",
+        "**/",
+    ]
+)
 _NAME_TEXTS = st.text(alphabet="ab/.:-c\n", max_size=12)
 
 
 @_SETTINGS
-@given(host=st.sampled_from(["", "[fc00::1]:5000/", "[ab]/", "ghcr.io/", "*.io/"]),
-       pieces=st.lists(_NAME_PIECES, max_size=6), in_name=st.booleans(), texts=st.lists(_NAME_TEXTS, max_size=6))
-def test_image_globs_agree_with_the_old_regexes(host: str, pieces: list[str], in_name: bool,
-                                                texts: list[str]) -> None:
+@given(
+    host=st.sampled_from(["", "[fc00::1]:5000/", "[ab]/", "ghcr.io/", "*.io/"]),
+    pieces=st.lists(_NAME_PIECES, max_size=6),
+    in_name=st.booleans(),
+    texts=st.lists(_NAME_TEXTS, max_size=6),
+)
+def test_image_globs_agree_with_the_old_regexes(
+    host: str, pieces: list[str], in_name: bool, texts: list[str]
+) -> None:
     glob = host + "".join(pieces)
     new = image_name_glob(glob) if in_name else image_tag_glob(glob)
     old = _old_image_regex(glob, in_name)

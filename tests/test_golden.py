@@ -19,8 +19,9 @@ FORMATS = {"concise": "example.concise.txt", "json": "example.json"}
 
 
 @pytest.mark.parametrize("output_format", sorted(FORMATS))
-def test_example_output_matches_the_golden_file(output_format: str, monkeypatch: pytest.MonkeyPatch,
-                                                capsys: pytest.CaptureFixture[str]) -> None:
+def test_example_output_matches_the_golden_file(
+    output_format: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.chdir(ROOT)
     assert main(["examples/valohai.yaml", "--output-format", output_format, "--today", "2026-11-30"]) == 1
     out = capsys.readouterr().out
@@ -36,6 +37,8 @@ def test_readme_rules_table_matches_the_rules() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     rows = [line.split("|")[1:4] for line in readme.splitlines() if line.startswith("| VIL")]
     table = [(code.strip(), name.strip(), default.strip()) for code, name, default in rows]
-    expected = [(rule.code, rule.name, rule.severity.label if rule.enabled_by_default else "off")
-                for rule in ALL_RULES]
+    expected = [
+        (rule.code, rule.name, rule.severity.label if rule.enabled_by_default else "off")
+        for rule in ALL_RULES
+    ]
     assert table == expected

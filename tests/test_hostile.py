@@ -36,7 +36,9 @@ from valohai_image_lint.reading import MAX_FILE_SIZE, PathError, read_config
 ROOT = Path(__file__).resolve().parent.parent
 PROG = "valohai-image-lint"
 OTHER = "- step:\n    name: train\n    image: tensorflow/tensorflow:latest-gpu\n"
-AS_ROOT = pytest.mark.skipif(os.geteuid() == 0, reason="root reads files and folders whatever their permissions")
+AS_ROOT = pytest.mark.skipif(
+    os.geteuid() == 0, reason="root reads files and folders whatever their permissions"
+)
 RAISE_THE_LIMIT = "not linted (raise max-file-size in the config or --max-file-size)"
 
 # Wall-clock seconds of one in-process run after a warm-up, and the alias bomb's traced peak: the
@@ -117,10 +119,16 @@ WIDE = "file is UTF-16 or UTF-32 encoded; save it as UTF-8"
 STEP = "- step: {name: a, image: python}\n"
 
 CONTENTS = [
-    ("invalid-utf8", b"- step:\n    name: caf\xe9\n",
-     Refused((2, 14), "not valid UTF-8 (byte 0xe9); save the file as UTF-8")),
-    ("invalid-utf8-after-a-crlf", b"- step:\r\n    name: a\r\n    image: \xff\r\n",
-     Refused((3, 12), "not valid UTF-8 (byte 0xff); save the file as UTF-8")),
+    (
+        "invalid-utf8",
+        b"- step:\n    name: caf\xe9\n",
+        Refused((2, 14), "not valid UTF-8 (byte 0xe9); save the file as UTF-8"),
+    ),
+    (
+        "invalid-utf8-after-a-crlf",
+        b"- step:\r\n    name: a\r\n    image: \xff\r\n",
+        Refused((3, 12), "not valid UTF-8 (byte 0xff); save the file as UTF-8"),
+    ),
     ("utf16-le-with-bom", STEP.encode("utf-16"), Refused((1, 1), WIDE)),
     ("utf16-be-with-bom", codecs.BOM_UTF16_BE + STEP.encode("utf-16-be"), Refused((1, 1), WIDE)),
     ("utf32-with-bom", STEP.encode("utf-32"), Refused((1, 1), WIDE)),
@@ -129,39 +137,66 @@ CONTENTS = [
     ("nul-byte", b"- step:\n    name: a\x00b\n", Refused((2, 12), BINARY)),
     ("binary-gzip", gzip.compress(STEP.encode(), mtime=0), Refused((1, 4), BINARY)),
     ("binary-png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", Refused((3, 1), BINARY)),
-    ("binary-without-nul", bytes(range(0x80, 0x100)),
-     Refused((1, 1), "not valid UTF-8 (byte 0x80); save the file as UTF-8")),
+    (
+        "binary-without-nul",
+        bytes(range(0x80, 0x100)),
+        Refused((1, 1), "not valid UTF-8 (byte 0x80); save the file as UTF-8"),
+    ),
     # Nothing to lint is not a problem for an image linter: Valohai itself would reject these files,
     # but no image is named wrongly in them.
     ("empty", b"", Linted(((1, 1, "VIL006"),))),
     ("only-a-comment", b"# nothing here yet\n", Linted(((1, 1, "VIL006"),))),
     ("only-whitespace", b"  \n\n   \n", Linted(((1, 1, "VIL006"),))),
     ("only-a-tab", b"  \n\n\t\n", Linted(((3, 1, "VIL001"),))),  # PyYAML rejects it too
-    ("top-level-mapping", b"step:\n  name: a\n  image: python\n", Linted(((1, 1, "VIL006"), (3, 10, "VIL102")))),
+    (
+        "top-level-mapping",
+        b"step:\n  name: a\n  image: python\n",
+        Linted(((1, 1, "VIL006"), (3, 10, "VIL102"))),
+    ),
     ("top-level-scalar", b"just some text\n", Linted(((1, 1, "VIL006"),))),
-    ("top-level-list-of-scalars", b"- a\n- 1\n- null\n",
-     Linted(((1, 3, "VIL006"), (2, 3, "VIL006"), (3, 3, "VIL006")))),
+    (
+        "top-level-list-of-scalars",
+        b"- a\n- 1\n- null\n",
+        Linted(((1, 3, "VIL006"), (2, 3, "VIL006"), (3, 3, "VIL006"))),
+    ),
     # A repeated key keeps its last value, as PyYAML (and so Valohai) reads it; VIL007 says so.
-    ("duplicate-keys", b"- step:\n    name: a\n    image: python:3.12.1\n    image: python\n",
-     Linted(((4, 5, "VIL007"), (4, 12, "VIL102")))),
-    ("duplicate-step-keys", b"- step: {name: a, image: 'python:3.12.1'}\n  step: {name: b, image: python}\n",
-     Linted(((2, 3, "VIL007"), (2, 26, "VIL102")))),
+    (
+        "duplicate-keys",
+        b"- step:\n    name: a\n    image: python:3.12.1\n    image: python\n",
+        Linted(((4, 5, "VIL007"), (4, 12, "VIL102"))),
+    ),
+    (
+        "duplicate-step-keys",
+        b"- step: {name: a, image: 'python:3.12.1'}\n  step: {name: b, image: python}\n",
+        Linted(((2, 3, "VIL007"), (2, 26, "VIL102"))),
+    ),
     ("tabs-for-indentation", b"- step:\n\tname: a\n\timage: python\n", Linted(((2, 1, "VIL001"),))),
-    ("image-alias-of-a-mapping", b"- x-base: &base {name: b}\n- step:\n    name: a\n    image: *base\n",
-     Linted(((1, 17, "VIL003"),))),
+    (
+        "image-alias-of-a-mapping",
+        b"- x-base: &base {name: b}\n- step:\n    name: a\n    image: *base\n",
+        Linted(((1, 17, "VIL003"),)),
+    ),
     ("image-alias-of-its-own-step", b"- step: &s {name: a, image: *s}\n", Linted(((1, 12, "VIL003"),))),
     ("image-alias-of-its-own-list", b"- step: {name: a, image: &i [*i]}\n", Linted(((1, 29, "VIL003"),))),
     ("recursive-alias-in-a-list", b"- x: &r [*r, *r]\n" + STEP.encode(), Linted(((2, 26, "VIL102"),))),
-    ("recursive-alias-in-a-step", b"- step: &s\n    name: a\n    image: python\n    again: *s\n",
-     Linted(((3, 12, "VIL102"),))),
-    ("recursive-merge", b"- step: &s\n    name: a\n    <<: *s\n    image: python\n", Linted(((4, 12, "VIL102"),))),
+    (
+        "recursive-alias-in-a-step",
+        b"- step: &s\n    name: a\n    image: python\n    again: *s\n",
+        Linted(((3, 12, "VIL102"),)),
+    ),
+    (
+        "recursive-merge",
+        b"- step: &s\n    name: a\n    <<: *s\n    image: python\n",
+        Linted(((4, 12, "VIL102"),)),
+    ),
     ("undefined-alias", b"- step:\n    name: a\n    image: *nowhere\n", Linted(((3, 12, "VIL001"),))),
 ]
 
 
 @pytest.mark.parametrize(("content", "expected"), cases(CONTENTS))
-def test_hostile_content(tmp_path: Path, capsys: pytest.CaptureFixture[str], content: bytes,
-                         expected: Refused | Linted) -> None:
+def test_hostile_content(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: bytes, expected: Refused | Linted
+) -> None:
     hostile = tmp_path / "hostile" / "valohai.yaml"
     hostile.parent.mkdir()
     hostile.write_bytes(content)
@@ -194,8 +229,9 @@ def _alias_bomb(fan: str) -> str:
 
 
 @pytest.mark.parametrize("fan", ["list", "merge"])
-def test_an_alias_bomb_is_linted_fast_in_bounded_memory(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                                        fan: str) -> None:
+def test_an_alias_bomb_is_linted_fast_in_bounded_memory(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], fan: str
+) -> None:
     bomb = tmp_path / "bomb" / "valohai.yaml"
     bomb.parent.mkdir()
     bomb.write_text(_alias_bomb(fan), encoding="utf-8")
@@ -235,7 +271,9 @@ NESTINGS = [
 
 
 @pytest.mark.parametrize("nested", cases(NESTINGS))
-def test_deep_nesting_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str], nested: str) -> None:
+def test_deep_nesting_is_a_clear_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], nested: str
+) -> None:
     deep = tmp_path / "deep" / "valohai.yaml"
     deep.parent.mkdir()
     deep.write_text(f"{STEP}- x-data: {nested}\n", encoding="utf-8")
@@ -266,7 +304,9 @@ def _sparse(path: Path, size: int) -> Path:
     return path
 
 
-def test_a_50_mb_file_is_refused_without_being_read(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_50_mb_file_is_refused_without_being_read(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     big = _sparse(tmp_path / "big" / "valohai.yaml", 50 * 2**20)
     other = _other(tmp_path)
     _lint(capsys, str(other))  # warm-up: imports
@@ -283,8 +323,9 @@ def test_a_50_mb_file_is_refused_without_being_read(tmp_path: Path, capsys: pyte
     assert elapsed < REFUSAL_SECONDS
 
 
-def test_a_50_mb_file_is_linted_when_the_limit_is_raised(tmp_path: Path,
-                                                         capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_50_mb_file_is_linted_when_the_limit_is_raised(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """50 MB of comments after one step: what reading, decoding and scanning that much costs. (A
     50 MB file of real steps costs minutes and gigabytes; the default limit keeps it out.)"""
     big = tmp_path / "big" / "valohai.yaml"
@@ -311,7 +352,9 @@ def test_read_config_takes_the_limit(tmp_path: Path) -> None:
     assert read_config(str(path), max_bytes=size) == OTHER
     with pytest.raises(PathError) as info:
         read_config(str(path), max_bytes=size - 1)
-    assert str(info.value) == f"{path}: file is {size} bytes, over the {size - 1}-byte limit; {RAISE_THE_LIMIT}"
+    assert (
+        str(info.value) == f"{path}: file is {size} bytes, over the {size - 1}-byte limit; {RAISE_THE_LIMIT}"
+    )
 
 
 @pytest.mark.skipif(not os.path.exists("/proc/self/status"), reason="no /proc")
@@ -319,7 +362,10 @@ def test_a_file_whose_size_the_system_does_not_know_is_still_limited() -> None:
     assert os.stat("/proc/self/status").st_size == 0
     with pytest.raises(PathError) as info:
         read_config("/proc/self/status", max_bytes=100)
-    assert str(info.value) == f"/proc/self/status: file is more than 100 bytes, over the 100-byte limit; {RAISE_THE_LIMIT}"
+    assert (
+        str(info.value)
+        == f"/proc/self/status: file is more than 100 bytes, over the 100-byte limit; {RAISE_THE_LIMIT}"
+    )
 
 
 def _padded(path: Path) -> int:
@@ -329,7 +375,9 @@ def _padded(path: Path) -> int:
     return path.stat().st_size
 
 
-def test_the_size_limit_is_set_on_the_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_size_limit_is_set_on_the_command_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """Waits for ``--max-file-size`` (cli.py)."""
     padded = tmp_path / "padded" / "valohai.yaml"
     size = _padded(padded)
@@ -405,7 +453,9 @@ def _folder_without_configs(tmp_path: Path) -> Hostile:
     folder.mkdir()
     (folder / "README.md").write_text("# docs\n", encoding="utf-8")
     (folder / "config.yaml").write_text(STEP, encoding="utf-8")
-    return Hostile(str(folder), _error_line(str(folder), "no valohai.yaml or valohai.yml found in this directory"))
+    return Hostile(
+        str(folder), _error_line(str(folder), "no valohai.yaml or valohai.yml found in this directory")
+    )
 
 
 def _unreadable_file(tmp_path: Path) -> Hostile:
@@ -451,7 +501,9 @@ def _fifo(tmp_path: Path) -> Hostile:
     path = tmp_path / "fifo" / "valohai.yaml"
     path.parent.mkdir()
     os.mkfifo(path)
-    return Hostile(str(path), _error_line(str(path), "not a regular file (a FIFO, socket or device); not read"))
+    return Hostile(
+        str(path), _error_line(str(path), "not a regular file (a FIFO, socket or device); not read")
+    )
 
 
 def _fifo_in_a_folder(tmp_path: Path) -> Hostile:
@@ -462,7 +514,9 @@ def _fifo_in_a_folder(tmp_path: Path) -> Hostile:
 def _a_folder_named_like_a_config(tmp_path: Path) -> Hostile:
     path = tmp_path / "odd" / "valohai.yaml"
     path.mkdir(parents=True)
-    return Hostile(str(path), _error_line(str(path), "no valohai.yaml or valohai.yml found in this directory"))
+    return Hostile(
+        str(path), _error_line(str(path), "no valohai.yaml or valohai.yml found in this directory")
+    )
 
 
 def _spaces_and_non_ascii_missing(tmp_path: Path) -> Hostile:
@@ -509,7 +563,9 @@ PATHS = [
 
 
 @pytest.mark.parametrize("make", PATHS)
-def test_hostile_path(tmp_path: Path, capsys: pytest.CaptureFixture[str], make: Callable[[Path], Hostile]) -> None:
+def test_hostile_path(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], make: Callable[[Path], Hostile]
+) -> None:
     hostile = make(tmp_path)
     other = _other(tmp_path)
     try:
@@ -543,7 +599,10 @@ def test_hostile_inputs_in_a_real_process(tmp_path: Path) -> None:
     _other(tmp_path)
     result = subprocess.run(
         [sys.executable, "-m", "valohai_image_lint", "--isolated", "."],
-        cwd=tmp_path, capture_output=True, timeout=120, check=False,
+        cwd=tmp_path,
+        capture_output=True,
+        timeout=120,
+        check=False,
     )
     out, err = result.stdout.decode("utf-8"), result.stderr.decode("utf-8")
     assert "Traceback" not in out + err, err
@@ -558,8 +617,15 @@ def test_hostile_inputs_in_a_real_process(tmp_path: Path) -> None:
     assert "other/valohai.yaml:3:12: VIL103 " in out
     fifo = subprocess.run(
         [sys.executable, "-m", "valohai_image_lint", "--isolated", "fifo.yaml", "other/valohai.yaml"],
-        cwd=tmp_path, capture_output=True, text=True, timeout=60, check=False,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert fifo.returncode == 2
-    assert fifo.stderr.splitlines()[0] == f"{PROG}: error: fifo.yaml: not a regular file (a FIFO, socket or device); not read"
+    assert (
+        fifo.stderr.splitlines()[0]
+        == f"{PROG}: error: fifo.yaml: not a regular file (a FIFO, socket or device); not read"
+    )
     assert "other/valohai.yaml:3:12: VIL103 " in fifo.stdout

@@ -61,10 +61,14 @@ def test_one_diagnostic_per_failing_rule_and_the_others_still_run() -> None:
         (6, 12, "VIL103"),
     ]
     messages = sorted(d.message for d in found if d.code == "VIL999")
-    assert messages[0].startswith("internal error in VIL990 exploding-rule: ZeroDivisionError: division by zero; "
-                                  "a bug in valohai-image-lint: please report it")
+    assert messages[0].startswith(
+        "internal error in VIL990 exploding-rule: ZeroDivisionError: division by zero; "
+        "a bug in valohai-image-lint: please report it"
+    )
     assert messages[1].startswith("internal error in VIL991 exploding-later: KeyError: 'missing'")
-    assert messages[2].startswith("internal error in VIL992 exploding-file-rule: RuntimeError: \\x1b[31mred\\nnewline")
+    assert messages[2].startswith(
+        "internal error in VIL992 exploding-file-rule: RuntimeError: \\x1b[31mred\\nnewline"
+    )
     assert all(d.severity is Severity.ERROR for d in found if d.code == "VIL999")
     assert "half" not in [d.message for d in found]
 
@@ -84,7 +88,9 @@ def test_an_engine_failure_is_one_diagnostic(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setattr(engine, "find_image_sites", broken)
     (found,) = engine.lint_text(TEXT)
     assert (found.code, found.span.line, found.span.column) == ("VIL999", 1, 1)
-    assert found.message.startswith("internal error in reading the YAML: RecursionError: maximum recursion depth")
+    assert found.message.startswith(
+        "internal error in reading the YAML: RecursionError: maximum recursion depth"
+    )
 
 
 @pytest.mark.usefixtures("broken_rules")
@@ -105,7 +111,9 @@ def test_cli_exits_2_and_lints_the_other_files(
     fine.parent.mkdir()
     broken.write_text(TEXT, encoding="utf-8")
     fine.write_text("- step: {name: c, image: 'ubuntu'}\n", encoding="utf-8")
-    code = main(["--isolated", "--select", "VIL102,VIL990", "--output-format", output_format, str(broken), str(fine)])
+    code = main(
+        ["--isolated", "--select", "VIL102,VIL990", "--output-format", output_format, str(broken), str(fine)]
+    )
     assert code == 2
     out = capsys.readouterr().out
     assert "VIL999" in out

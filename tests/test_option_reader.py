@@ -23,11 +23,27 @@ from valohai_image_lint.reporters import FORMATS, get_reporter
 READ = [
     ["valohai.yaml"],
     ["a.yaml", "b.yml", "c.py", "-"],
-    ["a.yaml", "--select", "VIL1, VIL2", "--select=latest-tag", "--ignore", "VIL301", "--extend-select=VIL105"],
+    [
+        "a.yaml",
+        "--select",
+        "VIL1, VIL2",
+        "--select=latest-tag",
+        "--ignore",
+        "VIL301",
+        "--extend-select=VIL105",
+    ],
     ["--failure-threshold", "error", "a.yaml", "--failure-threshold=info"],  # the last one wins
     ["a.yaml", "--config", "team.toml"],
     ["a.yaml", "--config=a=b.toml"],
-    ["a.yaml", "--isolated", "--no-suppressions", "--exit-zero", "--no-cache", "--statistics", "--list-rules"],
+    [
+        "a.yaml",
+        "--isolated",
+        "--no-suppressions",
+        "--exit-zero",
+        "--no-cache",
+        "--statistics",
+        "--list-rules",
+    ],
     ["a.yaml", "--today", "2024-02-29", "--max-file-size", "2048"],
     ["a.yaml", "--output-format", "sarif", "--color=always"],
     ["--stdin-filename", "src/valohai.yaml", "-"],
@@ -92,8 +108,11 @@ def test_the_format_names_are_written_once() -> None:
     package = Path(valohai_image_lint.__file__).parent
     holders = []
     for source in sorted(package.rglob("*.py")):
-        literals = {node.value for node in ast.walk(ast.parse(source.read_text(encoding="utf-8")))
-                    if isinstance(node, ast.Constant) and isinstance(node.value, str)}
+        literals = {
+            node.value
+            for node in ast.walk(ast.parse(source.read_text(encoding="utf-8")))
+            if isinstance(node, ast.Constant) and isinstance(node.value, str)
+        }
         if literals >= set(FORMAT_NAMES):
             holders.append(source.relative_to(package).as_posix())
     assert holders == ["option_reader.py"]
@@ -107,8 +126,19 @@ def test_dates_are_judged_as_the_standard_library_judges_them() -> None:
     while day.year < 2102:
         assert _is_date(day.isoformat())
         day += datetime.timedelta(days=1)
-    for text in ["2023-02-29", "2100-02-29", "2024-13-01", "2024-00-10", "2024-04-31", "0000-01-01", "2024-1-01",
-                 "2024/01/01", "2024-01-1x", "-024-01-01", "+024-01-01"]:
+    for text in [
+        "2023-02-29",
+        "2100-02-29",
+        "2024-13-01",
+        "2024-00-10",
+        "2024-04-31",
+        "0000-01-01",
+        "2024-1-01",
+        "2024/01/01",
+        "2024-01-1x",
+        "-024-01-01",
+        "+024-01-01",
+    ]:
         with pytest.raises(ValueError):
             datetime.date.fromisoformat(text)
         assert not _is_date(text), text
@@ -122,8 +152,11 @@ def test_the_settings_options_are_named_as_the_command_line_and_the_cache_key_na
     values = settings_options(options, "2026-12-01")
     assert (values.select, values.today, values.clock_today) == (("VIL1",), "2026-11-30", "2026-12-01")
     key = settings_key("c.toml", b"x", values)
-    for name, changed in zip(CommandLine.__slots__, [("VIL2",), ("VIL2",), ("VIL2",), "info", False, "2026-01-01",
-                                                      "2026-01-02", 5], strict=True):
+    for name, changed in zip(
+        CommandLine.__slots__,
+        [("VIL2",), ("VIL2",), ("VIL2",), "info", False, "2026-01-01", "2026-01-02", 5],
+        strict=True,
+    ):
         assert settings_key("c.toml", b"x", CommandLine(**{**values.as_dict(), name: changed})) != key, name
 
 

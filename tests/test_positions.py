@@ -28,25 +28,99 @@ POSITIONS = [
     ("single-quoted-flow", "- step: {name: train, image: 'python:3.9.18'}", 1, 31, 1, 44, "python:3.9.18"),
     ("double-quoted-flow", '- step: {name: train, image: "python:3.9.18"}', 1, 31, 1, 44, "python:3.9.18"),
     ("flow-image-first", "- step: {image: python:3.9.18, name: train}", 1, 17, 1, 30, "python:3.9.18"),
-    ("flow-over-lines", "- step: {\n    name: train,\n    image: python:3.9.18\n  }\n", 3, 12, 3, 25,
-     "python:3.9.18"),
-    ("crlf-plain", "- step:\r\n    name: train\r\n    image: python:3.9.18\r\n", 3, 12, 3, 25, "python:3.9.18"),
-    ("crlf-quoted", "- step:\r\n    name: train\r\n    image: 'python:3.9.18'\r\n", 3, 13, 3, 26,
-     "python:3.9.18"),
-    ("crlf-flow", "# valohai\r\n- step: {name: train, image: python:3.9.18}\r\n", 2, 30, 2, 43, "python:3.9.18"),
+    (
+        "flow-over-lines",
+        "- step: {\n    name: train,\n    image: python:3.9.18\n  }\n",
+        3,
+        12,
+        3,
+        25,
+        "python:3.9.18",
+    ),
+    (
+        "crlf-plain",
+        "- step:\r\n    name: train\r\n    image: python:3.9.18\r\n",
+        3,
+        12,
+        3,
+        25,
+        "python:3.9.18",
+    ),
+    (
+        "crlf-quoted",
+        "- step:\r\n    name: train\r\n    image: 'python:3.9.18'\r\n",
+        3,
+        13,
+        3,
+        26,
+        "python:3.9.18",
+    ),
+    (
+        "crlf-flow",
+        "# valohai\r\n- step: {name: train, image: python:3.9.18}\r\n",
+        2,
+        30,
+        2,
+        43,
+        "python:3.9.18",
+    ),
     ("cr-only", "- step:\r    name: train\r    image: python:3.9.18\r", 3, 12, 3, 25, "python:3.9.18"),
     ("bom-block", "\ufeff" + BLOCK.format("python:3.9.18"), 3, 12, 3, 25, "python:3.9.18"),
-    ("bom-flow-first-line", "\ufeff- step: {name: train, image: python:3.9.18}", 1, 30, 1, 43, "python:3.9.18"),
-    ("bom-crlf", "\ufeff- step:\r\n    name: train\r\n    image: python:3.9.18\r\n", 3, 12, 3, 25,
-     "python:3.9.18"),
-    ("bom-document-marker", "\ufeff---\n- step: {name: train, image: python:3.9.18}\n", 2, 30, 2, 43,
-     "python:3.9.18"),
-    ("second-document", f"- step: {{name: a, image: python@sha256:{HEX64}}}\n---\n"
-     "- step: {name: train, image: python:3.9.18}\n", 3, 30, 3, 43, "python:3.9.18"),
-    ("document-end-marker", "---\n- step: {name: a}\n...\n---\n- step: {name: train, image: python:3.9.18}\n",
-     5, 30, 5, 43, "python:3.9.18"),
-    ("crlf-second-document", "- step: {name: a}\r\n---\r\n- step: {name: train, image: python:3.9.18}\r\n",
-     3, 30, 3, 43, "python:3.9.18"),
+    (
+        "bom-flow-first-line",
+        "\ufeff- step: {name: train, image: python:3.9.18}",
+        1,
+        30,
+        1,
+        43,
+        "python:3.9.18",
+    ),
+    (
+        "bom-crlf",
+        "\ufeff- step:\r\n    name: train\r\n    image: python:3.9.18\r\n",
+        3,
+        12,
+        3,
+        25,
+        "python:3.9.18",
+    ),
+    (
+        "bom-document-marker",
+        "\ufeff---\n- step: {name: train, image: python:3.9.18}\n",
+        2,
+        30,
+        2,
+        43,
+        "python:3.9.18",
+    ),
+    (
+        "second-document",
+        f"- step: {{name: a, image: python@sha256:{HEX64}}}\n---\n"
+        "- step: {name: train, image: python:3.9.18}\n",
+        3,
+        30,
+        3,
+        43,
+        "python:3.9.18",
+    ),
+    (
+        "document-end-marker",
+        "---\n- step: {name: a}\n...\n---\n- step: {name: train, image: python:3.9.18}\n",
+        5,
+        30,
+        5,
+        43,
+        "python:3.9.18",
+    ),
+    (
+        "crlf-second-document",
+        "- step: {name: a}\r\n---\r\n- step: {name: train, image: python:3.9.18}\r\n",
+        3,
+        30,
+        3,
+        43,
+        "python:3.9.18",
+    ),
     ("anchor", BLOCK.format("&img python:3.9.18"), 3, 17, 3, 30, "python:3.9.18"),
     ("anchor-quoted", BLOCK.format("&img 'python:3.9.18'"), 3, 18, 3, 31, "python:3.9.18"),
     ("anchor-flow", "- step: {name: train, image: &img python:3.9.18}", 1, 35, 1, 48, "python:3.9.18"),
@@ -61,19 +135,47 @@ POSITIONS = [
     ("literal-strip", BLOCK.format("|-\n      python:3.9.18"), 4, 7, 4, 20, "python:3.9.18"),
     ("folded-strip-comment", BLOCK.format(">-  # pinned\n      python:3.9.18"), 4, 7, 4, 20, "python:3.9.18"),
     ("folded-indentation-indicator", BLOCK.format(">2-\n      python:3.9.18"), 4, 7, 4, 20, "python:3.9.18"),
-    ("folded-strip-crlf", "- step:\r\n    name: train\r\n    image: >-\r\n      python:3.9.18\r\n", 4, 7, 4, 20,
-     "python:3.9.18"),
+    (
+        "folded-strip-crlf",
+        "- step:\r\n    name: train\r\n    image: >-\r\n      python:3.9.18\r\n",
+        4,
+        7,
+        4,
+        20,
+        "python:3.9.18",
+    ),
     ("plain-on-next-line", BLOCK.format("\n      python:3.9.18"), 4, 7, 4, 20, "python:3.9.18"),
     ("plain-after-comment", BLOCK.format("  # pinned\n      python:3.9.18"), 4, 7, 4, 20, "python:3.9.18"),
-    ("explicit-key", "- step:\n    name: train\n    ? image\n    : python:3.9.18\n", 4, 7, 4, 20, "python:3.9.18"),
+    (
+        "explicit-key",
+        "- step:\n    name: train\n    ? image\n    : python:3.9.18\n",
+        4,
+        7,
+        4,
+        20,
+        "python:3.9.18",
+    ),
     ("non-ascii-before", "- step: {name: é, image: python:3.9.18}", 1, 26, 1, 39, "python:3.9.18"),
     ("astral-before", '- step: {name: "🚀", image: python:3.9.18}', 1, 28, 1, 41, "python:3.9.18"),
     ("endpoint", "- endpoint:\n    name: serve\n    image: python:3.9.18\n", 3, 12, 3, 25, "python:3.9.18"),
-    ("pipeline-override",
-     "- pipeline:\n    name: p\n    nodes:\n      - name: n\n        override:\n          image: python:3.9.18\n",
-     6, 18, 6, 31, "python:3.9.18"),
-    ("unknown-item-list", "- version: 1\n  steps:\n    - name: a\n      image: python:3.9.18\n", 4, 14, 4, 27,
-     "python:3.9.18"),
+    (
+        "pipeline-override",
+        "- pipeline:\n    name: p\n    nodes:\n      - name: n\n        override:\n          image: python:3.9.18\n",
+        6,
+        18,
+        6,
+        31,
+        "python:3.9.18",
+    ),
+    (
+        "unknown-item-list",
+        "- version: 1\n  steps:\n    - name: a\n      image: python:3.9.18\n",
+        4,
+        14,
+        4,
+        27,
+        "python:3.9.18",
+    ),
     ("root-mapping", "step:\n  name: train\n  image: python:3.9.18\n", 3, 10, 3, 23, "python:3.9.18"),
 ]
 
@@ -91,22 +193,39 @@ OTHER_SPANS = [
 # (id, yaml, context)
 CONTEXTS = [
     ("step", "- step: {name: train, image: python:3.9.18}", 'step "train"'),
-    ("step-without-name", "- step: {name: a, image: python@sha256:" + HEX64 + "}\n- step: {image: python:3.9.18}",
-     "step (item 2)"),
+    (
+        "step-without-name",
+        "- step: {name: a, image: python@sha256:" + HEX64 + "}\n- step: {image: python:3.9.18}",
+        "step (item 2)",
+    ),
     ("endpoint", "- endpoint: {name: serve, image: python:3.9.18}", 'endpoint "serve"'),
-    ("pipeline-node", "- pipeline: {name: p, nodes: [{name: n, override: {image: python:3.9.18}}]}",
-     'pipeline "p" node "n"'),
-    ("pipeline-node-without-name",
-     "- pipeline: {name: p, nodes: [{name: a, step: s}, {override: {image: python:3.9.18}}]}",
-     'pipeline "p" node 2'),
-    ("pipeline-without-name", "- pipeline: {nodes: [{name: n, override: {image: python:3.9.18}}]}",
-     'pipeline (item 1) node "n"'),
-    ("blueprint-node", "- blueprint: {name: b, nodes: [{name: n, override: {image: python:3.9.18}}]}",
-     'blueprint "b" node "n"'),
+    (
+        "pipeline-node",
+        "- pipeline: {name: p, nodes: [{name: n, override: {image: python:3.9.18}}]}",
+        'pipeline "p" node "n"',
+    ),
+    (
+        "pipeline-node-without-name",
+        "- pipeline: {name: p, nodes: [{name: a, step: s}, {override: {image: python:3.9.18}}]}",
+        'pipeline "p" node 2',
+    ),
+    (
+        "pipeline-without-name",
+        "- pipeline: {nodes: [{name: n, override: {image: python:3.9.18}}]}",
+        'pipeline (item 1) node "n"',
+    ),
+    (
+        "blueprint-node",
+        "- blueprint: {name: b, nodes: [{name: n, override: {image: python:3.9.18}}]}",
+        'blueprint "b" node "n"',
+    ),
     ("unknown-item", "- foo: {image: python:3.9.18}", '"foo"'),
     ("unknown-item-deep", "- foo:\n    bar:\n      - - image: python:3.9.18\n", '"foo"'),
-    ("unknown-item-named-entry", "- version: 1\n  steps:\n    - name: a\n      image: python:3.9.18\n",
-     '"steps" entry "a"'),
+    (
+        "unknown-item-named-entry",
+        "- version: 1\n  steps:\n    - name: a\n      image: python:3.9.18\n",
+        '"steps" entry "a"',
+    ),
     ("unknown-item-unnamed-entry", "- version: 1\n  steps:\n    - image: python:3.9.18\n", '"steps"'),
 ]
 
@@ -283,14 +402,22 @@ def test_an_anchor_used_by_many_sites_names_a_few_and_counts_the_rest() -> None:
     text = "- x-defaults: {image: &img python}\n" + steps
     [diagnostic] = lint_text(text, config=CORE)
     assert diagnostic.span.line == 1
-    assert diagnostic.message.endswith('(used by "x-defaults", step "s0", step "s1", step "s2", step "s3" and 4 more)')
+    assert diagnostic.message.endswith(
+        '(used by "x-defaults", step "s0", step "s1", step "s2", step "s3" and 4 more)'
+    )
     assert diagnostic.context is not None and diagnostic.context.count("step") == 8
 
 
 def test_every_document_of_a_multi_document_file_is_linted() -> None:
-    text = ("- step: {name: a, image: python:3.9.1}\n---\n- step: {name: b, image: python}\n---\n"
-            "- step: {name: c, image: ubuntu}\n---\n- step: {name: d, image: debian}\n")
-    assert [(d.span.line, d.image) for d in lint_text(text, config=CORE)] == [(3, "python"), (5, "ubuntu"), (7, "debian")]
+    text = (
+        "- step: {name: a, image: python:3.9.1}\n---\n- step: {name: b, image: python}\n---\n"
+        "- step: {name: c, image: ubuntu}\n---\n- step: {name: d, image: debian}\n"
+    )
+    assert [(d.span.line, d.image) for d in lint_text(text, config=CORE)] == [
+        (3, "python"),
+        (5, "ubuntu"),
+        (7, "debian"),
+    ]
 
 
 def test_lines_are_counted_as_editors_count_them() -> None:
@@ -308,11 +435,17 @@ def test_block_scalar_with_an_indentation_indicator_keeps_the_value_start() -> N
 def test_a_tag_without_a_value_is_located_at_the_tag() -> None:
     [diagnostic] = lint_text("- step:\n    name: a\n    image: !custom\n", config=CORE)
     assert (diagnostic.code, diagnostic.span.line, diagnostic.span.column, diagnostic.span.end_column) == (
-        "VIL003", 3, 12, 19)
+        "VIL003",
+        3,
+        12,
+        19,
+    )
 
 
 def test_values_with_line_breaks_keep_messages_on_one_line() -> None:
-    diagnostics = lint_text('- step:\n    name: "a\\nb"\n- step:\n    name: c\n    image: |\n      python:3.9.18\n', config=CORE)
+    diagnostics = lint_text(
+        '- step:\n    name: "a\\nb"\n- step:\n    name: c\n    image: |\n      python:3.9.18\n', config=CORE
+    )
     assert [d.code for d in diagnostics] == ["VIL002", "VIL101"]
     assert all("\n" not in d.message and "\r" not in d.message for d in diagnostics)
     assert 'step "a\\nb" has no image' in diagnostics[0].message
@@ -329,7 +462,9 @@ def test_merge_chains_are_resolved_once() -> None:
     assert time.perf_counter() - started < 5  # 2**40 merges if each were walked again
     assert diagnostic.span.line == 1 and "and 35 more" in diagnostic.message
     chain = ["- x0: &a0 {image: python}"] + [f"- x{i}: &a{i} {{<<: *a{i - 1}}}" for i in range(1, 1200)]
-    assert [d.code for d in lint_text("\n".join(chain) + "\n", config=CORE)] == ["VIL102"]  # no RecursionError
+    assert [d.code for d in lint_text("\n".join(chain) + "\n", config=CORE)] == [
+        "VIL102"
+    ]  # no RecursionError
 
 
 def test_a_key_merged_from_an_anchor_names_where_it_is_used() -> None:
@@ -357,7 +492,12 @@ def test_a_reused_anchor_name_is_quiet(capfd: pytest.CaptureFixture[str]) -> Non
 
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        diagnostics = lint_text("- a: {image: &x python}\n- b: {image: &x ubuntu}\n- step: {name: s, image: *x}\n", config=CORE)
-    assert [(d.span.line, d.image) for d in diagnostics] == [(1, "python"), (2, "ubuntu")]  # the later &x wins
+        diagnostics = lint_text(
+            "- a: {image: &x python}\n- b: {image: &x ubuntu}\n- step: {name: s, image: *x}\n", config=CORE
+        )
+    assert [(d.span.line, d.image) for d in diagnostics] == [
+        (1, "python"),
+        (2, "ubuntu"),
+    ]  # the later &x wins
     assert diagnostics[1].message.endswith('(used by "b", step "s")')
     assert capfd.readouterr().err == ""

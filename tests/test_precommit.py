@@ -19,7 +19,9 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 WHEELHOUSE = ROOT / ".wheelhouse"
 BAD = "- step:\n    name: train\n    image: tensorflow/tensorflow:latest-gpu\n    command: python train.py\n"
-FIXED = "- step:\n    name: train\n    image: tensorflow/tensorflow:2.16.1-gpu\n    command: python train.py\n"
+FIXED = (
+    "- step:\n    name: train\n    image: tensorflow/tensorflow:2.16.1-gpu\n    command: python train.py\n"
+)
 
 
 def _hook_pattern() -> str:
@@ -31,7 +33,10 @@ def _hook_pattern() -> str:
 
 def test_hook_ids() -> None:
     text = (ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8")
-    assert re.findall(r"^- id: (\S+)$", text, re.MULTILINE) == ["valohai-image-lint", "valohai-image-lint-python"]
+    assert re.findall(r"^- id: (\S+)$", text, re.MULTILINE) == [
+        "valohai-image-lint",
+        "valohai-image-lint-python",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -59,8 +64,15 @@ def _try_repo(
 ) -> subprocess.CompletedProcess[str]:
     """``pre-commit try-repo`` of one of this repository's hooks, on every file of ``project``."""
     pre_commit = Path(sys.executable).parent / "pre-commit"
-    command = [str(pre_commit) if pre_commit.exists() else "pre-commit", "try-repo", str(ROOT),
-               hook, "--all-files", "--color", "never"]
+    command = [
+        str(pre_commit) if pre_commit.exists() else "pre-commit",
+        "try-repo",
+        str(ROOT),
+        hook,
+        "--all-files",
+        "--color",
+        "never",
+    ]
     return subprocess.run(command, cwd=project, env=env, capture_output=True, text=True, timeout=600)
 
 
@@ -69,7 +81,9 @@ def hook_env(tmp_path: Path) -> dict[str, str]:
     if shutil.which("pre-commit") is None and not (Path(sys.executable).parent / "pre-commit").exists():
         pytest.fail("pre-commit is not installed: run tests/run (pip install -e '.[test]')")
     if not any(WHEELHOUSE.glob("valohai_image_lint-*.whl")):
-        message = f"{WHEELHOUSE} has no wheels: tests/run builds it (pip wheel -w .wheelhouse . setuptools wheel)"
+        message = (
+            f"{WHEELHOUSE} has no wheels: tests/run builds it (pip wheel -w .wheelhouse . setuptools wheel)"
+        )
         if os.environ.get("CI") == "true":
             pytest.fail(message)
         pytest.skip(message)
@@ -80,8 +94,10 @@ def hook_env(tmp_path: Path) -> dict[str, str]:
         PIP_FIND_LINKS=str(WHEELHOUSE),
         PIP_CONFIG_FILE=os.devnull,
         PIP_DISABLE_PIP_VERSION_CHECK="1",
-        GIT_AUTHOR_NAME="test", GIT_AUTHOR_EMAIL="test@example.invalid",
-        GIT_COMMITTER_NAME="test", GIT_COMMITTER_EMAIL="test@example.invalid",
+        GIT_AUTHOR_NAME="test",
+        GIT_AUTHOR_EMAIL="test@example.invalid",
+        GIT_COMMITTER_NAME="test",
+        GIT_COMMITTER_EMAIL="test@example.invalid",
     )
     return env
 
@@ -97,8 +113,10 @@ def test_pre_commit_try_repo_fails_then_passes(tmp_path: Path, hook_env: dict[st
     failed = _try_repo(project, hook_env)
     output = failed.stdout + failed.stderr
     assert failed.returncode == 1, output
-    assert ('valohai.yaml:3:12: VIL103 image "tensorflow/tensorflow:latest-gpu" uses a moving "latest" tag'
-            in output)
+    assert (
+        'valohai.yaml:3:12: VIL103 image "tensorflow/tensorflow:latest-gpu" uses a moving "latest" tag'
+        in output
+    )
     assert "unrelated.yaml" not in output
 
     config.write_text(FIXED, encoding="utf-8")
@@ -139,14 +157,17 @@ def test_pre_commit_applies_the_pyproject_policy(tmp_path: Path, hook_env: dict[
     failed = _try_repo(project, hook_env)
     output = failed.stdout + failed.stderr
     assert failed.returncode == 1, output
-    assert ('ml/valohai.yaml:3:12: VIL201 image "tensorflow/tensorflow:2.16.1" matches none of allowed-images'
-            in output)
+    assert (
+        'ml/valohai.yaml:3:12: VIL201 image "tensorflow/tensorflow:2.16.1" matches none of allowed-images'
+        in output
+    )
     assert "VIL104" not in output  # ignored by the policy
     assert "VIL103" not in output  # suppressed on the line above the image
     assert "VIL901" not in output  # the suppression was used
 
-    config.write_text(POLICY_BAD.replace("tensorflow/tensorflow:2.16.1", "ghcr.io/acme/trainer:1.4.2"),
-                      encoding="utf-8")
+    config.write_text(
+        POLICY_BAD.replace("tensorflow/tensorflow:2.16.1", "ghcr.io/acme/trainer:1.4.2"), encoding="utf-8"
+    )
     _git(project, "add", ".")
     passed = _try_repo(project, hook_env)
     assert passed.returncode == 0, passed.stdout + passed.stderr
@@ -187,7 +208,9 @@ def test_pre_commit_python_hook(tmp_path: Path, hook_env: dict[str, str]) -> Non
     project = tmp_path / "project"
     (project / "src").mkdir(parents=True)
     _git(project, "init", "-q")
-    (project / "valohai.yaml").write_text(FIXED.replace("tensorflow/tensorflow:2.16.1-gpu", "python:3.12.1-slim"), encoding="utf-8")
+    (project / "valohai.yaml").write_text(
+        FIXED.replace("tensorflow/tensorflow:2.16.1-gpu", "python:3.12.1-slim"), encoding="utf-8"
+    )
     script = project / "src" / "train.py"
     script.write_text(PREPARE_BAD, encoding="utf-8")
     (project / "explore.ipynb").write_text(NOTEBOOK, encoding="utf-8")
@@ -196,14 +219,18 @@ def test_pre_commit_python_hook(tmp_path: Path, hook_env: dict[str, str]) -> Non
     failed = _try_repo(project, hook_env, "valohai-image-lint-python")
     output = failed.stdout + failed.stderr
     assert failed.returncode == 1, output
-    assert ('src/train.py:5:12: VIL304 image "python:3.11.9" differs from step "train" in valohai.yaml:3:12'
-            in output)
+    assert (
+        'src/train.py:5:12: VIL304 image "python:3.11.9" differs from step "train" in valohai.yaml:3:12'
+        in output
+    )
     assert 'explore.ipynb:10:48: VIL103 image "python:latest"' in output
     assert "valohai.yaml:3" not in output.replace("in valohai.yaml:3:12", "")
     assert "unrelated.py" not in output
 
     script.write_text(PREPARE_BAD.replace("3.11.9", "3.12.1-slim"), encoding="utf-8")
-    (project / "explore.ipynb").write_text(NOTEBOOK.replace("python:latest", "python:3.12.1-slim"), encoding="utf-8")
+    (project / "explore.ipynb").write_text(
+        NOTEBOOK.replace("python:latest", "python:3.12.1-slim"), encoding="utf-8"
+    )
     _git(project, "add", ".")
     passed = _try_repo(project, hook_env, "valohai-image-lint-python")
     assert passed.returncode == 0, passed.stdout + passed.stderr

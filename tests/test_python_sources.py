@@ -18,55 +18,126 @@ P = 'valohai.prepare(step="train", image="python:3.12.1")'  # the image starts a
 FOUND = [
     ("import-valohai", f"import valohai\n{P}\n", [(2, 38, 2, 51, "python:3.12.1", "train")]),
     ("no-import", f"{P}\n", [(1, 38, 1, 51, "python:3.12.1", "train")]),
-    ("import-as", 'import valohai as vh\nvh.prepare(step="train", image="python:3.12.1")\n',
-     [(2, 33, 2, 46, "python:3.12.1", "train")]),
-    ("from-import", 'from valohai import prepare\nprepare(step="train", image="python:3.12.1")\n',
-     [(2, 30, 2, 43, "python:3.12.1", "train")]),
-    ("from-import-as", 'from valohai import prepare as p\np(step="train", image="python:3.12.1")\n',
-     [(2, 24, 2, 37, "python:3.12.1", "train")]),
+    (
+        "import-as",
+        'import valohai as vh\nvh.prepare(step="train", image="python:3.12.1")\n',
+        [(2, 33, 2, 46, "python:3.12.1", "train")],
+    ),
+    (
+        "from-import",
+        'from valohai import prepare\nprepare(step="train", image="python:3.12.1")\n',
+        [(2, 30, 2, 43, "python:3.12.1", "train")],
+    ),
+    (
+        "from-import-as",
+        'from valohai import prepare as p\np(step="train", image="python:3.12.1")\n',
+        [(2, 24, 2, 37, "python:3.12.1", "train")],
+    ),
     # valohai's __all__ exports prepare.
-    ("star-import", 'from valohai import *\nprepare(step="train", image="python:3.12.1")\n',
-     [(2, 30, 2, 43, "python:3.12.1", "train")]),
-    ("import-submodule-binds-valohai", 'import valohai.inputs\nvalohai.prepare(image="python:3.12.1")\n',
-     [(2, 24, 2, 37, "python:3.12.1", None)]),
-    ("import-inside-function", 'def main():\n    import valohai as vh\n    vh.prepare(image="python:3.12.1")\n',
-     [(3, 23, 3, 36, "python:3.12.1", None)]),
-    ("inside-function", f"import valohai\n\ndef main():\n    {P}\n", [(4, 42, 4, 55, "python:3.12.1", "train")]),
-    ("inside-method", "import valohai\n\nclass Job:\n    def run(self):\n"
-     "        valohai.prepare(image='python:3.12.1', step='train')\n",
-     [(5, 32, 5, 45, "python:3.12.1", "train")]),
-    ("inside-other-call", 'import valohai\nprint(valohai.prepare(step="a", image="python:3.12.1"))\n'
-     'valohai.prepare(step="b", default_parameters=dict(n=len("x")), image="alpine:3.19")\n',
-     [(2, 40, 2, 53, "python:3.12.1", "a"), (3, 71, 3, 82, "alpine:3.19", "b")]),
-    ("prepare-inside-prepare",
-     'valohai.prepare(step="outer", image="a:1", default_inputs=valohai.prepare(step="inner", image="b:2"))\n',
-     [(1, 38, 1, 41, "a:1", "outer"), (1, 96, 1, 99, "b:2", "inner")]),
+    (
+        "star-import",
+        'from valohai import *\nprepare(step="train", image="python:3.12.1")\n',
+        [(2, 30, 2, 43, "python:3.12.1", "train")],
+    ),
+    (
+        "import-submodule-binds-valohai",
+        'import valohai.inputs\nvalohai.prepare(image="python:3.12.1")\n',
+        [(2, 24, 2, 37, "python:3.12.1", None)],
+    ),
+    (
+        "import-inside-function",
+        'def main():\n    import valohai as vh\n    vh.prepare(image="python:3.12.1")\n',
+        [(3, 23, 3, 36, "python:3.12.1", None)],
+    ),
+    (
+        "inside-function",
+        f"import valohai\n\ndef main():\n    {P}\n",
+        [(4, 42, 4, 55, "python:3.12.1", "train")],
+    ),
+    (
+        "inside-method",
+        "import valohai\n\nclass Job:\n    def run(self):\n"
+        "        valohai.prepare(image='python:3.12.1', step='train')\n",
+        [(5, 32, 5, 45, "python:3.12.1", "train")],
+    ),
+    (
+        "inside-other-call",
+        'import valohai\nprint(valohai.prepare(step="a", image="python:3.12.1"))\n'
+        'valohai.prepare(step="b", default_parameters=dict(n=len("x")), image="alpine:3.19")\n',
+        [(2, 40, 2, 53, "python:3.12.1", "a"), (3, 71, 3, 82, "alpine:3.19", "b")],
+    ),
+    (
+        "prepare-inside-prepare",
+        'valohai.prepare(step="outer", image="a:1", default_inputs=valohai.prepare(step="inner", image="b:2"))\n',
+        [(1, 38, 1, 41, "a:1", "outer"), (1, 96, 1, 99, "b:2", "inner")],
+    ),
     ("single-quotes", "valohai.prepare(image='python:3.12.1')", [(1, 24, 1, 37, "python:3.12.1", None)]),
     ("raw-string", 'valohai.prepare(image=r"python:3.12.1")', [(1, 25, 1, 38, "python:3.12.1", None)]),
     ("raw-string-backslash", "valohai.prepare(image=R'a\\b')", [(1, 25, 1, 28, "a\\b", None)]),
     ("u-prefix", 'valohai.prepare(image=u"python:3.12.1")', [(1, 25, 1, 38, "python:3.12.1", None)]),
     ("triple-quotes", 'valohai.prepare(image="""python:3.12.1""")', [(1, 26, 1, 39, "python:3.12.1", None)]),
-    ("triple-quotes-multiline", "valohai.prepare(image='''\npython:3.12.1''')",
-     [(1, 26, 2, 14, "\npython:3.12.1", None)]),
+    (
+        "triple-quotes-multiline",
+        "valohai.prepare(image='''\npython:3.12.1''')",
+        [(1, 26, 2, 14, "\npython:3.12.1", None)],
+    ),
     # Columns count characters, not UTF-8 bytes (ast's col_offset).
-    ("unicode-before-call", 'x = "日本語"; valohai.prepare(image="python:3.12.1")', [(1, 35, 1, 48, "python:3.12.1", None)]),
-    ("astral-before-call", 'x = "🐍"; valohai.prepare(image="python:3.12.1")', [(1, 33, 1, 46, "python:3.12.1", None)]),
+    (
+        "unicode-before-call",
+        'x = "日本語"; valohai.prepare(image="python:3.12.1")',
+        [(1, 35, 1, 48, "python:3.12.1", None)],
+    ),
+    (
+        "astral-before-call",
+        'x = "🐍"; valohai.prepare(image="python:3.12.1")',
+        [(1, 33, 1, 46, "python:3.12.1", None)],
+    ),
     # The span covers the literal as written.
     ("escape", 'valohai.prepare(image="python:3.12.1\\x41")', [(1, 24, 1, 41, "python:3.12.1A", None)]),
-    ("parenthesized-next-line", 'valohai.prepare(\n    step="train",\n    image=(\n        "python:3.12.1"\n    ),\n)\n',
-     [(4, 10, 4, 23, "python:3.12.1", "train")]),
-    ("crlf", "import valohai\r\n\r\nvalohai.prepare(image='python:3.12.1')\r\n", [(3, 24, 3, 37, "python:3.12.1", None)]),
-    ("cr", "import valohai\rvalohai.prepare(image='python:3.12.1')\r", [(2, 24, 2, 37, "python:3.12.1", None)]),
+    (
+        "parenthesized-next-line",
+        'valohai.prepare(\n    step="train",\n    image=(\n        "python:3.12.1"\n    ),\n)\n',
+        [(4, 10, 4, 23, "python:3.12.1", "train")],
+    ),
+    (
+        "crlf",
+        "import valohai\r\n\r\nvalohai.prepare(image='python:3.12.1')\r\n",
+        [(3, 24, 3, 37, "python:3.12.1", None)],
+    ),
+    (
+        "cr",
+        "import valohai\rvalohai.prepare(image='python:3.12.1')\r",
+        [(2, 24, 2, 37, "python:3.12.1", None)],
+    ),
     ("bom", "\ufeffvalohai.prepare(image='python:3.12.1')", [(1, 24, 1, 37, "python:3.12.1", None)]),
-    ("image-before-step", 'valohai.prepare(image="python:3.12.1", step="train")', [(1, 24, 1, 37, "python:3.12.1", "train")]),
-    ("step-non-literal", 'valohai.prepare(step=NAME, image="python:3.12.1")', [(1, 35, 1, 48, "python:3.12.1", None)]),
-    ("kwargs-and-literal", 'valohai.prepare(**extra, image="python:3.12.1")', [(1, 33, 1, 46, "python:3.12.1", None)]),
+    (
+        "image-before-step",
+        'valohai.prepare(image="python:3.12.1", step="train")',
+        [(1, 24, 1, 37, "python:3.12.1", "train")],
+    ),
+    (
+        "step-non-literal",
+        'valohai.prepare(step=NAME, image="python:3.12.1")',
+        [(1, 35, 1, 48, "python:3.12.1", None)],
+    ),
+    (
+        "kwargs-and-literal",
+        'valohai.prepare(**extra, image="python:3.12.1")',
+        [(1, 33, 1, 46, "python:3.12.1", None)],
+    ),
     # Imports are collected flat: any binding of the name to valohai's prepare counts.
-    ("also-bound-elsewhere", 'from other import prepare\nfrom valohai import prepare\nprepare(image="x:1")\n',
-     [(3, 16, 3, 19, "x:1", None)]),
+    (
+        "also-bound-elsewhere",
+        'from other import prepare\nfrom valohai import prepare\nprepare(image="x:1")\n',
+        [(3, 16, 3, 19, "x:1", None)],
+    ),
     ("blank-is-a-site", 'valohai.prepare(image="  ")', [(1, 24, 1, 26, "  ", None)]),
     # Python folds identifiers with NFKC: full-width letters spell `valohai` too.
-    ("identifier-nfkc", f'import {FULLWIDTH}\n{FULLWIDTH}.prepare(image="x:1")', [(2, 24, 2, 27, "x:1", None)]),
+    (
+        "identifier-nfkc",
+        f'import {FULLWIDTH}\n{FULLWIDTH}.prepare(image="x:1")',
+        [(2, 24, 2, 27, "x:1", None)],
+    ),
 ]
 
 # (id, source): no site.
@@ -155,7 +226,9 @@ def test_contexts_name_the_step() -> None:
         'valohai.prepare(image="b:1")\nvalohai.prepare(step=name, image="c:1")\n'
     )
     assert [s.contexts for s in find_python_image_sites(source)] == [
-        ('valohai.prepare(step="train")',), ("valohai.prepare()",), ("valohai.prepare(step=...)",)
+        ('valohai.prepare(step="train")',),
+        ("valohai.prepare()",),
+        ("valohai.prepare(step=...)",),
     ]
 
 
@@ -242,7 +315,9 @@ def test_notebook_positions_point_into_the_file() -> None:
     assert lines[32][30:33] == '\\n"' and lines[33][16] == "'"
 
 
-def nb(*cells: tuple[str, str | list[str]], language: str | None = "python", ensure_ascii: bool = False) -> str:
+def nb(
+    *cells: tuple[str, str | list[str]], language: str | None = "python", ensure_ascii: bool = False
+) -> str:
     """A notebook as Jupyter writes one; a cell source given as a str is split into lines."""
     metadata = {"kernelspec": {"language": language}} if language else {}
     return json.dumps(
@@ -276,19 +351,47 @@ IMAGE = 'valohai.prepare(step="s", image="python:3.12.1")'
 
 # (id, notebook text, [(value, step, cell context suffix)])
 NOTEBOOK_FOUND = [
-    ("import-in-earlier-cell", nb(code("import valohai as vh\n"), code('vh.prepare(step="s", image="a:1")')),
-     [("a:1", "s", "in cell 2")]),
-    ("markdown-ignored", nb(markdown(IMAGE), code("import valohai\n" + IMAGE)), [("python:3.12.1", "s", "in cell 2")]),
+    (
+        "import-in-earlier-cell",
+        nb(code("import valohai as vh\n"), code('vh.prepare(step="s", image="a:1")')),
+        [("a:1", "s", "in cell 2")],
+    ),
+    (
+        "markdown-ignored",
+        nb(markdown(IMAGE), code("import valohai\n" + IMAGE)),
+        [("python:3.12.1", "s", "in cell 2")],
+    ),
     ("source-as-one-string", nb(code(["import valohai\n" + IMAGE])), [("python:3.12.1", "s", "in cell 1")]),
-    ("ascii-escapes", nb(code('import valohai\nvalohai.prepare(image="é:1")'), ensure_ascii=True),
-     [("é:1", None, "in cell 1")]),
-    ("line-magics-and-shell", nb(code(
-        "%matplotlib inline\n!pip install valohai-utils\nfiles = !ls\nvalohai?\nimport valohai\n"
-        "if True:\n    %time x = 1\n" + IMAGE)), [("python:3.12.1", "s", "in cell 1")]),
-    ("python-cell-magic", nb(code("%%time\nimport valohai\n" + IMAGE)), [("python:3.12.1", "s", "in cell 1")]),
-    ("other-cell-magic-skipped", nb(code("import valohai\n"), code("%%bash\necho valohai.prepare(image='x:1') &&\n"),
-                                    code(IMAGE)), [("python:3.12.1", "s", "in cell 3")]),
-    ("no-language", nb(code("import valohai\n" + IMAGE), language=None), [("python:3.12.1", "s", "in cell 1")]),
+    (
+        "ascii-escapes",
+        nb(code('import valohai\nvalohai.prepare(image="é:1")'), ensure_ascii=True),
+        [("é:1", None, "in cell 1")],
+    ),
+    (
+        "line-magics-and-shell",
+        nb(
+            code(
+                "%matplotlib inline\n!pip install valohai-utils\nfiles = !ls\nvalohai?\nimport valohai\n"
+                "if True:\n    %time x = 1\n" + IMAGE
+            )
+        ),
+        [("python:3.12.1", "s", "in cell 1")],
+    ),
+    (
+        "python-cell-magic",
+        nb(code("%%time\nimport valohai\n" + IMAGE)),
+        [("python:3.12.1", "s", "in cell 1")],
+    ),
+    (
+        "other-cell-magic-skipped",
+        nb(code("import valohai\n"), code("%%bash\necho valohai.prepare(image='x:1') &&\n"), code(IMAGE)),
+        [("python:3.12.1", "s", "in cell 3")],
+    ),
+    (
+        "no-language",
+        nb(code("import valohai\n" + IMAGE), language=None),
+        [("python:3.12.1", "s", "in cell 1")],
+    ),
 ]
 
 # (id, notebook text)
@@ -298,7 +401,10 @@ NOTEBOOK_NOT_FOUND = [
     ("other-language", nb(code("library(valohai)\nvalohai.prepare(image='x:1') <- 1"), language="R")),
     ("no-cells", '{"metadata": {}, "nbformat": 4}'),
     ("not-an-object", "[1, 2, 3]"),
-    ("nbformat-3", '{"worksheets": [{"cells": [{"cell_type": "code", "input": ["valohai.prepare(image=\\"x:1\\")"]}]}]}'),
+    (
+        "nbformat-3",
+        '{"worksheets": [{"cells": [{"cell_type": "code", "input": ["valohai.prepare(image=\\"x:1\\")"]}]}]}',
+    ),
     ("source-not-strings", '{"cells": [{"cell_type": "code", "source": [1, 2]}]}'),
     ("empty-source", nb(code([]))),
     # A broken cell in a notebook that never mentions valohai is not parsed.
@@ -309,14 +415,31 @@ NOTEBOOK_NOT_FOUND = [
 # (id, notebook text, line, column, message fragment)
 NOTEBOOK_ERRORS = [
     ("truncated-json", '{"cells": [\n', 2, 1, "invalid notebook JSON: Expecting value"),
-    ("missing-comma", '{\n "cells": []\n "metadata": {}\n}', 3, 2, "invalid notebook JSON: Expecting ',' delimiter"),
+    (
+        "missing-comma",
+        '{\n "cells": []\n "metadata": {}\n}',
+        3,
+        2,
+        "invalid notebook JSON: Expecting ',' delimiter",
+    ),
     ("crlf-json", '{\r\n "cells": [\r\n  1,\r\n ]\r\n}', 4, 2, "invalid notebook JSON"),
     ("not-json", "valohai.prepare(image='x:1')", 1, 1, "invalid notebook JSON"),
     ("deep-json", "[" * 100_000, 1, 1, "invalid notebook JSON"),
     # Line 15 of the file holds the cell's line `valohai.prepare(`, whose `(` is never closed.
-    ("cell-syntax-error", nb(code("import valohai\n"), code("x = 1\nvalohai.prepare(\n")), 15, 21,
-     "cell 2: '(' was never closed"),
-    ("bash-cell-without-magic", nb(code("import valohai\necho hello world\n")), 8, 11, "cell 1: invalid syntax"),
+    (
+        "cell-syntax-error",
+        nb(code("import valohai\n"), code("x = 1\nvalohai.prepare(\n")),
+        15,
+        21,
+        "cell 2: '(' was never closed",
+    ),
+    (
+        "bash-cell-without-magic",
+        nb(code("import valohai\necho hello world\n")),
+        8,
+        11,
+        "cell 1: invalid syntax",
+    ),
 ]
 
 

@@ -80,7 +80,16 @@ def test_not_applied_in_notebooks() -> None:
     """A notebook's comments live inside JSON strings; per-file-ignores serve notebooks."""
     import json
 
-    source = ['import valohai\n', 'valohai.prepare(step="a", image="python:latest")  # valohai-image-lint: ignore[VIL103]']
-    text = json.dumps({"cells": [{"cell_type": "code", "metadata": {}, "outputs": [], "source": source}],
-                       "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
+    source = [
+        "import valohai\n",
+        'valohai.prepare(step="a", image="python:latest")  # valohai-image-lint: ignore[VIL103]',
+    ]
+    text = json.dumps(
+        {
+            "cells": [{"cell_type": "code", "metadata": {}, "outputs": [], "source": source}],
+            "metadata": {},
+            "nbformat": 4,
+            "nbformat_minor": 5,
+        }
+    )
     assert [code for _, code in codes(text, "explore.ipynb")] == ["VIL103"]

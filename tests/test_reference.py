@@ -37,11 +37,16 @@ def test_parse_normalized_named_vectors(shared_dir: Path) -> None:
             continue
         if not isinstance(result, ImageRef):
             continue
-        for field, attribute in (("domain", "domain"), ("path", "path"), ("normalized", "canonical"),
-                                 ("familiar", "familiar")):
+        for field, attribute in (
+            ("domain", "domain"),
+            ("path", "path"),
+            ("normalized", "canonical"),
+            ("familiar", "familiar"),
+        ):
             if field in case and case[field] != getattr(result, attribute):
-                failures.append(f"{case['input']!r}: {attribute}={getattr(result, attribute)!r}, "
-                                f"Go says {case[field]!r}")
+                failures.append(
+                    f"{case['input']!r}: {attribute}={getattr(result, attribute)!r}, Go says {case[field]!r}"
+                )
     assert failures == []
 
 
@@ -72,31 +77,96 @@ def test_parse_docker_ref_vectors(shared_dir: Path) -> None:
     ("text", "canonical", "familiar", "domain", "path", "tag", "digest"),
     [
         ("python", "docker.io/library/python", "python", "docker.io", "library/python", None, None),
-        ("python:3.11", "docker.io/library/python:3.11", "python:3.11", "docker.io", "library/python", "3.11",
-         None),
-        ("tensorflow/tensorflow:latest-gpu", "docker.io/tensorflow/tensorflow:latest-gpu",
-         "tensorflow/tensorflow:latest-gpu", "docker.io", "tensorflow/tensorflow", "latest-gpu", None),
-        ("index.docker.io/library/python:3.9", "docker.io/library/python:3.9", "python:3.9", "docker.io",
-         "library/python", "3.9", None),
-        ("ghcr.io/acme/app:1.0", "ghcr.io/acme/app:1.0", "ghcr.io/acme/app:1.0", "ghcr.io", "acme/app", "1.0",
-         None),
-        ("localhost:5000/app", "localhost:5000/app", "localhost:5000/app", "localhost:5000", "app", None, None),
+        (
+            "python:3.11",
+            "docker.io/library/python:3.11",
+            "python:3.11",
+            "docker.io",
+            "library/python",
+            "3.11",
+            None,
+        ),
+        (
+            "tensorflow/tensorflow:latest-gpu",
+            "docker.io/tensorflow/tensorflow:latest-gpu",
+            "tensorflow/tensorflow:latest-gpu",
+            "docker.io",
+            "tensorflow/tensorflow",
+            "latest-gpu",
+            None,
+        ),
+        (
+            "index.docker.io/library/python:3.9",
+            "docker.io/library/python:3.9",
+            "python:3.9",
+            "docker.io",
+            "library/python",
+            "3.9",
+            None,
+        ),
+        (
+            "ghcr.io/acme/app:1.0",
+            "ghcr.io/acme/app:1.0",
+            "ghcr.io/acme/app:1.0",
+            "ghcr.io",
+            "acme/app",
+            "1.0",
+            None,
+        ),
+        (
+            "localhost:5000/app",
+            "localhost:5000/app",
+            "localhost:5000/app",
+            "localhost:5000",
+            "app",
+            None,
+            None,
+        ),
         # docker-image-py's familiar_name() raises TypeError on a digest-only name; ours does not.
-        (f"python@{DIGEST}", f"docker.io/library/python@{DIGEST}", f"python@{DIGEST}", "docker.io",
-         "library/python", None, DIGEST),
-        (f"python:3.9@{DIGEST}", f"docker.io/library/python:3.9@{DIGEST}", f"python:3.9@{DIGEST}",
-         "docker.io", "library/python", "3.9", DIGEST),
+        (
+            f"python@{DIGEST}",
+            f"docker.io/library/python@{DIGEST}",
+            f"python@{DIGEST}",
+            "docker.io",
+            "library/python",
+            None,
+            DIGEST,
+        ),
+        (
+            f"python:3.9@{DIGEST}",
+            f"docker.io/library/python:3.9@{DIGEST}",
+            f"python:3.9@{DIGEST}",
+            "docker.io",
+            "library/python",
+            "3.9",
+            DIGEST,
+        ),
         # Go accepts foo_bar.com/x as a name with no domain; docker-image-py's pre-check rejects it.
         ("foo_bar.com/x", "foo_bar.com/x", "foo_bar.com/x", "", "foo_bar.com/x", None, None),
-        ("[fc00::1]:5000/app:1", "[fc00::1]:5000/app:1", "[fc00::1]:5000/app:1", "[fc00::1]:5000", "app", "1",
-         None),
+        (
+            "[fc00::1]:5000/app:1",
+            "[fc00::1]:5000/app:1",
+            "[fc00::1]:5000/app:1",
+            "[fc00::1]:5000",
+            "app",
+            "1",
+            None,
+        ),
     ],
 )
-def test_normalization(text: str, canonical: str, familiar: str, domain: str, path: str,
-                       tag: str | None, digest: str | None) -> None:
+def test_normalization(
+    text: str, canonical: str, familiar: str, domain: str, path: str, tag: str | None, digest: str | None
+) -> None:
     ref = parse_image(text)
     assert (ref.raw, ref.canonical, ref.familiar, ref.domain, ref.path, ref.tag, ref.digest) == (
-        text, canonical, familiar, domain, path, tag, digest)
+        text,
+        canonical,
+        familiar,
+        domain,
+        path,
+        tag,
+        digest,
+    )
     assert ref.name == canonical.split("@")[0].rsplit(":", 1)[0] if tag else canonical.split("@")[0]
 
 

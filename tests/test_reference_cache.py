@@ -14,8 +14,16 @@ from valohai_image_lint.cache.files import default_directory, read_marshal, writ
 from valohai_image_lint.cache.references import ReferenceCache
 
 ROOT = Path(__file__).resolve().parent.parent
-TEXTS = ["python", "python:3.9", "ghcr.io/acme/app:1.0@sha256:" + "a" * 64, "foo_bar.com/x", "Python:3.9",
-         " python", "python@sha256:abc", "MyOrg/app:1"]
+TEXTS = [
+    "python",
+    "python:3.9",
+    "ghcr.io/acme/app:1.0@sha256:" + "a" * 64,
+    "foo_bar.com/x",
+    "Python:3.9",
+    " python",
+    "python@sha256:abc",
+    "MyOrg/app:1",
+]
 
 
 def _answer(parse: object, text: str) -> object:
@@ -83,8 +91,9 @@ def test_a_warm_run_does_not_import_the_reference_grammar(tmp_path: Path) -> Non
     # Another text, so that the result cache misses and the file is linted, its images known.
     config.write_text(example + "# edited\n", encoding="utf-8")
     warm = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=False)
-    off = subprocess.run([*command, "--no-cache"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
-                         check=False)
+    off = subprocess.run(
+        [*command, "--no-cache"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=False
+    )
     assert cold.returncode == warm.returncode == off.returncode == 1
     assert cold.stdout.endswith("grammar imported\n")
     assert warm.stdout.endswith("grammar skipped\n")
@@ -94,8 +103,13 @@ def test_a_warm_run_does_not_import_the_reference_grammar(tmp_path: Path) -> Non
 
 @pytest.mark.parametrize(
     "entry",
-    [["docker.io", "library/python", 3, None], ["docker.io", "library/python", None, 5], [1, "p", None, None],
-     {"error": 3}, "python"],
+    [
+        ["docker.io", "library/python", 3, None],
+        ["docker.io", "library/python", None, 5],
+        [1, "p", None, None],
+        {"error": 3},
+        "python",
+    ],
 )
 def test_entries_of_the_wrong_type_are_parsed_again(tmp_path: Path, entry: object) -> None:
     cache = ReferenceCache(str(tmp_path))

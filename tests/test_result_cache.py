@@ -26,10 +26,25 @@ def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
 
 
 def test_round_trip_keeps_every_field(tmp_path: Path) -> None:
-    fix = Fix("Use the full name", (Edit(Span(3, 12, 3, 25), "docker.io/library/python:latest"),), Applicability.SAFE)
+    fix = Fix(
+        "Use the full name",
+        (Edit(Span(3, 12, 3, 25), "docker.io/library/python:latest"),),
+        Applicability.SAFE,
+    )
     diagnostics = [
-        Diagnostic("v.yaml", Span(3, 12, 3, 25), "VIL103", "latest-tag", Severity.ERROR, "msg \u2028 é", "python:latest",
-                   "docker.io/library/python:latest", 'step "train"', fix, 2),
+        Diagnostic(
+            "v.yaml",
+            Span(3, 12, 3, 25),
+            "VIL103",
+            "latest-tag",
+            Severity.ERROR,
+            "msg \u2028 é",
+            "python:latest",
+            "docker.io/library/python:latest",
+            'step "train"',
+            fix,
+            2,
+        ),
         Diagnostic("v.yaml", Span(1, 1, 1, 1), "VIL006", "invalid-top-level", Severity.INFO, "m"),
     ]
     cache = ResultCache(str(tmp_path))
@@ -51,8 +66,12 @@ def test_a_warm_run_parses_nothing_and_prints_the_same(tmp_path: Path) -> None:
     env = dict(os.environ, VALOHAI_IMAGE_LINT_CACHE_DIR=str(tmp_path / "cache"))
     for output_format in ("concise", "json", "sarif"):
         command = [sys.executable, "-c", probe, "examples/valohai.yaml", "--output-format", output_format]
-        runs = [subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=False)
-                for _ in range(2)]
+        runs = [
+            subprocess.run(
+                command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=False
+            )
+            for _ in range(2)
+        ]
         assert [run.returncode for run in runs] == [1, 1]
         assert runs[0].stdout.endswith("linted\n") or output_format != "concise"
         assert runs[1].stdout.endswith("cached\n")
@@ -69,13 +88,17 @@ def test_what_the_result_depends_on_is_in_the_key(
     assert _run(capsys, "valohai.yaml", "--today", "2026-11-30")[0] == 1
     args = ["valohai.yaml", "--today", "2026-11-30"]
     if change == "text":
-        Path("valohai.yaml").write_text(CONFIG.replace("python:latest", "python:3.12.1-slim"), encoding="utf-8")
+        Path("valohai.yaml").write_text(
+            CONFIG.replace("python:latest", "python:3.12.1-slim"), encoding="utf-8"
+        )
         expected = ["VIL102"]
     elif change == "settings":
         args += ["--select", "VIL103"]
         expected = ["VIL103"]
     elif change == "today":
-        Path("valohai.yaml").write_text(CONFIG.replace("python:latest", "python:3.11.9-slim"), encoding="utf-8")
+        Path("valohai.yaml").write_text(
+            CONFIG.replace("python:latest", "python:3.11.9-slim"), encoding="utf-8"
+        )
         args[2] = "2027-10-31"  # Python 3.11's last day
         assert "VIL302" not in _run(capsys, *args)[1]
         args[2] = "2027-11-01"
@@ -142,8 +165,9 @@ def test_an_entry_of_the_right_key_but_wrong_shape_is_linted_again(tmp_path: Pat
     assert ResultCache(str(tmp_path)).get("v.yaml", key) is None
 
 
-def test_no_cache_writes_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_no_cache_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     cache_dir = tmp_path / "cache"
     monkeypatch.setenv("VALOHAI_IMAGE_LINT_CACHE_DIR", str(cache_dir))
     monkeypatch.chdir(tmp_path)

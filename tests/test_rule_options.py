@@ -40,8 +40,9 @@ def check_tag_length(parsed: ParsedSite, options: RuleOptions) -> Iterator[Findi
         yield Finding(f'tag "{tag}" is longer than {limit}', parsed.site.span)
 
 
-LONG_TAG = Rule("VIL990", "long-tag", Severity.INFO, "A long tag", "", check=check_tag_length,
-                options=(MAX_TAG_LENGTH,))
+LONG_TAG = Rule(
+    "VIL990", "long-tag", Severity.INFO, "A long tag", "", check=check_tag_length, options=(MAX_TAG_LENGTH,)
+)
 TEXT = "- step:\n    name: a\n    image: python:3.12.1-slim-bookworm\n"
 
 
@@ -74,7 +75,9 @@ def test_a_declared_option_reaches_the_rule() -> None:
     lint = CommandLine(select=("VIL990",))
     config, sources = resolve(FileSettings("/p/valohai-image-lint.toml", {"max-tag-length": 5}), lint)
     assert sources["max-tag-length"] == "/p/valohai-image-lint.toml"
-    assert [d.message for d in engine.lint_text(TEXT, config=config)] == ['tag "3.12.1-slim-bookworm" is longer than 5']
+    assert [d.message for d in engine.lint_text(TEXT, config=config)] == [
+        'tag "3.12.1-slim-bookworm" is longer than 5'
+    ]
     default, sources = resolve(FileSettings(None), lint)
     assert sources["max-tag-length"] == "default"
     assert engine.lint_text(TEXT, config=default) == []
@@ -89,7 +92,7 @@ def test_a_declared_option_is_shown(tmp_path: Path, capsys: pytest.CaptureFixtur
     (tmp_path / "valohai-image-lint.toml").write_text("max-tag-length = 5\n", encoding="utf-8")
     assert main(["--show-settings", str(tmp_path)]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert f'max-tag-length     = 5    # {tmp_path / "valohai-image-lint.toml"}' in lines
+    assert f"max-tag-length     = 5    # {tmp_path / 'valohai-image-lint.toml'}" in lines
     # after the options of the shipped rules, before the run-level keys that follow them
     assert [line.split()[0] for line in lines[2:]].index("max-tag-length") == 9
 
@@ -99,7 +102,9 @@ def test_a_declared_option_in_a_config_file(tmp_path: Path, capsys: pytest.Captu
     (tmp_path / ".git").mkdir()
     (tmp_path / "valohai.yaml").write_text(TEXT, encoding="utf-8")
     (tmp_path / "valohai-image-lint.toml").write_text("max-tag-length = 5\n", encoding="utf-8")
-    assert main([str(tmp_path / "valohai.yaml"), "--select", "VIL990", "--no-cache"]) == 0  # info does not fail
+    assert (
+        main([str(tmp_path / "valohai.yaml"), "--select", "VIL990", "--no-cache"]) == 0
+    )  # info does not fail
     assert 'tag "3.12.1-slim-bookworm" is longer than 5' in capsys.readouterr().out
     (tmp_path / "valohai-image-lint.toml").write_text("max-tag-length = 0\n", encoding="utf-8")
     with pytest.raises(ConfigError, match='"max-tag-length" must be a positive integer, not 0'):
@@ -139,4 +144,6 @@ def test_two_options_cannot_share_a_key() -> None:
     run_level = Rule("VIL992", "run-level", Severity.INFO, "", "", options=(image_patterns("exclude"),))
     with pytest.raises(ValueError, match='"exclude", which is already declared'):
         keys.declared_options((run_level,))
-    assert keys.declared_options((*ALL_RULES, *ALL_RULES)) == keys.RULE_OPTIONS  # the same option twice is one
+    assert (
+        keys.declared_options((*ALL_RULES, *ALL_RULES)) == keys.RULE_OPTIONS
+    )  # the same option twice is one

@@ -20,7 +20,13 @@ def notebook(*cells: list[str]) -> str:
     return json.dumps(
         {
             "cells": [
-                {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None, "source": source}
+                {
+                    "cell_type": "code",
+                    "metadata": {},
+                    "outputs": [],
+                    "execution_count": None,
+                    "source": source,
+                }
                 for source in cells
             ],
             "metadata": {},
@@ -33,13 +39,39 @@ def notebook(*cells: list[str]) -> str:
 
 # (id, path, text, line, column, message fragment)
 FIRES = [
-    ("unclosed-call", "train.py", 'import valohai\nvalohai.prepare(step="x", image="py"\n', 2, 16,
-     "invalid Python: '(' was never closed"),
+    (
+        "unclosed-call",
+        "train.py",
+        'import valohai\nvalohai.prepare(step="x", image="py"\n',
+        2,
+        16,
+        "invalid Python: '(' was never closed",
+    ),
     ("bad-indent", "train.py", "import valohai\n  x = 1\n", 2, 2, "invalid Python: unexpected indent"),
-    ("null-byte", "train.py", "import valohai\nx = 1\0\n", 2, 6, "invalid Python: source code string cannot contain null bytes"),
-    ("notebook-json", "explore.ipynb", '{"cells": [ valohai', 1, 13, "invalid notebook: invalid notebook JSON"),
-    ("notebook-cell", "explore.ipynb", notebook(["import valohai\n"], ["valohai.prepare(\n"]), 18, 21,
-     "invalid notebook: cell 2: '(' was never closed"),
+    (
+        "null-byte",
+        "train.py",
+        "import valohai\nx = 1\0\n",
+        2,
+        6,
+        "invalid Python: source code string cannot contain null bytes",
+    ),
+    (
+        "notebook-json",
+        "explore.ipynb",
+        '{"cells": [ valohai',
+        1,
+        13,
+        "invalid notebook: invalid notebook JSON",
+    ),
+    (
+        "notebook-cell",
+        "explore.ipynb",
+        notebook(["import valohai\n"], ["valohai.prepare(\n"]),
+        18,
+        21,
+        "invalid notebook: cell 2: '(' was never closed",
+    ),
 ]
 
 DOES_NOT_FIRE = [
@@ -74,7 +106,9 @@ def test_cli_reports_it_and_lints_the_other_files(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     Path("bad.py").write_text("import valohai\nvalohai.prepare(\n", encoding="utf-8")
-    Path("good.py").write_text('import valohai\nvalohai.prepare(step="a", image="python")\n', encoding="utf-8")
+    Path("good.py").write_text(
+        'import valohai\nvalohai.prepare(step="a", image="python")\n', encoding="utf-8"
+    )
     assert main(["--isolated", "bad.py", "good.py"]) == 1
     out = capsys.readouterr().out.splitlines()
     assert out[0] == "bad.py:2:16: VIL005 invalid Python: '(' was never closed"

@@ -17,16 +17,31 @@ FIRES = [
     ("only-comments", "# todo\n# later\n", 1, 1, "the file holds no config"),
     ("explicit-document-end", "---\n...\n", 1, 1, "the file holds no config"),
     ("null-document", "~\n", 1, 1, "the file holds no config"),
-    ("mapping", "# header\nstep:\n  name: train\n  image: python:3.12.1\n", 2, 1,
-     f"the top level is a mapping, not a list: Valohai reads a list of items {EXAMPLE}"),
+    (
+        "mapping",
+        "# header\nstep:\n  name: train\n  image: python:3.12.1\n",
+        2,
+        1,
+        f"the top level is a mapping, not a list: Valohai reads a list of items {EXAMPLE}",
+    ),
     ("flow-mapping", "  {step: {name: a}}\n", 1, 3, "the top level is a mapping, not a list"),
     ("scalar", "hello world\n", 1, 1, 'the top level is a scalar ("hello world"), not a list'),
     ("long-scalar", "x" * 60 + "\n", 1, 1, 'a scalar ("' + "x" * 37 + '..."), not a list'),
-    ("scalar-item", "- step: {name: a, image: python:3.12.1}\n- oops\n", 2, 3,
-     f'item 2 is a scalar ("oops"), not a mapping {EXAMPLE}'),
+    (
+        "scalar-item",
+        "- step: {name: a, image: python:3.12.1}\n- oops\n",
+        2,
+        3,
+        f'item 2 is a scalar ("oops"), not a mapping {EXAMPLE}',
+    ),
     ("list-item", "- [step]\n", 1, 3, "item 1 is a list, not a mapping"),
-    ("second-document", "- step: {name: a, image: python:3.12.1}\n---\nname: b\n", 3, 1,
-     "the top level is a mapping, not a list"),
+    (
+        "second-document",
+        "- step: {name: a, image: python:3.12.1}\n---\nname: b\n",
+        3,
+        1,
+        "the top level is a mapping, not a list",
+    ),
 ]
 
 DOES_NOT_FIRE = [
@@ -37,7 +52,9 @@ DOES_NOT_FIRE = [
 ]
 
 
-@pytest.mark.parametrize(("text", "line", "column", "message"), [pytest.param(*row[1:], id=row[0]) for row in FIRES])
+@pytest.mark.parametrize(
+    ("text", "line", "column", "message"), [pytest.param(*row[1:], id=row[0]) for row in FIRES]
+)
 def test_fires(text: str, line: int, column: int, message: str) -> None:
     found = only(lint_text(text, config=ON), CODE)
     assert_fires(found, line, column, CODE, message, severity=Severity.ERROR)

@@ -12,12 +12,22 @@ ON = LintConfig(select=(CODE,))
 
 # (id, yaml, line, column, message fragment)
 FIRES = [
-    ("image-twice", "- step:\n    name: a\n    image: python:3.12.1\n    image: python:3.9\n", 4, 5,
-     'key "image" repeats the one on line 3; the last value wins and line 3\'s is ignored: remove one'),
+    (
+        "image-twice",
+        "- step:\n    name: a\n    image: python:3.12.1\n    image: python:3.9\n",
+        4,
+        5,
+        'key "image" repeats the one on line 3; the last value wins and line 3\'s is ignored: remove one',
+    ),
     ("flow", "- step: {name: a, image: x, name: b}\n", 1, 29, 'key "name" repeats the one on line 1'),
     ("step-twice-in-one-item", "- step: {name: a}\n  step: {name: b}\n", 2, 3, 'key "step" repeats'),
-    ("nested", "- pipeline:\n    nodes:\n      - {name: n, override: {image: a, image: b}}\n", 3, 40,
-     'key "image" repeats'),
+    (
+        "nested",
+        "- pipeline:\n    nodes:\n      - {name: n, override: {image: a, image: b}}\n",
+        3,
+        40,
+        'key "image" repeats',
+    ),
     ("quoted-key", "- step: {name: a, 'name': b}\n", 1, 20, 'key "name" repeats'),
     ("top-level-mapping", "a: 1\na: 2\n", 2, 1, 'key "a" repeats'),
 ]
@@ -30,9 +40,13 @@ DOES_NOT_FIRE = [
 ]
 
 
-@pytest.mark.parametrize(("text", "line", "column", "fragment"), [pytest.param(*r[1:], id=r[0]) for r in FIRES])
+@pytest.mark.parametrize(
+    ("text", "line", "column", "fragment"), [pytest.param(*r[1:], id=r[0]) for r in FIRES]
+)
 def test_fires(text: str, line: int, column: int, fragment: str) -> None:
-    assert_fires(only(lint_text(text, config=ON), CODE), line, column, CODE, fragment, severity=Severity.WARNING)
+    assert_fires(
+        only(lint_text(text, config=ON), CODE), line, column, CODE, fragment, severity=Severity.WARNING
+    )
 
 
 @pytest.mark.parametrize("text", [pytest.param(r[1], id=r[0]) for r in DOES_NOT_FIRE])

@@ -13,18 +13,36 @@ SELECTED = LintConfig(extend_select=(CODE,))
 
 # (id, yaml, line, column, code, message fragment)
 FIRES = [
-    ("exact-tag", "- step: {name: train, image: python:3.9.18}", 1, 30, CODE,
-     'image "python:3.9.18" is not pinned by digest; add @sha256:'),
+    (
+        "exact-tag",
+        "- step: {name: train, image: python:3.9.18}",
+        1,
+        30,
+        CODE,
+        'image "python:3.9.18" is not pinned by digest; add @sha256:',
+    ),
     ("no-tag", "- step: {name: train, image: python}", 1, 30, CODE, "is not pinned by digest"),
     ("latest", "- step: {name: train, image: python:latest}", 1, 30, CODE, "is not pinned by digest"),
     ("floating", "- step: {name: train, image: python:3.9}", 1, 30, CODE, "is not pinned by digest"),
-    ("registry", "- step: {name: train, image: ghcr.io/acme/trainer:1.4.2}", 1, 30, CODE,
-     "is not pinned by digest"),
+    (
+        "registry",
+        "- step: {name: train, image: ghcr.io/acme/trainer:1.4.2}",
+        1,
+        30,
+        CODE,
+        "is not pinned by digest",
+    ),
     ("quoted", "- step: {name: train, image: 'python:3.9.18'}", 1, 31, CODE, "is not pinned by digest"),
     ("block", "- step:\n    name: train\n    image: python:3.9.18\n", 3, 12, CODE, "is not pinned by digest"),
     ("endpoint", "- endpoint: {name: serve, image: python:3.9.18}", 1, 34, CODE, "is not pinned by digest"),
-    ("pipeline-override", "- pipeline: {name: p, nodes: [{name: n, override: {image: python:3.9.18}}]}",
-     1, 59, CODE, "is not pinned by digest"),
+    (
+        "pipeline-override",
+        "- pipeline: {name: p, nodes: [{name: n, override: {image: python:3.9.18}}]}",
+        1,
+        59,
+        CODE,
+        "is not pinned by digest",
+    ),
     ("unknown-item", "- foo: {image: python:3.9.18}", 1, 16, CODE, "is not pinned by digest"),
 ]
 
@@ -43,8 +61,14 @@ DOES_NOT_FIRE = [
 @pytest.mark.parametrize(FIRES_ARGS, cases(FIRES))
 def test_fires_when_selected(text: str, line: int, column: int, code: str, fragment: str) -> None:
     assert_fires(
-        only(lint_text(text, config=SELECTED), CODE), line, column, code, fragment,
-        severity=Severity.WARNING, names_image=True, image_on_line_of=text,
+        only(lint_text(text, config=SELECTED), CODE),
+        line,
+        column,
+        code,
+        fragment,
+        severity=Severity.WARNING,
+        names_image=True,
+        image_on_line_of=text,
     )
 
 

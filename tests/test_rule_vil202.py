@@ -14,28 +14,91 @@ PRIVATE = ("docker.io/acme/*", "docker.io/library/internal-*", "ghcr.io/acme/**"
 
 # (id, yaml, private-registries, line, column, code, message fragment)
 FIRES = [
-    ("familiar", "- step: {name: train, image: acme/trainer:1.0}", PRIVATE, 1, 30, CODE,
-     'image "acme/trainer:1.0" is in the private registry docker.io/acme/* but is not written with its full '
-     'name; write "docker.io/acme/trainer:1.0" so Valohai matches its registry credentials'),
-    ("official-short", "- step: {name: train, image: internal-base:2.1.0}", PRIVATE, 1, 30, CODE,
-     'private registry docker.io/library/internal-* but is not written with its full name; '
-     'write "docker.io/library/internal-base:2.1.0"'),
-    ("hub-without-library", "- step: {name: train, image: docker.io/internal-base:2.1.0}", PRIVATE, 1, 30, CODE,
-     'write "docker.io/library/internal-base:2.1.0"'),
-    ("legacy-host", "- step: {name: train, image: index.docker.io/acme/trainer:1.0}", PRIVATE, 1, 30, CODE,
-     'write "docker.io/acme/trainer:1.0"'),
-    ("familiar-pattern", "- step: {name: train, image: acme/trainer:1.0}", ("acme/*",), 1, 30, CODE,
-     "in the private registry docker.io/acme/*"),
-    ("untagged", "- step: {name: train, image: acme/trainer}", PRIVATE, 1, 30, CODE,
-     'write "docker.io/acme/trainer" so'),
-    ("digest", "- step: {name: train, image: acme/trainer@sha256:" + HEX64 + "}", PRIVATE, 1, 30, CODE,
-     f'write "docker.io/acme/trainer@sha256:{HEX64}"'),
-    ("tag-and-digest", "- step: {name: train, image: acme/trainer:1.0@sha256:" + HEX64 + "}", PRIVATE, 1, 30,
-     CODE, f'write "docker.io/acme/trainer:1.0@sha256:{HEX64}"'),
+    (
+        "familiar",
+        "- step: {name: train, image: acme/trainer:1.0}",
+        PRIVATE,
+        1,
+        30,
+        CODE,
+        'image "acme/trainer:1.0" is in the private registry docker.io/acme/* but is not written with its full '
+        'name; write "docker.io/acme/trainer:1.0" so Valohai matches its registry credentials',
+    ),
+    (
+        "official-short",
+        "- step: {name: train, image: internal-base:2.1.0}",
+        PRIVATE,
+        1,
+        30,
+        CODE,
+        "private registry docker.io/library/internal-* but is not written with its full name; "
+        'write "docker.io/library/internal-base:2.1.0"',
+    ),
+    (
+        "hub-without-library",
+        "- step: {name: train, image: docker.io/internal-base:2.1.0}",
+        PRIVATE,
+        1,
+        30,
+        CODE,
+        'write "docker.io/library/internal-base:2.1.0"',
+    ),
+    (
+        "legacy-host",
+        "- step: {name: train, image: index.docker.io/acme/trainer:1.0}",
+        PRIVATE,
+        1,
+        30,
+        CODE,
+        'write "docker.io/acme/trainer:1.0"',
+    ),
+    (
+        "familiar-pattern",
+        "- step: {name: train, image: acme/trainer:1.0}",
+        ("acme/*",),
+        1,
+        30,
+        CODE,
+        "in the private registry docker.io/acme/*",
+    ),
+    (
+        "untagged",
+        "- step: {name: train, image: acme/trainer}",
+        PRIVATE,
+        1,
+        30,
+        CODE,
+        'write "docker.io/acme/trainer" so',
+    ),
+    (
+        "digest",
+        "- step: {name: train, image: acme/trainer@sha256:" + HEX64 + "}",
+        PRIVATE,
+        1,
+        30,
+        CODE,
+        f'write "docker.io/acme/trainer@sha256:{HEX64}"',
+    ),
+    (
+        "tag-and-digest",
+        "- step: {name: train, image: acme/trainer:1.0@sha256:" + HEX64 + "}",
+        PRIVATE,
+        1,
+        30,
+        CODE,
+        f'write "docker.io/acme/trainer:1.0@sha256:{HEX64}"',
+    ),
     ("block", "- step:\n    name: train\n    image: acme/trainer:1.0\n", PRIVATE, 3, 12, CODE, "full name"),
     ("endpoint", "- endpoint: {name: serve, image: acme/trainer:1.0}", PRIVATE, 1, 34, CODE, "full name"),
-    ("pipeline-override", "- pipeline: {name: p, nodes: [{name: n, override: {image: acme/trainer:1.0}}]}",
-     PRIVATE, 1, 59, CODE, "full name"),
+    (
+        "pipeline-override",
+        "- pipeline: {name: p, nodes: [{name: n, override: {image: acme/trainer:1.0}}]}",
+        PRIVATE,
+        1,
+        59,
+        CODE,
+        "full name",
+    ),
 ]
 
 # (id, yaml, private-registries)
@@ -55,21 +118,51 @@ DOES_NOT_FIRE = [
 
 # (id, yaml, span of the edit, replacement)
 FIXES = [
-    ("familiar", "- step: {name: train, image: acme/trainer:1.0}", Span(1, 30, 1, 42), "docker.io/acme/trainer"),
-    ("block", "- step:\n    name: train\n    image: acme/trainer:1.0\n", Span(3, 12, 3, 24),
-     "docker.io/acme/trainer"),
-    ("single-quoted", "- step: {name: train, image: 'acme/trainer'}", Span(1, 31, 1, 43), "docker.io/acme/trainer"),
-    ("double-quoted", '- step: {name: train, image: "acme/trainer:1"}', Span(1, 31, 1, 43), "docker.io/acme/trainer"),
-    ("library", "- step: {name: train, image: internal-base@sha256:" + HEX64 + "}", Span(1, 30, 1, 43),
-     "docker.io/library/internal-base"),
-    ("hub-without-library", "- step: {name: train, image: docker.io/internal-base:2.1.0}", Span(1, 30, 1, 53),
-     "docker.io/library/internal-base"),
+    (
+        "familiar",
+        "- step: {name: train, image: acme/trainer:1.0}",
+        Span(1, 30, 1, 42),
+        "docker.io/acme/trainer",
+    ),
+    (
+        "block",
+        "- step:\n    name: train\n    image: acme/trainer:1.0\n",
+        Span(3, 12, 3, 24),
+        "docker.io/acme/trainer",
+    ),
+    (
+        "single-quoted",
+        "- step: {name: train, image: 'acme/trainer'}",
+        Span(1, 31, 1, 43),
+        "docker.io/acme/trainer",
+    ),
+    (
+        "double-quoted",
+        '- step: {name: train, image: "acme/trainer:1"}',
+        Span(1, 31, 1, 43),
+        "docker.io/acme/trainer",
+    ),
+    (
+        "library",
+        "- step: {name: train, image: internal-base@sha256:" + HEX64 + "}",
+        Span(1, 30, 1, 43),
+        "docker.io/library/internal-base",
+    ),
+    (
+        "hub-without-library",
+        "- step: {name: train, image: docker.io/internal-base:2.1.0}",
+        Span(1, 30, 1, 53),
+        "docker.io/library/internal-base",
+    ),
 ]
 
 # (id, yaml): the file does not hold the value verbatim, so no fix
 NO_FIX = [
     ("double-quoted-escape", '- step: {name: train, image: "acme/\\x74rainer:1.0"}'),
-    ("double-quoted-line-continuation", '- step:\n    name: train\n    image: "acme/\\\n      trainer:1.0"\n'),
+    (
+        "double-quoted-line-continuation",
+        '- step:\n    name: train\n    image: "acme/\\\n      trainer:1.0"\n',
+    ),
 ]
 
 
@@ -79,7 +172,9 @@ def _lint(text: str, private: tuple[str, ...]) -> list[Diagnostic]:
 
 @pytest.mark.parametrize(("text", "private", "line", "column", "code", "fragment"), cases(FIRES))
 def test_fires(text: str, private: tuple[str, ...], line: int, column: int, code: str, fragment: str) -> None:
-    assert_fires(_lint(text, private), line, column, code, fragment, severity=Severity.ERROR, names_image=True)
+    assert_fires(
+        _lint(text, private), line, column, code, fragment, severity=Severity.ERROR, names_image=True
+    )
 
 
 @pytest.mark.parametrize(("text", "private"), cases(DOES_NOT_FIRE))

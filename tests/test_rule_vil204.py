@@ -16,37 +16,87 @@ def _step(image: str) -> str:
 
 # (id, yaml, line, column, code, message fragment)
 FIRES = [
-    ("localhost-port", _step("localhost:5000/trainer:1.0"), 1, 30, CODE,
-     'image "localhost:5000/trainer:1.0" is in the registry localhost:5000 (this machine), which Valohai '
-     "workers cannot reach; push it to a registry they can reach"),
+    (
+        "localhost-port",
+        _step("localhost:5000/trainer:1.0"),
+        1,
+        30,
+        CODE,
+        'image "localhost:5000/trainer:1.0" is in the registry localhost:5000 (this machine), which Valohai '
+        "workers cannot reach; push it to a registry they can reach",
+    ),
     ("localhost", _step("localhost/trainer:1.0"), 1, 30, CODE, "registry localhost (this machine)"),
     ("localhost-upper", _step("LOCALHOST:5000/trainer:1.0"), 1, 30, CODE, "(this machine)"),
     ("dot-localhost", _step("registry.localhost:5000/trainer:1.0"), 1, 30, CODE, "(this machine)"),
-    ("loopback", _step("127.0.0.1:5000/trainer:1.0"), 1, 30, CODE,
-     "registry 127.0.0.1:5000 (a loopback address)"),
+    (
+        "loopback",
+        _step("127.0.0.1:5000/trainer:1.0"),
+        1,
+        30,
+        CODE,
+        "registry 127.0.0.1:5000 (a loopback address)",
+    ),
     ("loopback-other", _step("127.1.2.3/trainer:1.0"), 1, 30, CODE, "(a loopback address)"),
-    ("private-10", _step("10.0.0.5:5000/trainer:1.0"), 1, 30, CODE, "registry 10.0.0.5:5000 (a private address)"),
+    (
+        "private-10",
+        _step("10.0.0.5:5000/trainer:1.0"),
+        1,
+        30,
+        CODE,
+        "registry 10.0.0.5:5000 (a private address)",
+    ),
     ("private-172", _step("172.16.4.2/trainer:1.0"), 1, 30, CODE, "(a private address)"),
     ("private-192", _step("192.168.1.20:5000/trainer:1.0"), 1, 30, CODE, "(a private address)"),
     ("link-local", _step("169.254.169.254/trainer:1.0"), 1, 30, CODE, "(a link-local address)"),
     ("unspecified", _step("0.0.0.0:5000/trainer:1.0"), 1, 30, CODE, "(the unspecified address)"),
-    ("ipv6-loopback", _step("'[::1]:5000/trainer:1.0'"), 1, 31, CODE,
-     "registry [::1]:5000 (a loopback address)"),
+    (
+        "ipv6-loopback",
+        _step("'[::1]:5000/trainer:1.0'"),
+        1,
+        31,
+        CODE,
+        "registry [::1]:5000 (a loopback address)",
+    ),
     ("ipv6-no-port", _step("'[::1]/trainer:1.0'"), 1, 31, CODE, "(a loopback address)"),
     ("ipv6-unique-local", _step("'[fc00::1]:5000/trainer:1.0'"), 1, 31, CODE, "(a private address)"),
     ("ipv6-unique-local-fd", _step("'[fd12:3456::1]/trainer:1.0'"), 1, 31, CODE, "(a private address)"),
     ("ipv6-link-local", _step("'[fe80::1]:5000/trainer:1.0'"), 1, 31, CODE, "(a link-local address)"),
     ("ipv6-unspecified", _step("'[::]:5000/trainer:1.0'"), 1, 31, CODE, "(the unspecified address)"),
-    ("ipv6-mapped-loopback", _step("'[::ffff:7f00:1]:5000/trainer:1.0'"), 1, 31, CODE, "(a loopback address)"),
+    (
+        "ipv6-mapped-loopback",
+        _step("'[::ffff:7f00:1]:5000/trainer:1.0'"),
+        1,
+        31,
+        CODE,
+        "(a loopback address)",
+    ),
     ("dot-local", _step("registry.local:5000/trainer:1.0"), 1, 30, CODE, "(a local network name)"),
     ("dot-internal", _step("registry.corp.internal/trainer:1.0"), 1, 30, CODE, "(a local network name)"),
-    ("docker-desktop", _step("host.docker.internal:5000/trainer:1.0"), 1, 30, CODE,
-     "(Docker Desktop's name for this machine)"),
-    ("block", "- step:\n    name: train\n    image: localhost:5000/trainer:1.0\n", 3, 12, CODE, "this machine"),
+    (
+        "docker-desktop",
+        _step("host.docker.internal:5000/trainer:1.0"),
+        1,
+        30,
+        CODE,
+        "(Docker Desktop's name for this machine)",
+    ),
+    (
+        "block",
+        "- step:\n    name: train\n    image: localhost:5000/trainer:1.0\n",
+        3,
+        12,
+        CODE,
+        "this machine",
+    ),
     ("endpoint", "- endpoint: {name: serve, image: localhost:5000/trainer:1.0}", 1, 34, CODE, "this machine"),
-    ("pipeline-override",
-     "- pipeline: {name: p, nodes: [{name: n, override: {image: localhost:5000/trainer:1.0}}]}", 1, 59, CODE,
-     "this machine"),
+    (
+        "pipeline-override",
+        "- pipeline: {name: p, nodes: [{name: n, override: {image: localhost:5000/trainer:1.0}}]}",
+        1,
+        59,
+        CODE,
+        "this machine",
+    ),
 ]
 
 # (id, yaml)
@@ -67,8 +117,13 @@ DOES_NOT_FIRE = [
 @pytest.mark.parametrize(FIRES_ARGS, cases(FIRES))
 def test_fires(text: str, line: int, column: int, code: str, fragment: str) -> None:
     d = assert_fires(
-        lint_text(text, config=LintConfig(select=(CODE,))), line, column, code, fragment,
-        severity=Severity.ERROR, names_image=True,
+        lint_text(text, config=LintConfig(select=(CODE,))),
+        line,
+        column,
+        code,
+        fragment,
+        severity=Severity.ERROR,
+        names_image=True,
     )
     assert d.fix is None
 

@@ -18,27 +18,81 @@ def _step(image: str) -> str:
 
 # (id, yaml, line, column, code, message fragment)
 FIRES = [
-    ("index", _step("index.docker.io/library/python:3.12.4"), 1, 30, CODE,
-     'image "index.docker.io/library/python:3.12.4" uses the legacy Docker Hub host index.docker.io; '
-     'write "docker.io/library/python:3.12.4"'),
-    ("index-familiar", _step("index.docker.io/python:3.12.4"), 1, 30, CODE, 'write "docker.io/python:3.12.4"'),
-    ("registry-1", _step("registry-1.docker.io/acme/trainer:1.0"), 1, 30, CODE,
-     'uses the legacy Docker Hub host registry-1.docker.io; write "docker.io/acme/trainer:1.0"'),
-    ("hub", _step("registry.hub.docker.com/acme/trainer:1.0"), 1, 30, CODE,
-     'uses the legacy Docker Hub host registry.hub.docker.com; write "docker.io/acme/trainer:1.0"'),
-    ("uppercase", _step("Index.Docker.io/acme/trainer:1.0"), 1, 30, CODE,
-     'host Index.Docker.io; write "docker.io/acme/trainer:1.0"'),
+    (
+        "index",
+        _step("index.docker.io/library/python:3.12.4"),
+        1,
+        30,
+        CODE,
+        'image "index.docker.io/library/python:3.12.4" uses the legacy Docker Hub host index.docker.io; '
+        'write "docker.io/library/python:3.12.4"',
+    ),
+    (
+        "index-familiar",
+        _step("index.docker.io/python:3.12.4"),
+        1,
+        30,
+        CODE,
+        'write "docker.io/python:3.12.4"',
+    ),
+    (
+        "registry-1",
+        _step("registry-1.docker.io/acme/trainer:1.0"),
+        1,
+        30,
+        CODE,
+        'uses the legacy Docker Hub host registry-1.docker.io; write "docker.io/acme/trainer:1.0"',
+    ),
+    (
+        "hub",
+        _step("registry.hub.docker.com/acme/trainer:1.0"),
+        1,
+        30,
+        CODE,
+        'uses the legacy Docker Hub host registry.hub.docker.com; write "docker.io/acme/trainer:1.0"',
+    ),
+    (
+        "uppercase",
+        _step("Index.Docker.io/acme/trainer:1.0"),
+        1,
+        30,
+        CODE,
+        'host Index.Docker.io; write "docker.io/acme/trainer:1.0"',
+    ),
     ("untagged", _step("index.docker.io/acme/trainer"), 1, 30, CODE, 'write "docker.io/acme/trainer"'),
-    ("digest", _step("index.docker.io/acme/trainer@sha256:" + HEX64), 1, 30, CODE,
-     f'write "docker.io/acme/trainer@sha256:{HEX64}"'),
+    (
+        "digest",
+        _step("index.docker.io/acme/trainer@sha256:" + HEX64),
+        1,
+        30,
+        CODE,
+        f'write "docker.io/acme/trainer@sha256:{HEX64}"',
+    ),
     ("quoted", _step("'index.docker.io/acme/trainer:1.0'"), 1, 31, CODE, "legacy Docker Hub host"),
-    ("block", "- step:\n    name: train\n    image: index.docker.io/acme/trainer:1.0\n", 3, 12, CODE,
-     "legacy Docker Hub host"),
-    ("endpoint", "- endpoint: {name: serve, image: index.docker.io/acme/trainer:1.0}", 1, 34, CODE,
-     "legacy Docker Hub host"),
-    ("pipeline-override",
-     "- pipeline: {name: p, nodes: [{name: n, override: {image: index.docker.io/acme/trainer:1}}]}", 1, 59, CODE,
-     "legacy Docker Hub host"),
+    (
+        "block",
+        "- step:\n    name: train\n    image: index.docker.io/acme/trainer:1.0\n",
+        3,
+        12,
+        CODE,
+        "legacy Docker Hub host",
+    ),
+    (
+        "endpoint",
+        "- endpoint: {name: serve, image: index.docker.io/acme/trainer:1.0}",
+        1,
+        34,
+        CODE,
+        "legacy Docker Hub host",
+    ),
+    (
+        "pipeline-override",
+        "- pipeline: {name: p, nodes: [{name: n, override: {image: index.docker.io/acme/trainer:1}}]}",
+        1,
+        59,
+        CODE,
+        "legacy Docker Hub host",
+    ),
 ]
 
 # (id, yaml)
@@ -60,22 +114,33 @@ FIXES = [
     ("hub", _step("registry.hub.docker.com/acme/trainer:1.0"), Span(1, 30, 1, 53)),
     ("single-quoted", _step("'index.docker.io/acme/trainer:1.0'"), Span(1, 31, 1, 46)),
     ("double-quoted", _step('"index.docker.io/acme/trainer:1.0"'), Span(1, 31, 1, 46)),
-    ("block", "- step:\n    name: train\n    image: registry.hub.docker.com/acme/trainer:1.0\n", Span(3, 12, 3, 35)),
+    (
+        "block",
+        "- step:\n    name: train\n    image: registry.hub.docker.com/acme/trainer:1.0\n",
+        Span(3, 12, 3, 35),
+    ),
 ]
 
 # (id, yaml): the file does not hold the value verbatim, so no fix
 NO_FIX = [
     ("double-quoted-escape", _step('"index.docker.io/acme/\\x74rainer:1.0"')),
-    ("double-quoted-line-continuation",
-     '- step:\n    name: train\n    image: "index.docker.io/acme/\\\n      trainer:1.0"\n'),
+    (
+        "double-quoted-line-continuation",
+        '- step:\n    name: train\n    image: "index.docker.io/acme/\\\n      trainer:1.0"\n',
+    ),
 ]
 
 
 @pytest.mark.parametrize(FIRES_ARGS, cases(FIRES))
 def test_fires(text: str, line: int, column: int, code: str, fragment: str) -> None:
     assert_fires(
-        lint_text(text, config=LintConfig(select=(CODE,))), line, column, code, fragment,
-        severity=Severity.WARNING, names_image=True,
+        lint_text(text, config=LintConfig(select=(CODE,))),
+        line,
+        column,
+        code,
+        fragment,
+        severity=Severity.WARNING,
+        names_image=True,
     )
 
 

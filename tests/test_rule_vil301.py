@@ -15,38 +15,122 @@ CONFIG = LintConfig(select=(CODE,))
 
 # (id, yaml, line, column, code, message fragment)
 FIRES = [
-    ("python", "- step: {name: train, image: python:3.11.9}", 1, 30, CODE,
-     'image "python:3.11.9" is heavier than a batch job needs (the -slim variant leaves out compilers and '
-     'headers); consider "python:3.11.9-slim"'),
+    (
+        "python",
+        "- step: {name: train, image: python:3.11.9}",
+        1,
+        30,
+        CODE,
+        'image "python:3.11.9" is heavier than a batch job needs (the -slim variant leaves out compilers and '
+        'headers); consider "python:3.11.9-slim"',
+    ),
     ("python-minor", "- step: {name: train, image: python:3.11}", 1, 30, CODE, 'consider "python:3.11-slim"'),
-    ("python-codename", "- step: {name: train, image: python:3.11.2-bookworm}", 1, 30, CODE,
-     'consider "python:3.11.2-slim-bookworm"'),
-    ("python-canonical", "- step: {name: train, image: docker.io/library/python:3.12.1}", 1, 30, CODE,
-     'consider "docker.io/library/python:3.12.1-slim"'),
-    ("cuda-devel", "- step: {name: train, image: nvidia/cuda:11.8.0-cudnn8-devel-ubuntu22.04}", 1, 30, CODE,
-     'consider "nvidia/cuda:11.8.0-cudnn8-runtime-ubuntu22.04"'),
-    ("ngc-cuda-devel", "- step: {name: train, image: nvcr.io/nvidia/cuda:12.2.0-devel-ubuntu22.04}", 1, 30,
-     CODE, 'consider "nvcr.io/nvidia/cuda:12.2.0-runtime-ubuntu22.04"'),
-    ("pytorch-devel", "- step: {name: train, image: pytorch/pytorch:2.2.0-cuda12.1-cudnn8-devel}", 1, 30, CODE,
-     'consider "pytorch/pytorch:2.2.0-cuda12.1-cudnn8-runtime"'),
-    ("anaconda", "- step: {name: train, image: continuumio/anaconda3}", 1, 30, CODE,
-     'consider "continuumio/miniconda3"'),
-    ("anaconda-latest", "- step: {name: train, image: continuumio/anaconda3:latest}", 1, 30, CODE,
-     'consider "continuumio/miniconda3:latest"'),
-    ("anaconda-versioned", "- step: {name: train, image: continuumio/anaconda3:2023.09-0}", 1, 30, CODE,
-     "use continuumio/miniconda3 at a version you choose"),
-    ("tf-jupyter", "- step: {name: train, image: tensorflow/tensorflow:2.15.0-gpu-jupyter}", 1, 30, CODE,
-     'consider "tensorflow/tensorflow:2.15.0-gpu"'),
-    ("tf-bare-jupyter", "- step: {name: train, image: tensorflow/tensorflow:jupyter}", 1, 30, CODE,
-     'consider "tensorflow/tensorflow:latest"'),
-    ("jupyter-notebook", "- step: {name: train, image: jupyter/scipy-notebook:2023-10-20}", 1, 30, CODE,
-     "it is built to run a notebook server); use a plain Python image"),
-    ("digest", f"- step: {{name: train, image: python:3.11.9@sha256:{HEX64}}}", 1, 30, CODE,
-     'consider "python:3.11.9-slim"; then pin its own digest'),
+    (
+        "python-codename",
+        "- step: {name: train, image: python:3.11.2-bookworm}",
+        1,
+        30,
+        CODE,
+        'consider "python:3.11.2-slim-bookworm"',
+    ),
+    (
+        "python-canonical",
+        "- step: {name: train, image: docker.io/library/python:3.12.1}",
+        1,
+        30,
+        CODE,
+        'consider "docker.io/library/python:3.12.1-slim"',
+    ),
+    (
+        "cuda-devel",
+        "- step: {name: train, image: nvidia/cuda:11.8.0-cudnn8-devel-ubuntu22.04}",
+        1,
+        30,
+        CODE,
+        'consider "nvidia/cuda:11.8.0-cudnn8-runtime-ubuntu22.04"',
+    ),
+    (
+        "ngc-cuda-devel",
+        "- step: {name: train, image: nvcr.io/nvidia/cuda:12.2.0-devel-ubuntu22.04}",
+        1,
+        30,
+        CODE,
+        'consider "nvcr.io/nvidia/cuda:12.2.0-runtime-ubuntu22.04"',
+    ),
+    (
+        "pytorch-devel",
+        "- step: {name: train, image: pytorch/pytorch:2.2.0-cuda12.1-cudnn8-devel}",
+        1,
+        30,
+        CODE,
+        'consider "pytorch/pytorch:2.2.0-cuda12.1-cudnn8-runtime"',
+    ),
+    (
+        "anaconda",
+        "- step: {name: train, image: continuumio/anaconda3}",
+        1,
+        30,
+        CODE,
+        'consider "continuumio/miniconda3"',
+    ),
+    (
+        "anaconda-latest",
+        "- step: {name: train, image: continuumio/anaconda3:latest}",
+        1,
+        30,
+        CODE,
+        'consider "continuumio/miniconda3:latest"',
+    ),
+    (
+        "anaconda-versioned",
+        "- step: {name: train, image: continuumio/anaconda3:2023.09-0}",
+        1,
+        30,
+        CODE,
+        "use continuumio/miniconda3 at a version you choose",
+    ),
+    (
+        "tf-jupyter",
+        "- step: {name: train, image: tensorflow/tensorflow:2.15.0-gpu-jupyter}",
+        1,
+        30,
+        CODE,
+        'consider "tensorflow/tensorflow:2.15.0-gpu"',
+    ),
+    (
+        "tf-bare-jupyter",
+        "- step: {name: train, image: tensorflow/tensorflow:jupyter}",
+        1,
+        30,
+        CODE,
+        'consider "tensorflow/tensorflow:latest"',
+    ),
+    (
+        "jupyter-notebook",
+        "- step: {name: train, image: jupyter/scipy-notebook:2023-10-20}",
+        1,
+        30,
+        CODE,
+        "it is built to run a notebook server); use a plain Python image",
+    ),
+    (
+        "digest",
+        f"- step: {{name: train, image: python:3.11.9@sha256:{HEX64}}}",
+        1,
+        30,
+        CODE,
+        'consider "python:3.11.9-slim"; then pin its own digest',
+    ),
     ("block", "- step:\n    name: train\n    image: python:3.11.9\n", 3, 12, CODE, "python:3.11.9-slim"),
     ("endpoint", "- endpoint: {name: serve, image: python:3.11.9}", 1, 34, CODE, "python:3.11.9-slim"),
-    ("pipeline-override", "- pipeline: {name: p, nodes: [{name: n, override: {image: python:3.11.9}}]}", 1, 59,
-     CODE, "python:3.11.9-slim"),
+    (
+        "pipeline-override",
+        "- pipeline: {name: p, nodes: [{name: n, override: {image: python:3.11.9}}]}",
+        1,
+        59,
+        CODE,
+        "python:3.11.9-slim",
+    ),
 ]
 
 # (id, yaml)
@@ -70,8 +154,14 @@ DOES_NOT_FIRE = [
 @pytest.mark.parametrize(FIRES_ARGS, cases(FIRES))
 def test_fires(text: str, line: int, column: int, code: str, fragment: str) -> None:
     assert_fires(
-        only(lint_text(text, config=CONFIG), CODE), line, column, code, fragment,
-        severity=Severity.INFO, names_image=True, image_on_line_of=text,
+        only(lint_text(text, config=CONFIG), CODE),
+        line,
+        column,
+        code,
+        fragment,
+        severity=Severity.INFO,
+        names_image=True,
+        image_on_line_of=text,
     )
 
 
@@ -97,7 +187,10 @@ def test_fix_in_quotes_keeps_the_quotes() -> None:
     (d,) = only(lint_text(text, config=CONFIG), CODE)
     assert d.fix is not None
     (edit,) = d.fix.edits
-    assert apply_edit(text, edit.span, edit.replacement) == "- step: {name: train, image: 'continuumio/miniconda3'}\n"
+    assert (
+        apply_edit(text, edit.span, edit.replacement)
+        == "- step: {name: train, image: 'continuumio/miniconda3'}\n"
+    )
 
 
 @pytest.mark.parametrize(
@@ -114,8 +207,10 @@ def test_no_fix(text: str) -> None:
 
 
 def test_the_notebook_hint_reaches_steps_that_use_an_endpoint_anchor() -> None:
-    text = ("- endpoint: {name: ep, image: &nb jupyter/scipy-notebook:2023-10-20, server-command: x}\n"
-            "- step: {name: train, image: *nb}\n")
+    text = (
+        "- endpoint: {name: ep, image: &nb jupyter/scipy-notebook:2023-10-20, server-command: x}\n"
+        "- step: {name: train, image: *nb}\n"
+    )
     assert [d.code for d in lint_text(text, config=CONFIG) if d.code == CODE] == [CODE]
 
 

@@ -14,51 +14,168 @@ CONFIG = LintConfig(today="2026-11-30", select=(CODE,))
 
 # (id, yaml, line, column, code, message fragment), as of 2026-11-30
 FIRES = [
-    ("python-3.9", "- step: {name: train, image: python:3.9}", 1, 30, CODE,
-     'image "python:3.9" pins Python 3.9 (end of life on 2025-10-31); move to a supported tag such as '
-     '"python:3.11"'),
-    ("python-3.10-after-its-end", "- step: {name: train, image: python:3.10.13-slim}", 1, 30, CODE,
-     'pins Python 3.10 (end of life on 2026-10-31); move to a supported tag such as "python:3.11.7-slim"'),
-    ("python-2", "- step: {name: train, image: python:2}", 1, 30, CODE, "Python 2.7 (end of life on 2020-01-01)"),
-    ("python-2.7", "- step: {name: train, image: python:2.7.18-slim}", 1, 30, CODE,
-     'such as "python:3.11.7-slim"'),
-    ("python-3.5", "- step: {name: train, image: python:3.5}", 1, 30, CODE, "Python 3.5 (end of life on 2020-09-30)"),
-    ("python-3.6", "- step: {name: train, image: python:3.6}", 1, 30, CODE, "Python 3.6 (end of life on 2021-12-23)"),
-    ("python-3.7", "- step: {name: train, image: python:3.7.17}", 1, 30, CODE,
-     'Python 3.7 (end of life on 2023-06-27); move to a supported tag such as "python:3.11.7"'),
-    ("python-3.8", "- step: {name: train, image: docker.io/python:3.8}", 1, 30, CODE,
-     'Python 3.8 (end of life on 2024-10-07); move to a supported tag such as "python:3.11"'),
-    ("python-and-debian", "- step: {name: train, image: python:3.9.18-slim-buster}", 1, 30, CODE,
-     "pins Python 3.9 (end of life on 2025-10-31) and Debian 10 buster (LTS ended in June 2024); "
-     'move to a supported tag such as "python:3.11.7-slim-bookworm"'),
-    ("bullseye-after-lts", "- step: {name: train, image: python:3.11.2-bullseye}", 1, 30, CODE,
-     'Debian 11 bullseye (LTS ended in August 2026); move to a supported tag such as "python:3.11.7-bookworm"'),
-    ("jessie", "- step: {name: train, image: acme/trainer:1.0-jessie}", 1, 30, CODE,
-     "Debian 8 jessie (LTS ended in June 2020); move to a tag with Debian 12 or newer"),
+    (
+        "python-3.9",
+        "- step: {name: train, image: python:3.9}",
+        1,
+        30,
+        CODE,
+        'image "python:3.9" pins Python 3.9 (end of life on 2025-10-31); move to a supported tag such as '
+        '"python:3.11"',
+    ),
+    (
+        "python-3.10-after-its-end",
+        "- step: {name: train, image: python:3.10.13-slim}",
+        1,
+        30,
+        CODE,
+        'pins Python 3.10 (end of life on 2026-10-31); move to a supported tag such as "python:3.11.7-slim"',
+    ),
+    (
+        "python-2",
+        "- step: {name: train, image: python:2}",
+        1,
+        30,
+        CODE,
+        "Python 2.7 (end of life on 2020-01-01)",
+    ),
+    (
+        "python-2.7",
+        "- step: {name: train, image: python:2.7.18-slim}",
+        1,
+        30,
+        CODE,
+        'such as "python:3.11.7-slim"',
+    ),
+    (
+        "python-3.5",
+        "- step: {name: train, image: python:3.5}",
+        1,
+        30,
+        CODE,
+        "Python 3.5 (end of life on 2020-09-30)",
+    ),
+    (
+        "python-3.6",
+        "- step: {name: train, image: python:3.6}",
+        1,
+        30,
+        CODE,
+        "Python 3.6 (end of life on 2021-12-23)",
+    ),
+    (
+        "python-3.7",
+        "- step: {name: train, image: python:3.7.17}",
+        1,
+        30,
+        CODE,
+        'Python 3.7 (end of life on 2023-06-27); move to a supported tag such as "python:3.11.7"',
+    ),
+    (
+        "python-3.8",
+        "- step: {name: train, image: docker.io/python:3.8}",
+        1,
+        30,
+        CODE,
+        'Python 3.8 (end of life on 2024-10-07); move to a supported tag such as "python:3.11"',
+    ),
+    (
+        "python-and-debian",
+        "- step: {name: train, image: python:3.9.18-slim-buster}",
+        1,
+        30,
+        CODE,
+        "pins Python 3.9 (end of life on 2025-10-31) and Debian 10 buster (LTS ended in June 2024); "
+        'move to a supported tag such as "python:3.11.7-slim-bookworm"',
+    ),
+    (
+        "bullseye-after-lts",
+        "- step: {name: train, image: python:3.11.2-bullseye}",
+        1,
+        30,
+        CODE,
+        'Debian 11 bullseye (LTS ended in August 2026); move to a supported tag such as "python:3.11.7-bookworm"',
+    ),
+    (
+        "jessie",
+        "- step: {name: train, image: acme/trainer:1.0-jessie}",
+        1,
+        30,
+        CODE,
+        "Debian 8 jessie (LTS ended in June 2020); move to a tag with Debian 12 or newer",
+    ),
     ("stretch", "- step: {name: train, image: node:18.20.0-stretch}", 1, 30, CODE, "Debian 9 stretch"),
     ("debian-number", "- step: {name: train, image: debian:10}", 1, 30, CODE, 'such as "debian:12"'),
-    ("debian-codename", "- step: {name: train, image: debian:buster-slim}", 1, 30, CODE,
-     'such as "debian:bookworm-slim"'),
-    ("ubuntu", "- step: {name: train, image: ubuntu:18.04}", 1, 30, CODE,
-     'Ubuntu 18.04 (standard support ended in May 2023); move to a supported tag such as "ubuntu:22.04"'),
+    (
+        "debian-codename",
+        "- step: {name: train, image: debian:buster-slim}",
+        1,
+        30,
+        CODE,
+        'such as "debian:bookworm-slim"',
+    ),
+    (
+        "ubuntu",
+        "- step: {name: train, image: ubuntu:18.04}",
+        1,
+        30,
+        CODE,
+        'Ubuntu 18.04 (standard support ended in May 2023); move to a supported tag such as "ubuntu:22.04"',
+    ),
     ("ubuntu-14.04", "- step: {name: train, image: ubuntu:14.04}", 1, 30, CODE, "ended in April 2019"),
     ("ubuntu-16.04", "- step: {name: train, image: ubuntu:16.04}", 1, 30, CODE, "ended in April 2021"),
     ("ubuntu-20.04", "- step: {name: train, image: ubuntu:20.04}", 1, 30, CODE, "ended in May 2025"),
     ("ubuntu-codename", "- step: {name: train, image: ubuntu:bionic}", 1, 30, CODE, 'such as "ubuntu:jammy"'),
-    ("cuda-ubuntu", "- step: {name: train, image: nvidia/cuda:11.8.0-runtime-ubuntu18.04}", 1, 30, CODE,
-     "pins Ubuntu 18.04 (standard support ended in May 2023); move to a tag with Ubuntu 22.04 or newer"),
-    ("python-in-tag", "- step: {name: train, image: tiangolo/uvicorn-gunicorn-fastapi:python3.7}", 1, 30, CODE,
-     "pins Python 3.7 (end of life on 2023-06-27); move to a tag with Python 3.11 or newer"),
+    (
+        "cuda-ubuntu",
+        "- step: {name: train, image: nvidia/cuda:11.8.0-runtime-ubuntu18.04}",
+        1,
+        30,
+        CODE,
+        "pins Ubuntu 18.04 (standard support ended in May 2023); move to a tag with Ubuntu 22.04 or newer",
+    ),
+    (
+        "python-in-tag",
+        "- step: {name: train, image: tiangolo/uvicorn-gunicorn-fastapi:python3.7}",
+        1,
+        30,
+        CODE,
+        "pins Python 3.7 (end of life on 2023-06-27); move to a tag with Python 3.11 or newer",
+    ),
     ("py-xy", "- step: {name: train, image: ufoym/deepo:all-py36-cpu}", 1, 30, CODE, "Python 3.6"),
-    ("py-x.y", "- step: {name: train, image: pytorchlightning/pytorch_lightning:base-cuda-py3.8-torch1.13}",
-     1, 30, CODE, "Python 3.8"),
-    ("two-parts", "- step: {name: t, image: valohai/keras:2.0.0-python3.6-cuda8.0-cudnn5-devel-ubuntu16.04}",
-     1, 26, CODE, "pins Python 3.6 (end of life on 2021-12-23) and Ubuntu 16.04"),
-    ("tensorflow-1", "- step: {name: train, image: tensorflow/tensorflow:1.13.1-gpu-py3}", 1, 30, CODE,
-     'TensorFlow 1.x (end of life in January 2021); move to a supported tag such as '
-     '"tensorflow/tensorflow:2.16.1-gpu"'),
-    ("tensorflow-gcr", "- step: {name: train, image: gcr.io/tensorflow/tensorflow:1.3.0-devel-gpu}", 1, 30, CODE,
-     '"tensorflow/tensorflow:2.16.1-gpu"'),
+    (
+        "py-x.y",
+        "- step: {name: train, image: pytorchlightning/pytorch_lightning:base-cuda-py3.8-torch1.13}",
+        1,
+        30,
+        CODE,
+        "Python 3.8",
+    ),
+    (
+        "two-parts",
+        "- step: {name: t, image: valohai/keras:2.0.0-python3.6-cuda8.0-cudnn5-devel-ubuntu16.04}",
+        1,
+        26,
+        CODE,
+        "pins Python 3.6 (end of life on 2021-12-23) and Ubuntu 16.04",
+    ),
+    (
+        "tensorflow-1",
+        "- step: {name: train, image: tensorflow/tensorflow:1.13.1-gpu-py3}",
+        1,
+        30,
+        CODE,
+        "TensorFlow 1.x (end of life in January 2021); move to a supported tag such as "
+        '"tensorflow/tensorflow:2.16.1-gpu"',
+    ),
+    (
+        "tensorflow-gcr",
+        "- step: {name: train, image: gcr.io/tensorflow/tensorflow:1.3.0-devel-gpu}",
+        1,
+        30,
+        CODE,
+        '"tensorflow/tensorflow:2.16.1-gpu"',
+    ),
     ("digest", f"- step: {{name: train, image: python:3.8.18@sha256:{HEX64}}}", 1, 30, CODE, "Python 3.8"),
     ("endpoint", "- endpoint: {name: serve, image: python:3.9}", 1, 34, CODE, "Python 3.9"),
     ("block", "- step:\n    name: train\n    image: python:3.9\n", 3, 12, CODE, "Python 3.9"),
@@ -89,8 +206,14 @@ DOES_NOT_FIRE = [
 @pytest.mark.parametrize(FIRES_ARGS, cases(FIRES))
 def test_fires(text: str, line: int, column: int, code: str, fragment: str) -> None:
     assert_fires(
-        only(lint_text(text, config=CONFIG), CODE), line, column, code, fragment,
-        severity=Severity.WARNING, names_image=True, image_on_line_of=text,
+        only(lint_text(text, config=CONFIG), CODE),
+        line,
+        column,
+        code,
+        fragment,
+        severity=Severity.WARNING,
+        names_image=True,
+        image_on_line_of=text,
     )
 
 
@@ -131,24 +254,34 @@ def test_no_fix() -> None:
 
 
 def test_an_older_python_is_not_read_as_2_7() -> None:
-    found = lint_text("- step: {name: a, image: 'python:2.6'}\n",
-                      config=LintConfig(select=("VIL302",), today="2026-11-30"))
+    found = lint_text(
+        "- step: {name: a, image: 'python:2.6'}\n", config=LintConfig(select=("VIL302",), today="2026-11-30")
+    )
     assert found == []
 
 
 def test_only_debian_ended_keeps_the_python_version() -> None:
-    (d,) = lint_text("- step: {name: a, image: 'python:3.11.9-buster'}\n",
-                     config=LintConfig(select=("VIL302",), today="2026-11-30"))
+    (d,) = lint_text(
+        "- step: {name: a, image: 'python:3.11.9-buster'}\n",
+        config=LintConfig(select=("VIL302",), today="2026-11-30"),
+    )
     assert d.message.endswith('move to a supported tag such as "python:3.11.9-bookworm"')
 
 
 @pytest.mark.parametrize("image", ["myorg/app:stretch-goal", "myorg/app:buster"])
 def test_a_codename_word_without_a_version_is_just_a_word(image: str) -> None:
-    assert lint_text(f"- step: {{name: a, image: '{image}'}}\n",
-                     config=LintConfig(select=("VIL302",), today="2026-11-30")) == []
+    assert (
+        lint_text(
+            f"- step: {{name: a, image: '{image}'}}\n",
+            config=LintConfig(select=("VIL302",), today="2026-11-30"),
+        )
+        == []
+    )
 
 
 def test_a_codename_in_a_known_family_counts_without_a_version() -> None:
-    (d,) = lint_text("- step: {name: a, image: 'python:buster'}\n",
-                     config=LintConfig(select=("VIL302",), today="2026-11-30"))
+    (d,) = lint_text(
+        "- step: {name: a, image: 'python:buster'}\n",
+        config=LintConfig(select=("VIL302",), today="2026-11-30"),
+    )
     assert "Debian 10 buster" in d.message

@@ -30,57 +30,158 @@ def steps(*images: str) -> str:
 
 # (id, yaml, line, column, code, message fragment)
 FIRES = [
-    ("two-steps", steps("python:3.12.1", "python:3.9"), 6, 12, CODE,
-     'image "python:3.9" uses tag 3.9 where step "s1" (line 3) uses python:3.12.1; use one tag for the repository'),
-    ("flow", "- step: {name: train, image: python:3.12.1}\n- step: {name: test, image: python:3.9}\n", 2, 29, CODE,
-     'image "python:3.9" uses tag 3.9 where step "train" (line 1) uses python:3.12.1'),
-    ("most-used-wins-over-first", steps("python:3.9", "python:3.12", "python:3.12"), 3, 12, CODE,
-     'image "python:3.9" uses tag 3.9 where step "s2" (line 6) and step "s3" (line 9) use python:3.12'),
-    ("canonical-name", steps("python:3.12", "docker.io/library/python:3.9"), 6, 12, CODE,
-     'image "docker.io/library/python:3.9" uses tag 3.9 where step "s1" (line 3) uses python:3.12'),
-    ("legacy-host", steps("library/python:3.12", "index.docker.io/library/python:3.9"), 6, 12, CODE,
-     "uses tag 3.9 where"),
-    ("untagged-is-latest", steps("python:3.12", "python"), 6, 12, CODE,
-     'image "python" uses no tag (so latest) where step "s1" (line 3) uses python:3.12'),
+    (
+        "two-steps",
+        steps("python:3.12.1", "python:3.9"),
+        6,
+        12,
+        CODE,
+        'image "python:3.9" uses tag 3.9 where step "s1" (line 3) uses python:3.12.1; use one tag for the repository',
+    ),
+    (
+        "flow",
+        "- step: {name: train, image: python:3.12.1}\n- step: {name: test, image: python:3.9}\n",
+        2,
+        29,
+        CODE,
+        'image "python:3.9" uses tag 3.9 where step "train" (line 1) uses python:3.12.1',
+    ),
+    (
+        "most-used-wins-over-first",
+        steps("python:3.9", "python:3.12", "python:3.12"),
+        3,
+        12,
+        CODE,
+        'image "python:3.9" uses tag 3.9 where step "s2" (line 6) and step "s3" (line 9) use python:3.12',
+    ),
+    (
+        "canonical-name",
+        steps("python:3.12", "docker.io/library/python:3.9"),
+        6,
+        12,
+        CODE,
+        'image "docker.io/library/python:3.9" uses tag 3.9 where step "s1" (line 3) uses python:3.12',
+    ),
+    (
+        "legacy-host",
+        steps("library/python:3.12", "index.docker.io/library/python:3.9"),
+        6,
+        12,
+        CODE,
+        "uses tag 3.9 where",
+    ),
+    (
+        "untagged-is-latest",
+        steps("python:3.12", "python"),
+        6,
+        12,
+        CODE,
+        'image "python" uses no tag (so latest) where step "s1" (line 3) uses python:3.12',
+    ),
     ("latest-differs", steps("python:3.12", "python:latest"), 6, 12, CODE, "uses tag latest where"),
-    ("tag-and-digest-counts-by-tag", steps("python:3.12", f"python:3.9@sha256:{HEX64}"), 6, 12, CODE,
-     "uses tag 3.9 where"),
+    (
+        "tag-and-digest-counts-by-tag",
+        steps("python:3.12", f"python:3.9@sha256:{HEX64}"),
+        6,
+        12,
+        CODE,
+        "uses tag 3.9 where",
+    ),
     ("near-versions-differ", steps("python:3.12", "python:3.12.1"), 6, 12, CODE, "uses tag 3.12.1 where"),
-    ("commit-hashes", steps("acme/darknet:62b781a-cuda8.0", "acme/darknet:7f3e2c1-cuda8.0"), 6, 12, CODE,
-     "uses tag 7f3e2c1-cuda8.0 where"),
-    ("same-flavor-other-release", steps("valohai/keras:2.0.0-tensorflow1.0.1-python3.6",
-                                        "valohai/keras:2.1.3-tensorflow1.4.0-python3.5"), 6, 12, CODE,
-     "uses tag 2.1.3-tensorflow1.4.0-python3.5 where"),
+    (
+        "commit-hashes",
+        steps("acme/darknet:62b781a-cuda8.0", "acme/darknet:7f3e2c1-cuda8.0"),
+        6,
+        12,
+        CODE,
+        "uses tag 7f3e2c1-cuda8.0 where",
+    ),
+    (
+        "same-flavor-other-release",
+        steps(
+            "valohai/keras:2.0.0-tensorflow1.0.1-python3.6", "valohai/keras:2.1.3-tensorflow1.4.0-python3.5"
+        ),
+        6,
+        12,
+        CODE,
+        "uses tag 2.1.3-tensorflow1.4.0-python3.5 where",
+    ),
     ("tag-case-matters", steps("acme/trainer:v1", "acme/trainer:V1"), 6, 12, CODE, "uses tag V1 where"),
-    ("private-registry", steps("ghcr.io/acme/trainer:1.0.0", "ghcr.io/acme/trainer:1.1.0"), 6, 12, CODE,
-     "uses tag 1.1.0"),
-    ("quoted", "- step: {name: a, image: python:3.12}\n- step: {name: b, image: 'python:3.9'}\n", 2, 27, CODE,
-     "uses tag 3.9"),
-    ("endpoint", "- step: {name: a, image: python:3.12}\n- endpoint: {name: serve, image: python:3.9}\n",
-     2, 34, CODE, 'where step "a" (line 1) uses python:3.12'),
-    ("pipeline-override",
-     "- step: {name: a, image: python:3.12}\n"
-     "- pipeline: {name: p, nodes: [{name: n, override: {image: python:3.9}}]}\n", 2, 59, CODE,
-     'where step "a" (line 1) uses python:3.12'),
-    ("anchor-counts-its-uses",
-     "- step: {name: a, image: python:3.9}\n"
-     "- step: {name: b, image: &py python:3.12}\n"
-     "- step: {name: c, image: *py}\n", 1, 26, CODE,
-     'where step "b" (line 2) and step "c" (line 2) use python:3.12'),
-    ("extra-tag-in-several-places", steps("python:3.12", "python:3.12", "python:3.9", "python:3.9", "python:3.12"),
-     9, 12, CODE, 'image "python:3.9" uses tag 3.9 (also on line 12) where step "s1" (line 3), step "s2" (line 6) '
-     'and step "s5" (line 15) use python:3.12'),
+    (
+        "private-registry",
+        steps("ghcr.io/acme/trainer:1.0.0", "ghcr.io/acme/trainer:1.1.0"),
+        6,
+        12,
+        CODE,
+        "uses tag 1.1.0",
+    ),
+    (
+        "quoted",
+        "- step: {name: a, image: python:3.12}\n- step: {name: b, image: 'python:3.9'}\n",
+        2,
+        27,
+        CODE,
+        "uses tag 3.9",
+    ),
+    (
+        "endpoint",
+        "- step: {name: a, image: python:3.12}\n- endpoint: {name: serve, image: python:3.9}\n",
+        2,
+        34,
+        CODE,
+        'where step "a" (line 1) uses python:3.12',
+    ),
+    (
+        "pipeline-override",
+        "- step: {name: a, image: python:3.12}\n"
+        "- pipeline: {name: p, nodes: [{name: n, override: {image: python:3.9}}]}\n",
+        2,
+        59,
+        CODE,
+        'where step "a" (line 1) uses python:3.12',
+    ),
+    (
+        "anchor-counts-its-uses",
+        "- step: {name: a, image: python:3.9}\n"
+        "- step: {name: b, image: &py python:3.12}\n"
+        "- step: {name: c, image: *py}\n",
+        1,
+        26,
+        CODE,
+        'where step "b" (line 2) and step "c" (line 2) use python:3.12',
+    ),
+    (
+        "extra-tag-in-several-places",
+        steps("python:3.12", "python:3.12", "python:3.9", "python:3.9", "python:3.12"),
+        9,
+        12,
+        CODE,
+        'image "python:3.9" uses tag 3.9 (also on line 12) where step "s1" (line 3), step "s2" (line 6) '
+        'and step "s5" (line 15) use python:3.12',
+    ),
 ]
 
 # (id, yaml)
 DOES_NOT_FIRE = [
     ("one-step", steps("python:3.9")),
     ("one-tag-everywhere", steps("python:3.12.1", "python:3.12.1", "python:3.12.1")),
-    ("one-tag-written-differently", steps("python:3.12", "docker.io/library/python:3.12", "library/python:3.12")),
-    ("different-repositories", steps("python:3.12", "pypy:3.9", "ghcr.io/acme/python:3.9", "acme/python:3.8")),
-    ("aliases-of-one-anchor", "- step: {name: a, image: &py python:3.9}\n- step: {name: b, image: *py}\n"
-     "- step: {name: c, image: *py}\n"),
-    ("merge-key", "- defaults: &d {image: python:3.9}\n- step: {<<: *d, name: a}\n- step: {<<: *d, name: b}\n"),
+    (
+        "one-tag-written-differently",
+        steps("python:3.12", "docker.io/library/python:3.12", "library/python:3.12"),
+    ),
+    (
+        "different-repositories",
+        steps("python:3.12", "pypy:3.9", "ghcr.io/acme/python:3.9", "acme/python:3.8"),
+    ),
+    (
+        "aliases-of-one-anchor",
+        "- step: {name: a, image: &py python:3.9}\n- step: {name: b, image: *py}\n"
+        "- step: {name: c, image: *py}\n",
+    ),
+    (
+        "merge-key",
+        "- defaults: &d {image: python:3.9}\n- step: {<<: *d, name: a}\n- step: {<<: *d, name: b}\n",
+    ),
     ("untagged-and-latest-agree", steps("python", "python:latest")),
     ("tag-with-and-without-digest", steps("python:3.12", f"python:3.12@sha256:{HEX64}")),
     ("digest-only-is-left-out", steps("python:3.12", f"python@sha256:{HEX64}")),
@@ -88,8 +189,13 @@ DOES_NOT_FIRE = [
     ("placeholder", steps("python:3.12", "python:${VERSION}")),
     ("non-string", steps("python:3.12", "3.9")),
     ("missing-image", "- step: {name: a, image: python:3.12}\n- step: {name: b}\n"),
-    ("different-flavors", steps("valohai/keras:2.0.0-tensorflow1.0.1-python3.6-cuda8.0-cudnn5-devel-ubuntu16.04",
-                                "valohai/keras:2.0.0-theano0.9.0rc4-python3.6-cuda8.0-cudnn5-devel-ubuntu16.04")),
+    (
+        "different-flavors",
+        steps(
+            "valohai/keras:2.0.0-tensorflow1.0.1-python3.6-cuda8.0-cudnn5-devel-ubuntu16.04",
+            "valohai/keras:2.0.0-theano0.9.0rc4-python3.6-cuda8.0-cudnn5-devel-ubuntu16.04",
+        ),
+    ),
     ("named-builds-of-one-repository", steps("acme/app:training", "acme/app:deployment", "acme/app")),
 ]
 
@@ -97,8 +203,14 @@ DOES_NOT_FIRE = [
 @pytest.mark.parametrize(FIRES_ARGS, cases(FIRES))
 def test_fires(text: str, line: int, column: int, code: str, fragment: str) -> None:
     assert_fires(
-        only(lint_text(text, config=ON), CODE), line, column, code, fragment,
-        severity=Severity.INFO, names_image=True, image_on_line_of=text,
+        only(lint_text(text, config=ON), CODE),
+        line,
+        column,
+        code,
+        fragment,
+        severity=Severity.INFO,
+        names_image=True,
+        image_on_line_of=text,
     )
 
 
@@ -113,7 +225,15 @@ def _findings(text: str) -> list[tuple[int, str]]:
 
 def test_once_per_extra_tag() -> None:
     found = _findings(
-        steps("python:3.12", "python:3.9", "python:3.12", "python:3.9", "python:3.8", "python:3.12", "python:3.9")
+        steps(
+            "python:3.12",
+            "python:3.9",
+            "python:3.12",
+            "python:3.9",
+            "python:3.8",
+            "python:3.12",
+            "python:3.9",
+        )
     )
     assert [line for line, _ in found] == [6, 15]
     assert 'image "python:3.9" uses tag 3.9 (also on lines 12 and 21)' in found[0][1]
@@ -130,17 +250,33 @@ def test_each_repository_on_its_own() -> None:
     ("images", "reported"),
     [
         pytest.param(("python:3.9", "python:3.12"), ["python:3.12"], id="tie-goes-to-first-written"),
-        pytest.param(("python:3.12", "python:3.9"), ["python:3.9"], id="tie-goes-to-first-written-either-way"),
+        pytest.param(
+            ("python:3.12", "python:3.9"), ["python:3.9"], id="tie-goes-to-first-written-either-way"
+        ),
         pytest.param(("python:3.9", "python:3.12", "python:3.12"), ["python:3.9"], id="most-used-wins"),
-        pytest.param(("python:3.9", "python:3.9", "python:3.12", "python:3.12", "python:3.12"), ["python:3.9"],
-                     id="most-used-wins-when-second"),
-        pytest.param(("python:3.8", "python:3.9", "python:3.12"), ["python:3.9", "python:3.12"],
-                     id="three-way-tie-first-written"),
-        pytest.param(("python", "python:3.12", "python:latest"), ["python:3.12"], id="untagged-counts-as-latest"),
-        pytest.param(("python:3.9", f"python:3.12@sha256:{HEX64}", "python:3.12"), ["python:3.9"],
-                     id="digest-pinned-counts-by-tag"),
-        pytest.param(("python:3.9", f"python@sha256:{HEX64}", f"python@sha256:{HEX64}", "python:3.12"),
-                     ["python:3.12"], id="digest-only-does-not-vote"),
+        pytest.param(
+            ("python:3.9", "python:3.9", "python:3.12", "python:3.12", "python:3.12"),
+            ["python:3.9"],
+            id="most-used-wins-when-second",
+        ),
+        pytest.param(
+            ("python:3.8", "python:3.9", "python:3.12"),
+            ["python:3.9", "python:3.12"],
+            id="three-way-tie-first-written",
+        ),
+        pytest.param(
+            ("python", "python:3.12", "python:latest"), ["python:3.12"], id="untagged-counts-as-latest"
+        ),
+        pytest.param(
+            ("python:3.9", f"python:3.12@sha256:{HEX64}", "python:3.12"),
+            ["python:3.9"],
+            id="digest-pinned-counts-by-tag",
+        ),
+        pytest.param(
+            ("python:3.9", f"python@sha256:{HEX64}", f"python@sha256:{HEX64}", "python:3.12"),
+            ["python:3.12"],
+            id="digest-only-does-not-vote",
+        ),
     ],
 )
 def test_reference_choice(images: tuple[str, ...], reported: list[str]) -> None:
@@ -160,7 +296,9 @@ def test_anchor_uses_count_as_votes() -> None:
     found = only(lint_text(text, config=ON), CODE)
     assert [(d.span.line, d.image) for d in found] == [(1, "python:3.9")]
     assert "(also on line 2)" in found[0].message
-    assert 'where step "c" (line 3), step "d" (line 3) and step "e" (line 3) use python:3.12' in found[0].message
+    assert (
+        'where step "c" (line 3), step "d" (line 3) and step "e" (line 3) use python:3.12' in found[0].message
+    )
 
 
 def test_reported_on_the_anchor_names_its_users() -> None:
@@ -182,14 +320,26 @@ def test_suppressed_where_the_other_tag_is_written() -> None:
 
 def test_severity_and_selection() -> None:
     text = steps("python:3.12", "python:3.9")
-    assert only(lint_text(text, config=LintConfig(extend_select=(CODE,), ignore=("inconsistent-tags",))), CODE) == []
-    (d,) = only(lint_text(text, config=LintConfig(extend_select=(CODE,), severity={CODE: Severity.WARNING})), CODE)
+    assert (
+        only(lint_text(text, config=LintConfig(extend_select=(CODE,), ignore=("inconsistent-tags",))), CODE)
+        == []
+    )
+    (d,) = only(
+        lint_text(text, config=LintConfig(extend_select=(CODE,), severity={CODE: Severity.WARNING})), CODE
+    )
     assert d.severity is Severity.WARNING and d.name == "inconsistent-tags"
 
 
 # The page: headings, and an example that fires and a "Use instead" that does not (as
 # tests/test_rule_pages.py checks for every registered rule).
-HEADINGS = ("## What it does", "## Why is this bad?", "## Example", "## Use instead", "## Options", "## Fix safety")
+HEADINGS = (
+    "## What it does",
+    "## Why is this bad?",
+    "## Example",
+    "## Use instead",
+    "## Options",
+    "## Fix safety",
+)
 
 
 def _yaml_block(heading: str) -> str:
@@ -236,7 +386,9 @@ def _parsed(images: Sequence[str]) -> list[ParsedSite]:
     """The sites ``steps(*images)`` yields, built directly: parsing 5,000 steps of YAML is the
     engine's cost, not the rule's (one end-to-end run below covers it)."""
     return [
-        parse_site(ImageSite(ValueKind.STRING, Span(3 * i, 12, 3 * i, 12 + len(image)), (f'step "s{i}"',), image))
+        parse_site(
+            ImageSite(ValueKind.STRING, Span(3 * i, 12, 3 * i, 12 + len(image)), (f'step "s{i}"',), image)
+        )
         for i, image in enumerate(images, 1)
     ]
 

@@ -47,14 +47,21 @@ def lint(source: str, yaml: str | None = YAML, path: str = "train.py") -> list:
 
 # (id, python, message fragment); the image of each stands on line 3 at column 39 + len(step)
 FIRES = [
-    ("other-version", prepare("train", "python:3.11.9"),
-     'image "python:3.11.9" differs from step "train" in valohai.yaml:3:12 ("python:3.12.1"); `vh yaml step` '
-     "would overwrite the YAML with this one: make them match"),
+    (
+        "other-version",
+        prepare("train", "python:3.11.9"),
+        'image "python:3.11.9" differs from step "train" in valohai.yaml:3:12 ("python:3.12.1"); `vh yaml step` '
+        "would overwrite the YAML with this one: make them match",
+    ),
     ("other-repository", prepare("evaluate", "ghcr.io/acme/other:1.4.0"), '("ghcr.io/acme/evaluate:1.4.0")'),
     ("latest-against-pinned", prepare("train", "python:latest"), 'differs from step "train"'),
     ("untagged", prepare("train", "python"), 'image "python" differs'),
     ("digest-added", prepare("train", "python:3.12.1@sha256:" + "ab" * 32), 'differs from step "train"'),
-    ("invalid-reference-compares-as-written", prepare("train", "Python:3.12.1"), 'image "Python:3.12.1" differs'),
+    (
+        "invalid-reference-compares-as-written",
+        prepare("train", "Python:3.12.1"),
+        'image "Python:3.12.1" differs',
+    ),
     ("first-step-of-a-name-counts", prepare("train", "python:3.9.18"), '("python:3.12.1")'),
 ]
 
@@ -65,7 +72,10 @@ DOES_NOT_FIRE = [
     ("unknown-step", prepare("new-step", "python:3.9")),
     ("endpoint-name-is-not-a-step", prepare("train-server", "python:3.9")),
     ("step-image-not-a-string", prepare("broken", "python:3.9")),
-    ("step-not-a-literal", 'import valohai\nname = "train"\nvalohai.prepare(step=name, image="python:3.9")\n'),
+    (
+        "step-not-a-literal",
+        'import valohai\nname = "train"\nvalohai.prepare(step=name, image="python:3.9")\n',
+    ),
     ("no-step", 'import valohai\nvalohai.prepare(image="python:3.9")\n'),
     ("image-not-a-literal", 'import valohai\nvalohai.prepare(step="train", image=IMAGE)\n'),
     ("no-image", 'import valohai\nvalohai.prepare(step="train")\n'),
@@ -78,8 +88,16 @@ DOES_NOT_FIRE = [
 def test_fires(source: str, fragment: str) -> None:
     line = source.splitlines()[2]
     column = line.index('image="') + len('image="') + 1
-    assert_fires(lint(source), 3, column, CODE, fragment, severity=Severity.WARNING, names_image=True,
-                 image_on_line_of=source)
+    assert_fires(
+        lint(source),
+        3,
+        column,
+        CODE,
+        fragment,
+        severity=Severity.WARNING,
+        names_image=True,
+        image_on_line_of=source,
+    )
 
 
 @pytest.mark.parametrize("source", [pytest.param(row[1], id=row[0]) for row in DOES_NOT_FIRE])
@@ -135,9 +153,18 @@ def test_no_fix_when_the_string_has_escapes() -> None:
 
 def test_notebook_cell(tmp_path: Path) -> None:
     notebook = {
-        "cells": [{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
-                   "source": ["import valohai\n", 'valohai.prepare(step="train", image="python:3.11.9")']}],
-        "metadata": {}, "nbformat": 4, "nbformat_minor": 5,
+        "cells": [
+            {
+                "cell_type": "code",
+                "metadata": {},
+                "outputs": [],
+                "execution_count": None,
+                "source": ["import valohai\n", 'valohai.prepare(step="train", image="python:3.11.9")'],
+            }
+        ],
+        "metadata": {},
+        "nbformat": 4,
+        "nbformat_minor": 5,
     }
     text = json.dumps(notebook, indent=1)
     (found,) = lint(text, path="explore.ipynb")
@@ -153,7 +180,9 @@ def _project(tmp_path: Path) -> Path:
     (project / "src" / "nested").mkdir(parents=True)
     (project / "src" / "nested" / "train.py").write_text(prepare("train", "python:3.11.9"), encoding="utf-8")
     (project / "sub").mkdir()
-    (project / "sub" / "valohai.yml").write_text("- step: {name: train, image: python:3.11.9}\n", encoding="utf-8")
+    (project / "sub" / "valohai.yml").write_text(
+        "- step: {name: train, image: python:3.11.9}\n", encoding="utf-8"
+    )
     (project / "sub" / "train.py").write_text(prepare("train", "python:3.11.9"), encoding="utf-8")
     return project
 
@@ -191,7 +220,10 @@ def test_cli_names_a_config_outside_the_working_directory_absolutely(
     monkeypatch.chdir(project / "src")
     assert main(["--isolated", "--select", CODE, "nested/train.py"]) == 1
     out = capsys.readouterr().out
-    assert f"nested/train.py:3:38: VIL304 image \"python:3.11.9\" differs from step \"train\" in {project}/valohai.yaml:3:12" in out
+    assert (
+        f'nested/train.py:3:38: VIL304 image "python:3.11.9" differs from step "train" in {project}/valohai.yaml:3:12'
+        in out
+    )
 
 
 def test_cli_stdin_uses_the_given_name(
@@ -223,7 +255,9 @@ def test_a_valohai_yaml_linted_with_the_python_beside_it_is_composed_once(
 
     monkeypatch.setattr(linter, "load", counting_load)
     (tmp_path / ".git").mkdir()
-    (tmp_path / "valohai.yaml").write_text("- step: {name: train, image: python:3.12.1-slim}\n", encoding="utf-8")
+    (tmp_path / "valohai.yaml").write_text(
+        "- step: {name: train, image: python:3.12.1-slim}\n", encoding="utf-8"
+    )
     for name in ("a.py", "z.py"):  # one before valohai.yaml in the run's order, one after
         (tmp_path / name).write_text('import valohai\nvalohai.prepare(step="train", image="python:3.11.9")\n')
     assert main(["--isolated", "--no-cache", str(tmp_path)]) == 1

@@ -25,6 +25,8 @@ def _reported(outcome: SuppressionOutcome) -> tuple[list[Diagnostic], list[Findi
     unused = list(unused_suppression.check_suppressions(outcome))
     blanket = list(blanket_suppression.check_suppressions(outcome))
     return outcome.kept, unused, blanket
+
+
 RESOLVE = rule_resolver((*ALL_RULES, *META_RULES))
 
 # ---------------------------------------------------------------------------------------------
@@ -34,19 +36,58 @@ Parsed = tuple[int, int, int, tuple[str, ...], bool, "int | None", str]
 
 PARSES: list[tuple[str, str, list[Parsed]]] = [
     ("trailing", f"image: python:latest  {M} ignore[VIL103]", [(1, 23, 59, ("VIL103",), False, 1, "")]),
-    ("several-codes", f"image: x  {M} ignore[VIL103, VIL104]", [(1, 11, 55, ("VIL103", "VIL104"), False, 1, "")]),
+    (
+        "several-codes",
+        f"image: x  {M} ignore[VIL103, VIL104]",
+        [(1, 11, 55, ("VIL103", "VIL104"), False, 1, "")],
+    ),
     ("rule-name", f"image: x  {M} ignore[latest-tag]", [(1, 11, 51, ("latest-tag",), False, 1, "")]),
-    ("code-and-name", f"image: x  {M} ignore[VIL104,latest-tag]", [(1, 11, 58, ("VIL104", "latest-tag"), False, 1, "")]),
-    ("reason", f"image: x  {M} ignore[VIL103] smoke test only  ", [(1, 11, 63, ("VIL103",), False, 1, "smoke test only")]),
-    ("no-spaces", "image: x #valohai-image-lint:ignore[VIL103]why", [(1, 10, 47, ("VIL103",), False, 1, "why")]),
-    ("spaces-everywhere", "image: x  #  valohai-image-lint :  ignore [ VIL103 ,  VIL104 ]  why not",
-     [(1, 11, 72, ("VIL103", "VIL104"), False, 1, "why not")]),
-    ("tabs", "image: x\t#\tvalohai-image-lint:\tignore\t[\tVIL103\t]\tr", [(1, 10, 51, ("VIL103",), False, 1, "r")]),
+    (
+        "code-and-name",
+        f"image: x  {M} ignore[VIL104,latest-tag]",
+        [(1, 11, 58, ("VIL104", "latest-tag"), False, 1, "")],
+    ),
+    (
+        "reason",
+        f"image: x  {M} ignore[VIL103] smoke test only  ",
+        [(1, 11, 63, ("VIL103",), False, 1, "smoke test only")],
+    ),
+    (
+        "no-spaces",
+        "image: x #valohai-image-lint:ignore[VIL103]why",
+        [(1, 10, 47, ("VIL103",), False, 1, "why")],
+    ),
+    (
+        "spaces-everywhere",
+        "image: x  #  valohai-image-lint :  ignore [ VIL103 ,  VIL104 ]  why not",
+        [(1, 11, 72, ("VIL103", "VIL104"), False, 1, "why not")],
+    ),
+    (
+        "tabs",
+        "image: x\t#\tvalohai-image-lint:\tignore\t[\tVIL103\t]\tr",
+        [(1, 10, 51, ("VIL103",), False, 1, "r")],
+    ),
     ("empty-entries-dropped", f"image: x  {M} ignore[VIL103,, ]", [(1, 11, 50, ("VIL103",), False, 1, "")]),
-    ("second-hash-in-comment", f"image: x  # pinned by ops  {M} ignore[VIL103]", [(1, 28, 64, ("VIL103",), False, 1, "")]),
-    ("file-level-top", f"{M} ignore-file[VIL104] legacy\nimage: x", [(1, 1, 49, ("VIL104",), True, None, "legacy")]),
-    ("file-level-bottom", f"image: x\nname: y\n{M} ignore-file[VIL104]", [(3, 1, 42, ("VIL104",), True, None, "")]),
-    ("file-level-trailing", f"a: 1\nimage: x  {M} ignore-file[VIL104]\nb: 2", [(2, 11, 52, ("VIL104",), True, None, "")]),
+    (
+        "second-hash-in-comment",
+        f"image: x  # pinned by ops  {M} ignore[VIL103]",
+        [(1, 28, 64, ("VIL103",), False, 1, "")],
+    ),
+    (
+        "file-level-top",
+        f"{M} ignore-file[VIL104] legacy\nimage: x",
+        [(1, 1, 49, ("VIL104",), True, None, "legacy")],
+    ),
+    (
+        "file-level-bottom",
+        f"image: x\nname: y\n{M} ignore-file[VIL104]",
+        [(3, 1, 42, ("VIL104",), True, None, "")],
+    ),
+    (
+        "file-level-trailing",
+        f"a: 1\nimage: x  {M} ignore-file[VIL104]\nb: 2",
+        [(2, 11, 52, ("VIL104",), True, None, "")],
+    ),
     ("bare-ignore", f"image: x  {M} ignore", [(1, 11, 39, (), False, 1, "")]),
     ("bare-ignore-with-text", f"image: x  {M} ignore this line", [(1, 11, 49, (), False, 1, "this line")]),
     ("empty-brackets", f"image: x  {M} ignore[ ]", [(1, 11, 42, (), False, 1, "")]),
@@ -54,21 +95,42 @@ PARSES: list[tuple[str, str, list[Parsed]]] = [
     ("unclosed-bracket-is-bare", f"image: x  {M} ignore[VIL103", [(1, 11, 46, (), False, 1, "[VIL103")]),
     ("bare-ignore-file", f"{M} ignore-file\nimage: x", [(1, 1, 34, (), True, None, "")]),
     ("unicode-columns", f'name: "héllo wörld"  {M} ignore[VIL103]', [(1, 22, 58, ("VIL103",), False, 1, "")]),
-    ("indented-own-line", f"- step:\n    {M} ignore[VIL103]\n    image: x", [(2, 5, 41, ("VIL103",), False, 3, "")]),
+    (
+        "indented-own-line",
+        f"- step:\n    {M} ignore[VIL103]\n    image: x",
+        [(2, 5, 41, ("VIL103",), False, 3, "")],
+    ),
     ("crlf", f"a: 1\r\n{M} ignore[VIL103] why\r\nimage: x\r\n", [(2, 1, 41, ("VIL103",), False, 3, "why")]),
     ("cr", f"a: 1\r{M} ignore[VIL103]\rimage: x\r", [(2, 1, 37, ("VIL103",), False, 3, "")]),
     ("bom", f"\ufeffimage: x  {M} ignore[VIL103]", [(1, 11, 47, ("VIL103",), False, 1, "")]),
     ("bom-own-line", f"\ufeff{M} ignore[VIL103]\nimage: x", [(1, 1, 37, ("VIL103",), False, 2, "")]),
     ("after-single-quoted", f"image: 'a # b'  {M} ignore[VIL103]", [(1, 17, 53, ("VIL103",), False, 1, "")]),
     ("after-double-quoted", f'image: "a # b"  {M} ignore[VIL103]', [(1, 17, 53, ("VIL103",), False, 1, "")]),
-    ("apostrophe-in-plain", f"command: it's fine  {M} ignore[VIL103]", [(1, 21, 57, ("VIL103",), False, 1, "")]),
-    ("after-block-scalar", f"command: |\n  echo # {M} ignore[VIL103]\nimage: x  {M} ignore[VIL104]",
-     [(3, 11, 47, ("VIL104",), False, 3, "")]),
-    ("block-header-comment", f"command: |  {M} ignore[VIL103]\n  echo", [(1, 13, 49, ("VIL103",), False, 1, "")]),
-    ("pipe-in-plain-scalar-is-not-a-header", f"command: echo a |\n  {M} ignore[VIL103]\n  image: x",
-     [(2, 3, 39, ("VIL103",), False, 3, "")]),
-    ("pipe-in-quotes-is-not-a-header", f"command: 'a |'\n  {M} ignore[VIL103]\n  image: x",
-     [(2, 3, 39, ("VIL103",), False, 3, "")]),
+    (
+        "apostrophe-in-plain",
+        f"command: it's fine  {M} ignore[VIL103]",
+        [(1, 21, 57, ("VIL103",), False, 1, "")],
+    ),
+    (
+        "after-block-scalar",
+        f"command: |\n  echo # {M} ignore[VIL103]\nimage: x  {M} ignore[VIL104]",
+        [(3, 11, 47, ("VIL104",), False, 3, "")],
+    ),
+    (
+        "block-header-comment",
+        f"command: |  {M} ignore[VIL103]\n  echo",
+        [(1, 13, 49, ("VIL103",), False, 1, "")],
+    ),
+    (
+        "pipe-in-plain-scalar-is-not-a-header",
+        f"command: echo a |\n  {M} ignore[VIL103]\n  image: x",
+        [(2, 3, 39, ("VIL103",), False, 3, "")],
+    ),
+    (
+        "pipe-in-quotes-is-not-a-header",
+        f"command: 'a |'\n  {M} ignore[VIL103]\n  image: x",
+        [(2, 3, 39, ("VIL103",), False, 3, "")],
+    ),
 ]
 
 # (id, text): comment-like text that is not a suppression
@@ -110,7 +172,9 @@ def test_parse(text: str, expected: list[Parsed]) -> None:
     assert [_parsed(s) for s in found] == expected
     for s in found:
         assert s.span.end_line == s.span.line
-        line = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")[s.span.line - 1]
+        line = (
+            text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")[s.span.line - 1]
+        )
         comment = line[s.span.column - 1 : s.span.end_column - 1]
         assert comment.startswith("#")
         assert comment == line[s.span.column - 1 :].rstrip()
@@ -121,7 +185,9 @@ def test_not_a_suppression(text: str) -> None:
     assert parse_suppressions(text) == []
 
 
-@pytest.mark.parametrize("text", [c[1] for c in NOT_SUPPRESSIONS[:10]], ids=[c[0] for c in NOT_SUPPRESSIONS[:10]])
+@pytest.mark.parametrize(
+    "text", [c[1] for c in NOT_SUPPRESSIONS[:10]], ids=[c[0] for c in NOT_SUPPRESSIONS[:10]]
+)
 def test_quoted_examples_are_yaml_strings(text: str) -> None:
     """The quoted cases really are strings to the YAML parser, not comments."""
     assert [d.code for d in lint_text(text) if d.code == "VIL001"] == []
@@ -133,7 +199,11 @@ def test_quoted_examples_are_yaml_strings(text: str) -> None:
 PLACEMENTS: list[tuple[str, str, list[int | None]]] = [
     ("same-line", f"a: 1\nimage: x  {M} ignore[VIL103]\nb: 2", [2]),
     ("line-above", f"a: 1\n{M} ignore[VIL103]\nimage: x", [3]),
-    ("line-above-blank-and-comment-between", f"{M} ignore[VIL103]\n\n   \n# a note\n\t\n  # another\nimage: x", [7]),
+    (
+        "line-above-blank-and-comment-between",
+        f"{M} ignore[VIL103]\n\n   \n# a note\n\t\n  # another\nimage: x",
+        [7],
+    ),
     ("stacked", f"{M} ignore[VIL103]\n{M} ignore[VIL104]\nimage: x", [3, 3]),
     ("trailing-does-not-apply-to-next", f"a: 1  {M} ignore[VIL103]\nimage: x", [1]),
     ("above-and-trailing-same-line", f"{M} ignore[VIL103]\nimage: x  {M} ignore[VIL104]", [2, 2]),
@@ -152,7 +222,9 @@ def test_placement(text: str, targets: list[int | None]) -> None:
 
 
 def test_order_is_the_order_written() -> None:
-    text = f"{M} ignore[VIL101]\nimage: x  {M} ignore[VIL102]\n{M} ignore-file[VIL103]\n{M} ignore[VIL104]\nb: 1"
+    text = (
+        f"{M} ignore[VIL101]\nimage: x  {M} ignore[VIL102]\n{M} ignore-file[VIL103]\n{M} ignore[VIL104]\nb: 1"
+    )
     assert [s.codes for s in parse_suppressions(text)] == [("VIL101",), ("VIL102",), ("VIL103",), ("VIL104",)]
 
 
@@ -161,7 +233,9 @@ def test_order_is_the_order_written() -> None:
 # ---------------------------------------------------------------------------------------------
 def _diagnostic(line: int, code: str) -> Diagnostic:
     rule = next(r for r in (*ALL_RULES, *META_RULES) if r.code == code)
-    return Diagnostic("valohai.yaml", Span(line, 12, line, 20), code, rule.name, rule.severity, f"{code} here")
+    return Diagnostic(
+        "valohai.yaml", Span(line, 12, line, 20), code, rule.name, rule.severity, f"{code} here"
+    )
 
 
 LineCode = tuple[int, str]
@@ -170,68 +244,237 @@ APPLIES: list[tuple[str, str, list[LineCode], list[LineCode], list[str], list[st
     ("suppressed-line-above", f"{M} ignore[VIL103]\n\nimage: x", [(3, "VIL103")], [], [], []),
     ("suppressed-by-name", f"image: x  {M} ignore[latest-tag]", [(1, "VIL103")], [], [], []),
     ("suppressed-by-lowercase-code", f"image: x  {M} ignore[vil103]", [(1, "VIL103")], [], [], []),
-    ("one-entry-two-diagnostics", f"image: x  {M} ignore[VIL103, VIL104]", [(1, "VIL103"), (1, "VIL104")], [], [], []),
-    ("other-code-kept", f"image: x  {M} ignore[VIL103, VIL105]", [(1, "VIL103"), (1, "VIL104"), (1, "VIL105")],
-     [(1, "VIL104")], [], []),
-    ("other-line-kept", f"a: 1  {M} ignore[VIL103]\nimage: x", [(2, "VIL103")], [(2, "VIL103")],
-     ["suppression of VIL103 on line 1 matched nothing; remove it"], []),
-    ("file-level", f"{M} ignore-file[VIL104]\nimage: x\nimage: y", [(2, "VIL104"), (3, "VIL104"), (3, "VIL103")],
-     [(3, "VIL103")], [], []),
-    ("file-level-and-line-both-used", f"{M} ignore-file[VIL104]\nimage: x  {M} ignore[VIL104]", [(2, "VIL104")],
-     [], [], []),
-    ("two-line-suppressions-both-used", f"{M} ignore[VIL103]\nimage: x  {M} ignore[VIL103]", [(2, "VIL103")],
-     [], [], []),
-    ("unused", f"a: 1\nb: 2\nimage: x  {M} ignore[VIL104]", [(3, "VIL103")], [(3, "VIL103")],
-     ["suppression of VIL104 on line 3 matched nothing; remove it"], []),
-    ("unused-name", f"image: x  {M} ignore[floating-tag]", [], [],
-     ["suppression of floating-tag (VIL104) on line 1 matched nothing; remove it"], []),
-    ("unused-file-level", f"{M} ignore-file[VIL104]\nimage: x", [(2, "VIL103")], [(2, "VIL103")],
-     ["file-level suppression of VIL104 on line 1 matched nothing; remove it"], []),
-    ("partly-used", f"image: x  {M} ignore[VIL103, VIL104]", [(1, "VIL103")], [],
-     ["suppression of VIL104 on line 1 matched nothing; remove it"], []),
-    ("dangling-own-line", f"image: x\n{M} ignore[VIL103]\n", [(1, "VIL103")], [(1, "VIL103")],
-     ["suppression of VIL103 on line 2 matched nothing; remove it"], []),
-    ("unknown-code", f"image: x  {M} ignore[VIL998, VIL103]", [(1, "VIL103")], [],
-     ['suppression on line 1 names unknown code "VIL998"; use a rule code or name, or remove it'], []),
-    ("unknown-name", f"image: x  {M} ignore[latest]", [(1, "VIL103")], [(1, "VIL103")],
-     ['suppression on line 1 names unknown code "latest"; use a rule code or name, or remove it'], []),
+    (
+        "one-entry-two-diagnostics",
+        f"image: x  {M} ignore[VIL103, VIL104]",
+        [(1, "VIL103"), (1, "VIL104")],
+        [],
+        [],
+        [],
+    ),
+    (
+        "other-code-kept",
+        f"image: x  {M} ignore[VIL103, VIL105]",
+        [(1, "VIL103"), (1, "VIL104"), (1, "VIL105")],
+        [(1, "VIL104")],
+        [],
+        [],
+    ),
+    (
+        "other-line-kept",
+        f"a: 1  {M} ignore[VIL103]\nimage: x",
+        [(2, "VIL103")],
+        [(2, "VIL103")],
+        ["suppression of VIL103 on line 1 matched nothing; remove it"],
+        [],
+    ),
+    (
+        "file-level",
+        f"{M} ignore-file[VIL104]\nimage: x\nimage: y",
+        [(2, "VIL104"), (3, "VIL104"), (3, "VIL103")],
+        [(3, "VIL103")],
+        [],
+        [],
+    ),
+    (
+        "file-level-and-line-both-used",
+        f"{M} ignore-file[VIL104]\nimage: x  {M} ignore[VIL104]",
+        [(2, "VIL104")],
+        [],
+        [],
+        [],
+    ),
+    (
+        "two-line-suppressions-both-used",
+        f"{M} ignore[VIL103]\nimage: x  {M} ignore[VIL103]",
+        [(2, "VIL103")],
+        [],
+        [],
+        [],
+    ),
+    (
+        "unused",
+        f"a: 1\nb: 2\nimage: x  {M} ignore[VIL104]",
+        [(3, "VIL103")],
+        [(3, "VIL103")],
+        ["suppression of VIL104 on line 3 matched nothing; remove it"],
+        [],
+    ),
+    (
+        "unused-name",
+        f"image: x  {M} ignore[floating-tag]",
+        [],
+        [],
+        ["suppression of floating-tag (VIL104) on line 1 matched nothing; remove it"],
+        [],
+    ),
+    (
+        "unused-file-level",
+        f"{M} ignore-file[VIL104]\nimage: x",
+        [(2, "VIL103")],
+        [(2, "VIL103")],
+        ["file-level suppression of VIL104 on line 1 matched nothing; remove it"],
+        [],
+    ),
+    (
+        "partly-used",
+        f"image: x  {M} ignore[VIL103, VIL104]",
+        [(1, "VIL103")],
+        [],
+        ["suppression of VIL104 on line 1 matched nothing; remove it"],
+        [],
+    ),
+    (
+        "dangling-own-line",
+        f"image: x\n{M} ignore[VIL103]\n",
+        [(1, "VIL103")],
+        [(1, "VIL103")],
+        ["suppression of VIL103 on line 2 matched nothing; remove it"],
+        [],
+    ),
+    (
+        "unknown-code",
+        f"image: x  {M} ignore[VIL998, VIL103]",
+        [(1, "VIL103")],
+        [],
+        ['suppression on line 1 names unknown code "VIL998"; use a rule code or name, or remove it'],
+        [],
+    ),
+    (
+        "unknown-name",
+        f"image: x  {M} ignore[latest]",
+        [(1, "VIL103")],
+        [(1, "VIL103")],
+        ['suppression on line 1 names unknown code "latest"; use a rule code or name, or remove it'],
+        [],
+    ),
     # Spaces separate codes as commas do; VIL104 here matched nothing.
-    ("space-separated", f"image: x  {M} ignore[VIL103 VIL104]", [(1, "VIL103")], [],
-     ["suppression of VIL104 on line 1 matched nothing; remove it"], []),
-    ("bare-ignore", f"image: x  {M} ignore", [(1, "VIL104"), (1, "VIL103")], [(1, "VIL104"), (1, "VIL103")], [],
-     ['suppression "ignore" on line 1 names no codes and suppresses nothing; name the codes, as in ignore[VIL103, VIL104]']),
-    ("empty-brackets", f"{M} ignore[]\nimage: x", [(2, "VIL103")], [(2, "VIL103")], [],
-     ['suppression "ignore" on line 1 names no codes and suppresses nothing; name the codes, as in ignore[VIL103]']),
-    ("bare-nothing-reported", f"image: x  {M} ignore", [], [], [],
-     ['suppression "ignore" on line 1 names no codes and suppresses nothing; name the codes to suppress, as in ignore[CODE], or remove it']),
-    ("bare-ignore-file", f"{M} ignore-file\nimage: x\nimage: y", [(2, "VIL104"), (3, "VIL102")],
-     [(2, "VIL104"), (3, "VIL102")], [],
-     ['suppression "ignore-file" on line 1 names no codes and suppresses nothing; name the codes, as in ignore-file[VIL102, VIL104]']),
+    (
+        "space-separated",
+        f"image: x  {M} ignore[VIL103 VIL104]",
+        [(1, "VIL103")],
+        [],
+        ["suppression of VIL104 on line 1 matched nothing; remove it"],
+        [],
+    ),
+    (
+        "bare-ignore",
+        f"image: x  {M} ignore",
+        [(1, "VIL104"), (1, "VIL103")],
+        [(1, "VIL104"), (1, "VIL103")],
+        [],
+        [
+            'suppression "ignore" on line 1 names no codes and suppresses nothing; name the codes, as in ignore[VIL103, VIL104]'
+        ],
+    ),
+    (
+        "empty-brackets",
+        f"{M} ignore[]\nimage: x",
+        [(2, "VIL103")],
+        [(2, "VIL103")],
+        [],
+        [
+            'suppression "ignore" on line 1 names no codes and suppresses nothing; name the codes, as in ignore[VIL103]'
+        ],
+    ),
+    (
+        "bare-nothing-reported",
+        f"image: x  {M} ignore",
+        [],
+        [],
+        [],
+        [
+            'suppression "ignore" on line 1 names no codes and suppresses nothing; name the codes to suppress, as in ignore[CODE], or remove it'
+        ],
+    ),
+    (
+        "bare-ignore-file",
+        f"{M} ignore-file\nimage: x\nimage: y",
+        [(2, "VIL104"), (3, "VIL102")],
+        [(2, "VIL104"), (3, "VIL102")],
+        [],
+        [
+            'suppression "ignore-file" on line 1 names no codes and suppresses nothing; name the codes, as in ignore-file[VIL102, VIL104]'
+        ],
+    ),
     # VIL901/VIL902 are suppressible by another suppression, never by the one they report on.
     ("file-level-silences-unused", f"{M} ignore-file[VIL901]\nimage: x  {M} ignore[VIL104]", [], [], [], []),
-    ("line-above-silences-unused", f"a: 1\n{M} ignore[unused-suppression]\nimage: x  {M} ignore[VIL104]", [], [], [], []),
-    ("no-self-suppression", f"image: x  {M} ignore[VIL104, VIL901]", [], [],
-     ["suppression of VIL104 on line 1 matched nothing; remove it",
-      "suppression of VIL901 on line 1 matched nothing; remove it"], []),
-    ("no-self-suppression-file-level", f"{M} ignore-file[VIL104, VIL901]\nimage: x", [], [],
-     ["file-level suppression of VIL104 on line 1 matched nothing; remove it",
-      "file-level suppression of VIL901 on line 1 matched nothing; remove it"], []),
-    ("unused-meta-suppression", f"{M} ignore-file[VIL901]\nimage: x", [], [],
-     ["file-level suppression of VIL901 on line 1 matched nothing; remove it"], []),
+    (
+        "line-above-silences-unused",
+        f"a: 1\n{M} ignore[unused-suppression]\nimage: x  {M} ignore[VIL104]",
+        [],
+        [],
+        [],
+        [],
+    ),
+    (
+        "no-self-suppression",
+        f"image: x  {M} ignore[VIL104, VIL901]",
+        [],
+        [],
+        [
+            "suppression of VIL104 on line 1 matched nothing; remove it",
+            "suppression of VIL901 on line 1 matched nothing; remove it",
+        ],
+        [],
+    ),
+    (
+        "no-self-suppression-file-level",
+        f"{M} ignore-file[VIL104, VIL901]\nimage: x",
+        [],
+        [],
+        [
+            "file-level suppression of VIL104 on line 1 matched nothing; remove it",
+            "file-level suppression of VIL901 on line 1 matched nothing; remove it",
+        ],
+        [],
+    ),
+    (
+        "unused-meta-suppression",
+        f"{M} ignore-file[VIL901]\nimage: x",
+        [],
+        [],
+        ["file-level suppression of VIL901 on line 1 matched nothing; remove it"],
+        [],
+    ),
     ("file-level-silences-unknown", f"{M} ignore-file[VIL901]\nimage: x  {M} ignore[VIL998]", [], [], [], []),
-    ("file-level-silences-blanket", f"{M} ignore-file[VIL902]\nimage: x  {M} ignore", [(2, "VIL103")],
-     [(2, "VIL103")], [], []),
-    ("blanket-meta-not-self", f"{M} ignore-file\nimage: x", [], [], [],
-     ['suppression "ignore-file" on line 1 names no codes and suppresses nothing; name the codes to suppress, as in ignore-file[CODE], or remove it']),
-    ("findings-in-comment-order", f"a: 1  {M} ignore[VIL998, VIL103]\n{M} ignore-file[VIL104]\nb: 2", [], [],
-     ['suppression on line 1 names unknown code "VIL998"; use a rule code or name, or remove it',
-      "suppression of VIL103 on line 1 matched nothing; remove it",
-      "file-level suppression of VIL104 on line 2 matched nothing; remove it"], []),
+    (
+        "file-level-silences-blanket",
+        f"{M} ignore-file[VIL902]\nimage: x  {M} ignore",
+        [(2, "VIL103")],
+        [(2, "VIL103")],
+        [],
+        [],
+    ),
+    (
+        "blanket-meta-not-self",
+        f"{M} ignore-file\nimage: x",
+        [],
+        [],
+        [],
+        [
+            'suppression "ignore-file" on line 1 names no codes and suppresses nothing; name the codes to suppress, as in ignore-file[CODE], or remove it'
+        ],
+    ),
+    (
+        "findings-in-comment-order",
+        f"a: 1  {M} ignore[VIL998, VIL103]\n{M} ignore-file[VIL104]\nb: 2",
+        [],
+        [],
+        [
+            'suppression on line 1 names unknown code "VIL998"; use a rule code or name, or remove it',
+            "suppression of VIL103 on line 1 matched nothing; remove it",
+            "file-level suppression of VIL104 on line 2 matched nothing; remove it",
+        ],
+        [],
+    ),
 ]
 
 
 @pytest.mark.parametrize(
-    ("text", "diagnostics", "kept", "unused", "blanket"), [c[1:] for c in APPLIES], ids=[c[0] for c in APPLIES]
+    ("text", "diagnostics", "kept", "unused", "blanket"),
+    [c[1:] for c in APPLIES],
+    ids=[c[0] for c in APPLIES],
 )
 def test_apply(
     text: str, diagnostics: list[LineCode], kept: list[LineCode], unused: list[str], blanket: list[str]
@@ -255,7 +498,9 @@ def test_finding_points_at_its_comment() -> None:
 
 def test_apply_keeps_diagnostics_untouched_and_in_order() -> None:
     given = [_diagnostic(3, "VIL104"), _diagnostic(1, "VIL103"), _diagnostic(2, "VIL103")]
-    kept, _, _ = _reported(apply_suppressions(given, parse_suppressions(f"a: 1\nimage: x  {M} ignore[VIL103]"), RESOLVE))
+    kept, _, _ = _reported(
+        apply_suppressions(given, parse_suppressions(f"a: 1\nimage: x  {M} ignore[VIL103]"), RESOLVE)
+    )
     assert kept == [given[0], given[1]]
     assert kept[0] is given[0]
 
@@ -278,12 +523,20 @@ def test_with_lint_text() -> None:
     assert blanket == []
     # The engine does the same by default, and reports the unused suppression as VIL901.
     assert [(d.span.line, d.span.column, d.code) for d in lint_text(text, config=CORE)] == [
-        (7, 12, "VIL104"), (7, 24, "VIL901")]
+        (7, 12, "VIL104"),
+        (7, 24, "VIL901"),
+    ]
 
 
 def test_resolver() -> None:
     assert [RESOLVE(w) for w in ("VIL103", "vil103", "latest-tag", "Latest-Tag", "VIL998", "latest", "")] == [
-        "VIL103", "VIL103", "VIL103", "VIL103", None, None, None,
+        "VIL103",
+        "VIL103",
+        "VIL103",
+        "VIL103",
+        None,
+        None,
+        None,
     ]
 
 
@@ -297,7 +550,7 @@ def test_scale_many_suppressions() -> None:
             lines.append(f"  {M} ignore[VIL103, latest-tag] reason {i}")
             lines.append(f"  image: 'python:latest' # note {i}")
         else:
-            lines.append(f"  image: \"x:{i}\"  {M} ignore[VIL104]")
+            lines.append(f'  image: "x:{i}"  {M} ignore[VIL104]')
             lines.append("")
     text = "\n".join(lines)
     assert len(lines) == 10_000
@@ -336,7 +589,14 @@ def test_scale_long_line() -> None:
 # ---------------------------------------------------------------------------------------------
 # The rule pages: headings, and examples that do what they say.
 # ---------------------------------------------------------------------------------------------
-HEADINGS = ("## What it does", "## Why is this bad?", "## Example", "## Use instead", "## Options", "## Fix safety")
+HEADINGS = (
+    "## What it does",
+    "## Why is this bad?",
+    "## Example",
+    "## Use instead",
+    "## Options",
+    "## Fix safety",
+)
 
 
 def _yaml_block(doc: str, heading: str) -> str:
@@ -381,4 +641,6 @@ def test_a_suppression_of_a_rule_that_is_not_running_is_not_reported() -> None:
     text = f"- step: {{name: a, image: 'python:latest'}}  {M} ignore[VIL103] smoke test\n"
     assert [d.code for d in lint_text(text, config=LintConfig(ignore=("VIL103", "VIL3")))] == []
     assert [d.code for d in lint_text(text, config=CORE._replace(severity={"VIL103": None}))] == []
-    assert [d.code for d in lint_text(text.replace("python:latest", "python:3.12.1"), config=CORE)] == ["VIL901"]
+    assert [d.code for d in lint_text(text.replace("python:latest", "python:3.12.1"), config=CORE)] == [
+        "VIL901"
+    ]

@@ -43,8 +43,9 @@ def _count_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return reads
 
 
-def test_a_miss_reads_each_file_once(project: Path, monkeypatch: pytest.MonkeyPatch,
-                                     capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_miss_reads_each_file_once(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     """The first stage reads the files, misses (one file is new to the cache), and the full run
     lints with the texts it read: every file and the nearest valohai.yaml read once."""
     assert main(["clean/valohai.yaml"]) == 0  # in the cache now; valohai.yaml and train.py are not
@@ -55,7 +56,9 @@ def test_a_miss_reads_each_file_once(project: Path, monkeypatch: pytest.MonkeyPa
     assert "VIL103" in capsys.readouterr().out
 
 
-def test_the_first_stage_and_the_full_run_share_one_workspace(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_first_stage_and_the_full_run_share_one_workspace(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     made: list[Workspace] = []
     real = Workspace.for_options
 
@@ -69,7 +72,9 @@ def test_the_first_stage_and_the_full_run_share_one_workspace(project: Path, mon
     assert len(made) == 1
 
 
-def test_lint_source_lints_an_editors_text_as_the_file(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_lint_source_lints_an_editors_text_as_the_file(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """A long-running client keeps one workspace and lints texts that are not on disk yet."""
     options = read_options(["--no-cache"])
     assert options is not None
@@ -80,7 +85,9 @@ def test_lint_source_lints_an_editors_text_as_the_file(project: Path, capsys: py
     assert (found.code, found.span.line, found.span.column) == ("VIL103", 3, 12)
     assert main(["--no-cache", "valohai.yaml"]) == 1
     assert capsys.readouterr().out.startswith(f"valohai.yaml:3:12: VIL103 {found.message}")
-    same = space.lint_source("train.py", TRAIN_PY.replace("python:3.11.9", "tensorflow/tensorflow:latest-gpu"))
+    same = space.lint_source(
+        "train.py", TRAIN_PY.replace("python:3.11.9", "tensorflow/tensorflow:latest-gpu")
+    )
     assert [d.code for d in same] == ["VIL103"]  # the step's image: no VIL304 (valohai.yaml on disk)
     assert "VIL304" in [d.code for d in space.lint_source("train.py", TRAIN_PY)]
 

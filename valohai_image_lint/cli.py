@@ -179,8 +179,6 @@ def _use_color(choice: str, out: TextIO) -> bool:
     return not os.environ.get("NO_COLOR") and hasattr(out, "isatty") and out.isatty()
 
 
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: ``main(["valohai.yaml"])`` returns the exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)

@@ -36,6 +36,8 @@ SKIP_DIRS = frozenset(
         ".eggs",
     }
 )
+
+
 class _Pattern(NamedTuple):
     glob: Glob
     negated: bool
@@ -171,5 +173,3 @@ def discover(paths: list[str]) -> tuple[list[str], list[PathError]]:
         else:
             errors.append(PathError(path, "no such file or directory"))
     return sorted(dict.fromkeys(found)), errors
-
-

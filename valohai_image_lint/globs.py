@@ -90,7 +90,15 @@ class Glob:
     """A compiled glob: ``matches`` says whether it matches a whole text."""
 
     __slots__ = (
-        "_accept", "_masks", "_pairs", "_prefix", "_repeats", "_required", "_start", "_steps", "_suffix"
+        "_accept",
+        "_masks",
+        "_pairs",
+        "_prefix",
+        "_repeats",
+        "_required",
+        "_start",
+        "_steps",
+        "_suffix",
     )
 
     def __init__(self, steps: tuple[Step, ...]) -> None:

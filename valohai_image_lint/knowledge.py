@@ -173,7 +173,9 @@ FAMILIES: tuple[Family, ...] = (
         lighter=(
             Lighter(
                 # only as a word after a version (11.8.0-cudnn8-devel-ubuntu22.04): a bare "devel" is no tag
-                r"(?<=-)devel(?![^-])", "runtime", "-runtime has the CUDA libraries without the compilers"
+                r"(?<=-)devel(?![^-])",
+                "runtime",
+                "-runtime has the CUDA libraries without the compilers",
             ),
         ),
     ),
@@ -204,9 +206,14 @@ FAMILIES: tuple[Family, ...] = (
         ("docker.io/continuumio/anaconda3",),
         lighter=(
             Lighter(r"^(?:latest)?$", r"\g<0>", _MINICONDA, repository="miniconda3"),
-            Lighter(r".+", None, _MINICONDA, repository="miniconda3",
-                    advice="use continuumio/miniconda3 at a version you choose (its versions are numbered "
-                    "differently) and install what the job needs"),
+            Lighter(
+                r".+",
+                None,
+                _MINICONDA,
+                repository="miniconda3",
+                advice="use continuumio/miniconda3 at a version you choose (its versions are numbered "
+                "differently) and install what the job needs",
+            ),
         ),
     ),
     Family("continuumio/miniconda3", ("docker.io/continuumio/miniconda3",)),
@@ -225,10 +232,15 @@ FAMILIES: tuple[Family, ...] = (
         "jupyter",
         ("docker.io/jupyter/*", "quay.io/jupyter/*"),
         lighter=(
-            Lighter(r".*", None, "it is built to run a notebook server", names="*/jupyter/*-notebook",
-                    steps_only=True,
-                    advice="use a plain Python image with the packages the step needs, "
-                    "such as python:3.12.1-slim"),
+            Lighter(
+                r".*",
+                None,
+                "it is built to run a notebook server",
+                names="*/jupyter/*-notebook",
+                steps_only=True,
+                advice="use a plain Python image with the packages the step needs, "
+                "such as python:3.12.1-slim",
+            ),
         ),
     ),
     # https://hub.docker.com/r/ufoym/deepo/tags : tags name the Python version (py36); no lighter facts.

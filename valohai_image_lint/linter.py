@@ -37,6 +37,8 @@ def parse_site(site: ImageSite, parse: Parse = parse_image) -> ParsedSite:
 
 
 MAX_NAMED_CONTEXTS = 5
+
+
 def _names(contexts: tuple[str, ...]) -> str:
     shown = ", ".join(contexts[:MAX_NAMED_CONTEXTS])
     rest = len(contexts) - MAX_NAMED_CONTEXTS
@@ -251,9 +253,7 @@ def _line_length(text: str, line: int) -> int | None:
     return len(lines[line - 1]) if 1 <= line <= len(lines) else None
 
 
-def _guarded(
-    path: str, stage: str, run: Callable[[list[Diagnostic]], list[Diagnostic]]
-) -> list[Diagnostic]:
+def _guarded(path: str, stage: str, run: Callable[[list[Diagnostic]], list[Diagnostic]]) -> list[Diagnostic]:
     """Run one file's lint; an exception that escapes it (a bug) becomes a VIL999 diagnostic.
     VIL999 diagnostics are kept apart so that no selection or suppression drops them.
 

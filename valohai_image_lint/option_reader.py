@@ -35,7 +35,16 @@ VALUED = {
     "--stdin-filename": "stdin_filename",
 }
 FORMAT_NAMES = (
-    "concise", "full", "json", "json-lines", "sarif", "github", "gitlab", "junit", "pylint", "grouped"
+    "concise",
+    "full",
+    "json",
+    "json-lines",
+    "sarif",
+    "github",
+    "gitlab",
+    "junit",
+    "pylint",
+    "grouped",
 )
 """The output formats' names, in the order ``--help`` lists them: the one list of them, here because
 this module imports nothing (``reporters.FORMATS`` maps each name to its module)."""

@@ -34,6 +34,7 @@ def _grammar() -> None:
 
         _Re, _digest = ImageRegexps, digest
 
+
 NAME_TOTAL_LENGTH_MAX = 255
 DEFAULT_DOMAIN = "docker.io"
 LEGACY_DEFAULT_DOMAIN = "index.docker.io"

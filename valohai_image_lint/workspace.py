@@ -178,7 +178,6 @@ class Workspace:
 
     # -- stage 2: the full run ---------------------------------------------------------------------
 
-
     def load_config(self) -> None:
         """Read ``--config`` (or take ``--isolated``'s none) for every file; ``ConfigError``
         when that file cannot be used."""

@@ -96,7 +96,16 @@ class StoredDiagnostic(_Record):
     severity as its number, the fix as a ``StoredFix``."""
 
     __slots__ = (
-        "canonical", "code", "context", "fix", "image", "key_line", "message", "name", "severity", "span"
+        "canonical",
+        "code",
+        "context",
+        "fix",
+        "image",
+        "key_line",
+        "message",
+        "name",
+        "severity",
+        "span",
     )
 
     def __init__(
@@ -137,14 +146,24 @@ class StoredDiagnostic(_Record):
     def from_diagnostic(cls, diagnostic: Diagnostic) -> StoredDiagnostic:
         fix = diagnostic.fix
         stored_fix = (
-            StoredFix(fix.title, fix.applicability.value, tuple((_span_of(edit.span), edit.replacement)
-                                                                for edit in fix.edits))
+            StoredFix(
+                fix.title,
+                fix.applicability.value,
+                tuple((_span_of(edit.span), edit.replacement) for edit in fix.edits),
+            )
             if fix is not None
             else None
         )
         return cls(
-            _span_of(diagnostic.span), diagnostic.code, diagnostic.name, int(diagnostic.severity),
-            diagnostic.message, diagnostic.image, diagnostic.canonical, diagnostic.context, stored_fix,
+            _span_of(diagnostic.span),
+            diagnostic.code,
+            diagnostic.name,
+            int(diagnostic.severity),
+            diagnostic.message,
+            diagnostic.image,
+            diagnostic.canonical,
+            diagnostic.context,
+            stored_fix,
             diagnostic.key_line,
         )
 
@@ -159,15 +178,32 @@ class StoredDiagnostic(_Record):
             edits = tuple(Edit(Span(*span), text) for span, text in fix.edits)
             decoded_fix = Fix(fix.title, edits, Applicability(fix.applicability))
         return Diagnostic(
-            path, Span(*self.span), self.code, self.name, Severity(self.severity), self.message, self.image,
-            self.canonical, self.context, decoded_fix, self.key_line,
+            path,
+            Span(*self.span),
+            self.code,
+            self.name,
+            Severity(self.severity),
+            self.message,
+            self.image,
+            self.canonical,
+            self.context,
+            decoded_fix,
+            self.key_line,
         )
 
     def encode(self) -> list[object]:
         fix = self.fix.encode() if self.fix is not None else None
         return [
-            list(self.span), self.code, self.name, self.severity, self.message, self.image, self.canonical,
-            self.context, fix, self.key_line,
+            list(self.span),
+            self.code,
+            self.name,
+            self.severity,
+            self.message,
+            self.image,
+            self.canonical,
+            self.context,
+            fix,
+            self.key_line,
         ]
 
     @classmethod
@@ -204,8 +240,12 @@ class StoredResult(_Record):
         self.output_format = output_format
 
     def encode(self) -> list[object]:
-        return [self.key, [diagnostic.encode() for diagnostic in self.diagnostics], self.failing,
-                self.output_format]
+        return [
+            self.key,
+            [diagnostic.encode() for diagnostic in self.diagnostics],
+            self.failing,
+            self.output_format,
+        ]
 
     @classmethod
     def decode(cls, value: object, key: str) -> StoredResult | None:

@@ -42,8 +42,12 @@ class ReferenceCache:
         entry = self._entries.get(text)
         if isinstance(entry, list) and len(entry) == 4:
             domain, path, tag, digest = entry
-            if (isinstance(domain, str) and isinstance(path, str) and isinstance(tag, (str, type(None)))
-                    and isinstance(digest, (str, type(None)))):
+            if (
+                isinstance(domain, str)
+                and isinstance(path, str)
+                and isinstance(tag, (str, type(None)))
+                and isinstance(digest, (str, type(None)))
+            ):
                 return ImageRef(text, domain, path, tag, digest)
         if isinstance(entry, dict) and isinstance(entry.get("error"), str):
             raise InvalidImageReference(text, entry["error"])

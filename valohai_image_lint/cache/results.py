@@ -62,9 +62,7 @@ def _hash(text: str) -> str:
     return digest(text.encode("utf-8", "surrogatepass"), 20).hex()
 
 
-def settings_key(
-    config_path: str | None, config_bytes: bytes | None, command_line: CommandLine
-) -> str:
+def settings_key(config_path: str | None, config_bytes: bytes | None, command_line: CommandLine) -> str:
     """What one file's settings are made of, as text: the config file (path and bytes) and what
     the settings take from the command line, the date included."""
     return repr((config_path, config_bytes, *command_line))
@@ -126,8 +124,9 @@ class ResultCache:
 
         if self.path is None or any(d.code == INTERNAL_ERROR_CODE for d in diagnostics):
             return
-        stored = StoredResult(key, tuple(StoredDiagnostic.from_diagnostic(d) for d in diagnostics), failing,
-                              output_format)
+        stored = StoredResult(
+            key, tuple(StoredDiagnostic.from_diagnostic(d) for d in diagnostics), failing, output_format
+        )
         self._changed[self._slot(path)] = stored.encode()
 
     def save(self) -> None:

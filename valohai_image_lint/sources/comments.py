@@ -72,7 +72,6 @@ class Suppression(NamedTuple):
     reason: str
 
 
-
 _MARKER = re.compile(r"#[ \t]*valohai-image-lint[ \t]*:[ \t]*(?P<keyword>ignore-file|ignore)(?![\w-])")
 _HEADER_INDICATOR = re.compile(r"[|>][-+1-9]*")  # |, >-, |2+ ...
 _INDICATORS = frozenset(":-?[{,")

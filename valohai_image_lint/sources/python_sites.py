@@ -244,4 +244,3 @@ def find_python_image_sites(text: str) -> list[ImageSite]:
     tree = parse_python(text)
     parsed = LineIndex(text)
     return in_written_order(prepare_call_sites(tree, parsed, ImportBindings([tree]), parsed.position))
-

@@ -460,8 +460,9 @@ def _compose(next_event: Callable[[], Any], parts: _Parts, document: Document) -
         elif kind == _ALIAS:
             target = anchors.get(event.anchor)
             if target is None:
-                raise SourceSyntaxError(f"found undefined alias {event.anchor!r}",
-                                      *document.position(event.start_mark.index))
+                raise SourceSyntaxError(
+                    f"found undefined alias {event.anchor!r}", *document.position(event.start_mark.index)
+                )
             add(target)
         elif kind == _DOCUMENT:
             anchors = {}  # an anchor names a node in its own document only

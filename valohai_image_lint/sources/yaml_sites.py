@@ -66,8 +66,11 @@ class _Merges:
                 continue
             in_progress.add(id(current))
             stack.append((current, True))
-            stack.extend((source, False) for source in reversed(sources)
-                         if id(source) not in self._resolved and id(source) not in in_progress)
+            stack.extend(
+                (source, False)
+                for source in reversed(sources)
+                if id(source) not in self._resolved and id(source) not in in_progress
+            )
         return self._resolved[id(mapping)]
 
     def _combine(self, mapping: Mapping, sources: list[Mapping]) -> list[tuple[Node, Node]]:
@@ -196,8 +199,13 @@ class _SiteCollector:
             close = doc.text.find("}}", value.start, line_end)
             end = close + 2 if close != -1 else line_end
             raw = doc.text[value.start : end].rstrip("\r")
-            return ImageSite(ValueKind.STRING, doc.span(value.start, value.start + len(raw)), (context,),
-                             value=raw, required=required)
+            return ImageSite(
+                ValueKind.STRING,
+                doc.span(value.start, value.start + len(raw)),
+                (context,),
+                value=raw,
+                required=required,
+            )
         type_name = "a mapping" if isinstance(value, Mapping) else "a list"
         span = doc.span(value.start, value.start + 1)
         return ImageSite(ValueKind.NON_STRING, span, (context,), type_name=type_name, required=required)
