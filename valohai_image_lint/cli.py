@@ -77,10 +77,11 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     except ConfigError as exc:
         _error(err, str(exc))
         return EXIT_ERROR
-    from .reporters.statistics import STATISTICS_FORMATS
+    if args.statistics:
+        from .reporters.statistics import STATISTICS_FORMATS
 
-    if args.statistics and output_format not in STATISTICS_FORMATS:
-        raise UsageError(f"--statistics prints {', '.join(STATISTICS_FORMATS)}; not {output_format}")
+        if output_format not in STATISTICS_FORMATS:
+            raise UsageError(f"--statistics prints {', '.join(STATISTICS_FORMATS)}; not {output_format}")
     if "-" in args.paths:
         result = workspace.lint_stream(args.stdin_filename, sys.stdin.buffer)
     else:
