@@ -13,10 +13,11 @@ SEVERITY_WORDS = {3: "error", 2: "warning", 1: "info"}
 
 
 def concise_line(path: str, line: int, column: int, code: str, message: str) -> str:
-    """``path:line:col: CODE message`` (the path escaped so that it stays one line)."""
-    from .escape import one_line
+    """``path:line:col: CODE message``, on one line (``escape.one_line``), the path as
+    ``escape.shown_path`` shows it (never starting with ``::``)."""
+    from .escape import one_line, shown_path
 
-    return f"{one_line(path)}:{line}:{column}: {code} {message}"
+    return f"{shown_path(path)}:{line}:{column}: {code} {one_line(message)}"
 
 
 def summary(severities: Iterable[int], files: int) -> str:

@@ -33,6 +33,7 @@ import unicodedata
 from collections.abc import Iterator
 from typing import TextIO
 
+from ..escape import one_line, shown_path
 from ..model import Applicability, Diagnostic, Severity, Span
 from ..sources.lines import split_lines
 from . import Report
@@ -131,7 +132,7 @@ def _diagnostic_lines(diagnostic: Diagnostic, lines: list[str] | None, color: bo
     yield f"{gutter} = rule: {diagnostic.name}"
     if diagnostic.fix is not None:
         safety = "safe" if diagnostic.fix.applicability is Applicability.SAFE else "unsafe"
-        yield f"{gutter} = help: {diagnostic.fix.title} ({safety} fix)"
+        yield f"{gutter} = help: {one_line(diagnostic.fix.title)} ({safety} fix)"
 
 
 def _header(diagnostic: Diagnostic, color: bool) -> str:
@@ -139,7 +140,8 @@ def _header(diagnostic: Diagnostic, color: bool) -> str:
         return format_line(diagnostic)
     span = diagnostic.span
     code = f"{_SEVERITY_COLOR[diagnostic.severity]}{diagnostic.code}{_RESET}"
-    return f"{_BOLD}{diagnostic.path}:{span.line}:{span.column}:{_RESET} {code} {diagnostic.message}"
+    where = f"{shown_path(diagnostic.path)}:{span.line}:{span.column}:"
+    return f"{_BOLD}{where}{_RESET} {code} {one_line(diagnostic.message)}"
 
 
 REPORTER = FullReporter()

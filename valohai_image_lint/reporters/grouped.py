@@ -8,13 +8,15 @@
 
 Files come in the order of their first finding (the order the diagnostics are given in), with a
 blank line between files; clean files are not listed. Within a file the line numbers are
-right-aligned and the columns left-aligned, so the colons and the codes line up.
+right-aligned and the columns left-aligned, so the colons and the codes line up. The path is
+shown as ``escape.shown_path`` shows it, each message on one line.
 """
 
 from __future__ import annotations
 
 from typing import TextIO
 
+from ..escape import one_line, shown_path
 from ..model import Diagnostic
 from . import Report
 
@@ -27,12 +29,12 @@ class GroupedReporter:
         for index, (path, diagnostics) in enumerate(groups.items()):
             if index:
                 stream.write("\n")
-            stream.write(path + "\n")
+            stream.write(shown_path(path) + "\n")
             line_width = max(len(str(d.span.line)) for d in diagnostics)
             column_width = max(len(str(d.span.column)) for d in diagnostics)
             for d in diagnostics:
                 position = f"{d.span.line:>{line_width}}:{d.span.column:<{column_width}}"
-                stream.write(f"  {position}  {d.code}  {d.message}\n")
+                stream.write(f"  {position}  {d.code}  {one_line(d.message)}\n")
 
 
 REPORTER = GroupedReporter()
