@@ -6,7 +6,10 @@
 
 The runner turns each into an annotation on the file and line. Values are escaped as the
 Actions toolkit escapes them (``escapeData`` / ``escapeProperty`` in ``@actions/core``): in the
-message ``%``, ``\\r`` and ``\\n``; in a property value ``:`` and ``,`` as well. ``endColumn`` is
+message ``%``, ``\\r`` and ``\\n``; in a property value ``:`` and ``,`` as well. The runner
+decodes only those, so any other control character, a line or paragraph separator or a
+bidirectional control (which the log would otherwise show raw: ESC starts a colour) is written
+as ``escape.one_line`` shows it, ``\\x1b``, ``\\u202e``. ``endColumn`` is
 our exclusive end column, as ruff writes it. The runner keeps columns only on a one-line range
 (it drops them, with a warning in the log, when ``line`` and ``endLine`` differ), so a span over
 several lines is written with its lines only. Paths are written as given (relative to the
@@ -17,6 +20,7 @@ from __future__ import annotations
 
 from typing import TextIO
 
+from ..escape import one_line
 from ..model import Diagnostic, Severity
 from . import Report
 
@@ -25,7 +29,7 @@ COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO:
 
 def escape_data(text: str) -> str:
     """The message after ``::``."""
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return one_line(text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def escape_property(text: str) -> str:
