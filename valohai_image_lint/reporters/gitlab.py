@@ -12,6 +12,7 @@ Severity mapping (GitLab knows info, minor, major, critical and blocker):
 pipeline; ours at worst make one step fail to pull or run an image that moves. Paths are relative
 to the report's root (the repository root when run from it), with POSIX separators; the
 fingerprint ignores line numbers (see ``fingerprints``), so GitLab tracks a finding across edits.
+Controls, line separators and bidirectional controls are ``\\u`` escapes (``escape.json_text``).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from __future__ import annotations
 import json
 from typing import Any, TextIO
 
+from ..escape import json_text
 from ..model import Diagnostic, Severity
 from . import Report
 from .fingerprints import fingerprints, relative_path
@@ -43,8 +45,7 @@ class GitLabReporter:
     def write(self, report: Report, stream: TextIO) -> None:
         prints = fingerprints(report.diagnostics, report.root)
         issues = [issue(d, f, report.root) for d, f in zip(report.diagnostics, prints, strict=True)]
-        json.dump(issues, stream, indent=2, ensure_ascii=False)
-        stream.write("\n")
+        stream.write(json_text(json.dumps(issues, indent=2, ensure_ascii=False)) + "\n")
 
 
 REPORTER = GitLabReporter()

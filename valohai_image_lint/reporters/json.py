@@ -1,10 +1,17 @@
-"""A JSON array of diagnostics with stable field names (later formats build on them)."""
+"""A JSON array of diagnostics with stable field names (later formats build on them).
+
+Text is written as UTF-8, not ``\\u`` escapes, except the characters ``escape.json_text``
+escapes (controls, line and paragraph separators, bidirectional controls): a path or value holding
+them is still valid JSON that decodes to the same string, but cannot steer a terminal it is
+printed on.
+"""
 
 from __future__ import annotations
 
 import json
 from typing import Any, TextIO
 
+from ..escape import json_text
 from ..model import Diagnostic, Fix
 from . import Report
 
@@ -48,7 +55,9 @@ def _fix(fix: Fix | None) -> dict[str, Any] | None:
 
 class JsonReporter:
     def write(self, report: Report, stream: TextIO) -> None:
-        json.dump([as_dict(d) for d in report.diagnostics], stream, indent=2, ensure_ascii=False)
+        stream.write(
+            json_text(json.dumps([as_dict(d) for d in report.diagnostics], indent=2, ensure_ascii=False))
+        )
         stream.write("\n")
 
 

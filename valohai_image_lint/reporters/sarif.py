@@ -5,7 +5,8 @@ Locations are URI references relative to ``%SRCROOT%`` (the report's root, also 
 Columns count code points (``columnKind: unicodeCodePoints``), as our spans do, and our exclusive
 ``end_column`` is SARIF's ``endColumn``. ``partialFingerprints["valohaiImageLint/v1"]`` ignores
 the line, so a finding keeps it when unrelated lines are inserted above. A fix becomes a SARIF
-fix; its applicability (safe or unsafe) goes in the fix's property bag.
+fix; its applicability (safe or unsafe) goes in the fix's property bag. Controls, line separators
+and bidirectional controls are ``\\u`` escapes (``escape.json_text``).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any, TextIO
 from urllib.parse import quote
 
 from .. import __version__
+from ..escape import json_text
 from ..model import Diagnostic, Fix, Severity, Span
 from ..rule import Rule
 from . import Report
@@ -151,8 +153,7 @@ def sarif_log(report: Report) -> dict[str, Any]:
 
 class SarifReporter:
     def write(self, report: Report, stream: TextIO) -> None:
-        json.dump(sarif_log(report), stream, indent=2, ensure_ascii=False)
-        stream.write("\n")
+        stream.write(json_text(json.dumps(sarif_log(report), indent=2, ensure_ascii=False)) + "\n")
 
 
 REPORTER = SarifReporter()
