@@ -5,6 +5,13 @@ file (clean files pass), named by its path relative to the report's root; one ``
 finding, its ``message`` and text the concise line. ``tests`` counts files and ``failures`` counts
 the files with findings (JUnit counts failed tests, not failure elements, so ``tests - failures``
 is the number that passed).
+
+Paths and values are escaped for XML 1.0: a tab, line feed or carriage return in an attribute is
+a character reference (``&#10;``), as are DEL, the C1 controls, line and paragraph separators and
+bidirectional controls anywhere (``&#x202e;``), so the text decodes to the same string; the other
+C0 controls (which XML 1.0 cannot hold even as references), lone surrogates, U+FFFE and U+FFFF
+are shown as ``\\x1b`` or ``\\ufffe``. Text content (the concise line, an error) is on one line
+(``escape.one_line``).
 """
 
 from __future__ import annotations
@@ -13,6 +20,7 @@ import re
 from typing import TextIO
 from xml.etree import ElementTree as ET
 
+from ..escape import UNSAFE, one_line
 from ..model import Diagnostic
 from . import Report
 from .concise import format_line
@@ -21,6 +29,8 @@ from .fingerprints import relative_path
 SUITE = "valohai-image-lint"
 # XML 1.0 cannot hold these characters even escaped (controls, lone surrogates, U+FFFE/U+FFFF).
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# XML 1.0 holds these, but they are not printed raw: written as character references.
+_REFERENCES = {code: f"&#x{code:x};" for code in UNSAFE if code >= 127}
 
 
 def _escape(match: re.Match[str]) -> str:
@@ -44,8 +54,9 @@ def junit_tree(report: Report) -> ET.Element:
     for problem in report.problems:  # a file that could not be read, a bad config: the run exited 2
         name = _xml_text(problem.split(": ", 1)[0])
         case = ET.SubElement(suite, "testcase", {"classname": SUITE, "name": name})
-        error = ET.SubElement(case, "error", {"type": "error", "message": _xml_text(problem)})
-        error.text = _xml_text(problem)
+        shown = _xml_text(one_line(problem))
+        error = ET.SubElement(case, "error", {"type": "error", "message": shown})
+        error.text = shown
     for path, found in by_path.items():
         name = _xml_text(relative_path(path, report.root))
         case = ET.SubElement(suite, "testcase", {"classname": SUITE, "name": name, "file": name})
@@ -61,7 +72,8 @@ class JUnitReporter:
         tree = junit_tree(report)
         ET.indent(tree)
         stream.write('<?xml version="1.0" encoding="UTF-8"?>\n')
-        stream.write(ET.tostring(tree, encoding="unicode"))
+        # _REFERENCES' characters occur only in attribute values and text, where a reference means the same.
+        stream.write(ET.tostring(tree, encoding="unicode").translate(_REFERENCES))
         stream.write("\n")
 
 
