@@ -1,6 +1,8 @@
 """What ``--show-settings`` prints: the settings that apply to one file, each as TOML, with
 where it came from. Rows are the run-level settings, with the options the rules declare
-(``keys.RULE_OPTIONS``, each shown by its ``show``) among them."""
+(``keys.RULE_OPTIONS``, each shown by its ``show``) among them. Paths are shown as
+``escape.shown_path`` shows them; values are TOML (JSON's) strings, which escape every character
+that is not printable ASCII."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, TextIO
 
+from ..escape import one_line, shown_path
 from . import keys
 from .errors import ConfigError
 from .files import FileSettings
@@ -37,8 +40,8 @@ def show_settings(
         error(str(exc))
         return False
     applied = for_path(config, probe)
-    out.write(f"Settings for {probe}\n")
-    out.write(f"config file: {settings.path or '(none: defaults)'}\n")
+    out.write(f"Settings for {shown_path(probe)}\n")
+    out.write(f"config file: {shown_path(settings.path) if settings.path else '(none: defaults)'}\n")
     if applied is None:
         out.write("excluded: yes (by exclude); this file is not linted\n")
     path_ignore = applied.path_ignore if applied is not None else ()
@@ -61,13 +64,22 @@ def show_settings(
         "suppressions": config.suppressions,
     }
     if path_ignore:
-        per_file = f"per-file-ignores in {settings.path}"
+        per_file = f"per-file-ignores in {shown_path(str(settings.path))}"
         before = sources["ignore"]
         sources["ignore"] = per_file if before == "default" else f"{before} + {per_file}"
     width = max(len(key) for key in shown)
     for key, value in shown.items():
-        out.write(f"{key:<{width}} = {toml_value(value)}    # {sources.get(key, 'default')}\n")
+        source = _shown_source(sources.get(key, "default"), settings.path)
+        out.write(f"{key:<{width}} = {toml_value(value)}    # {source}\n")
     return True
+
+
+def _shown_source(source: str, path: str | None) -> str:
+    """Where a setting came from (the config file's path, "command line", "default"...), its path
+    as ``shown_path`` shows it."""
+    if path and source.startswith(path):
+        return shown_path(path) + one_line(source[len(path) :])
+    return one_line(source)
 
 
 def toml_value(value: object) -> str:
