@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import re
+
 _BIDI = [0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
 """The Unicode bidirectional controls (the ``Bidi_Control`` property): they reorder a line on screen."""
 UNSAFE = (*range(32), 127, *range(0x80, 0xA0), 0x2028, 0x2029, *_BIDI)
@@ -11,8 +15,7 @@ _CONTROL = {code: f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" for cod
     13: "\\r",
     9: "\\t",
 }
-# JSON escapes the C0 controls itself; these are legal in a JSON string but not safe to print raw.
-_JSON_UNSAFE = {code: f"\\u{code:04x}" for code in UNSAFE if code >= 127}
+_json_unsafe: re.Pattern[str] | None = None  # compiled on first use: start-up never pays for it
 
 
 def one_line(text: str) -> str:
@@ -30,8 +33,16 @@ def shown_path(path: str) -> str:
 
 def json_text(dumped: str) -> str:
     """JSON text (``json.dumps(..., ensure_ascii=False)``) with DEL, the C1 controls, line and
-    paragraph separators and bidirectional controls written as ``\\uXXXX`` escapes. They can only
-    occur inside strings there, where the escape is valid JSON and decodes to the same string."""
-    if dumped.isascii() and "\x7f" not in dumped:
-        return dumped
-    return dumped.translate(_JSON_UNSAFE)
+    paragraph separators and bidirectional controls written as ``\\uXXXX`` escapes (JSON escapes
+    the C0 controls itself). They can only occur inside strings there, where the escape is valid
+    JSON and decodes to the same string."""
+    global _json_unsafe
+    if _json_unsafe is None:
+        import re
+
+        _json_unsafe = re.compile("[" + "".join(chr(code) for code in UNSAFE if code >= 127) + "]")
+    return _json_unsafe.sub(_json_escape, dumped)
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04x}"
