@@ -22,6 +22,9 @@ The source line is shown as a terminal would show it, so that the underline line
   and paragraph separators and bidirectional overrides), so a file cannot move the cursor,
   recolour the terminal or reorder the line on screen.
 
+The first line is the concise line, its path and message escaped as there (``escape.shown_path``,
+``escape.one_line``), in colour too; so is the fix's title.
+
 Without the file's text (not in ``Report.sources``, or the line is not in it) a diagnostic is
 the concise line and the rule line. Colour (``Report.color``) makes ``path:line:col`` bold, the
 code red, yellow or blue by severity and the underline red; without it there are no ANSI codes.

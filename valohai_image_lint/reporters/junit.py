@@ -6,12 +6,12 @@ finding, its ``message`` and text the concise line. ``tests`` counts files and `
 the files with findings (JUnit counts failed tests, not failure elements, so ``tests - failures``
 is the number that passed).
 
-Paths and values are escaped for XML 1.0: a tab, line feed or carriage return in an attribute is
-a character reference (``&#10;``), as are DEL, the C1 controls, line and paragraph separators and
-bidirectional controls anywhere (``&#x202e;``), so the text decodes to the same string; the other
-C0 controls (which XML 1.0 cannot hold even as references), lone surrogates, U+FFFE and U+FFFF
-are shown as ``\\x1b`` or ``\\ufffe``. Text content (the concise line, an error) is on one line
-(``escape.one_line``).
+Paths are escaped for XML 1.0: in a test case's name a tab, line feed or carriage return is a
+character reference (``&#10;``), as are DEL, the C1 controls, line and paragraph separators and
+bidirectional controls (``&#x202e;``), so the name decodes to the real path; the other C0
+controls (which XML 1.0 cannot hold even as references), lone surrogates, U+FFFE and U+FFFF are
+shown as ``\\x1b`` or ``\\ufffe``. A failure's or an error's message and text are the one line
+that stderr or the concise format prints (``escape.one_line``).
 """
 
 from __future__ import annotations
