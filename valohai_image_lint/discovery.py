@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from typing import NamedTuple
 
 from .globs import Glob, InvalidGlob, path_glob
-from .reading import CONFIG_NAMES, PathError, is_python_source, os_reason, repository_root
+from .reading import CONFIG_NAMES, PathError, is_python_source, os_reason, read_file, repository_root
 
 SKIP_DIRS = frozenset(
     {
@@ -72,11 +72,15 @@ class GitIgnore:
 
     @classmethod
     def of_folder(cls, folder: str) -> GitIgnore:
-        try:
-            with open(os.path.join(folder, ".gitignore"), encoding="utf-8", errors="replace") as handle:
-                return cls(handle.readlines())
-        except OSError:
+        """The folder's ``.gitignore`` (no patterns when there is none), or ``PathError`` when it
+        is there but cannot be read: ``read_file`` reads it (a regular file, without blocking,
+        under its size bound), so a FIFO or a link to ``/dev/zero`` committed as ``.gitignore``
+        is an error naming it, not a hang."""
+        path = os.path.join(folder, ".gitignore")
+        if not os.path.exists(path):
             return cls([])
+        text = read_file(path).decode("utf-8", errors="replace")
+        return cls(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
 
     def ignores(self, relative: str, is_dir: bool) -> bool:
         ignored = False
@@ -121,37 +125,69 @@ def _is_virtualenv(path: str) -> bool:
     return os.path.isfile(os.path.join(path, "pyvenv.cfg"))
 
 
+MAX_DEPTH = 100
+"""How many folders deep a directory is searched; deeper folders are reported, not searched."""
+
+
 def _walk(folder: str, errors: list[PathError]) -> Iterator[str]:
     """Configs under ``folder``; the top-level ``.gitignore`` is the repository's when ``folder``
-    is inside one (patterns match paths from the repository root), else the folder's own."""
+    is inside one (patterns match paths from the repository root), else the folder's own. The
+    walk keeps its own stack (a deep tree cannot exhaust Python's), and a folder more than
+    ``MAX_DEPTH`` levels below ``folder`` is an error naming it."""
     root = repository_root(folder) or os.path.abspath(folder)
-    ignore = GitIgnore.of_folder(root)
+    try:
+        ignore = GitIgnore.of_folder(root)
+    except PathError as exc:
+        errors.append(exc)
+        ignore = GitIgnore([])
     prefix = os.path.relpath(os.path.abspath(folder), root).replace(os.sep, "/")
     prefix = "" if prefix == "." else prefix + "/"
 
-    def unreadable(exc: OSError) -> None:
-        errors.append(PathError(exc.filename or folder, f"cannot read directory: {os_reason(exc)}"))
-
     projects: set[str] = set()  # folders at or under a folder holding a config
-    for current, dirs, files in os.walk(folder, onerror=unreadable):
-        relative_dir = prefix + os.path.relpath(current, folder)
-        relative_dir = relative_dir.replace(os.sep, "/")
-        relative_dir = prefix if relative_dir == prefix + "." else relative_dir + "/"
+    stack: list[tuple[str, str, int]] = [(folder, prefix, 0)]  # a folder, its relative path, its depth
+    while stack:
+        current, relative_dir, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            errors.append(
+                PathError(current, f"folder nested more than {MAX_DEPTH} levels deep; not searched")
+            )
+            continue
+        try:
+            dirs, files = _entries(current)
+        except OSError as exc:
+            errors.append(PathError(exc.filename or current, f"cannot read directory: {os_reason(exc)}"))
+            continue
         in_project = os.path.dirname(current) in projects or not CONFIG_NAMES.isdisjoint(files)
         if in_project:
             projects.add(current)
-        dirs[:] = sorted(
-            d
-            for d in dirs
-            if d not in SKIP_DIRS
-            and not os.path.islink(os.path.join(current, d))
-            and not _is_virtualenv(os.path.join(current, d))
-            and not ignore.ignores(relative_dir + d, is_dir=True)
-        )
         for name in sorted(files):
             wanted = name in CONFIG_NAMES or (in_project and is_python_source(name))
             if wanted and not ignore.ignores(relative_dir + name, is_dir=False):
                 yield os.path.normpath(os.path.join(current, name))
+        searched = [
+            d
+            for d in sorted(dirs)
+            if d not in SKIP_DIRS
+            and not os.path.islink(os.path.join(current, d))
+            and not _is_virtualenv(os.path.join(current, d))
+            and not ignore.ignores(relative_dir + d, is_dir=True)
+        ]
+        stack.extend((os.path.join(current, d), f"{relative_dir}{d}/", depth + 1) for d in reversed(searched))
+
+
+def _entries(folder: str) -> tuple[list[str], list[str]]:
+    """The names of the folders (links to folders included, as ``os.walk`` says) and of the
+    other entries in ``folder``; OSError when it cannot be listed."""
+    dirs: list[str] = []
+    files: list[str] = []
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                is_dir = False
+            (dirs if is_dir else files).append(entry.name)
+    return dirs, files
 
 
 def discover(paths: list[str]) -> tuple[list[str], list[PathError]]:

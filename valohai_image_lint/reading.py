@@ -70,13 +70,34 @@ def nearest_config(path: str) -> str | None:
     return None
 
 
-def read_bytes(path: str) -> bytes | None:
-    """A small file's bytes (a config file, a cache), or None when it cannot be read."""
+def read_bytes(path: str, max_bytes: int = 8 * MAX_FILE_SIZE) -> bytes | None:
+    """A file's bytes as ``read_file`` reads them, or None when it cannot be read. The default
+    bound is generous, for the caches (files this tool wrote): it only keeps a device or a huge
+    file out of memory."""
     try:
-        with open(path, "rb") as handle:
-            return handle.read()
-    except OSError:
+        return read_file(path, max_bytes)
+    except PathError:
         return None
+
+
+def read_file(path: str, max_bytes: int = MAX_FILE_SIZE) -> bytes:
+    """The bytes of a file the tool reads besides the linted ones (a config file, a
+    ``.gitignore``), or ``PathError``: ``path: cannot read: reason``. Like a linted file it must
+    be a regular file, opened without blocking and read no further than ``max_bytes``, so that
+    a FIFO, a device such as ``/dev/zero`` or a huge file committed to a repository can neither
+    hang the run nor fill its memory."""
+    try:
+        data = _read_regular(path, max_bytes)
+    except _Refused as refused:
+        raise PathError(
+            path,
+            f"cannot read: {refused.reason}, over the {max_bytes}-byte limit"
+            if refused.kind == "too big"
+            else f"cannot read: {refused.reason}",
+        ) from None
+    if len(data) > max_bytes:
+        raise PathError(path, f"cannot read: file is more than {max_bytes} bytes, over the limit")
+    return data
 
 
 def nearest_config_text(
@@ -110,26 +131,51 @@ def read_config(path: str, max_bytes: int = MAX_FILE_SIZE) -> str:
     ``max_bytes`` is refused before it is read; so is one that grows past it while being read,
     or one whose size the system does not know (``/proc``) and that turns out bigger."""
     try:
+        data = _read_regular(path, max_bytes)
+    except _Refused as refused:
+        if refused.kind == "not regular":
+            raise PathError(path, f"{refused.reason}; not read") from None
+        if refused.kind == "too big":
+            raise PathError(path, f"{refused.reason}, {_over_the_limit(max_bytes)}") from None
+        raise PathError(path, refused.reason) from None
+    return _within_the_limit(path, "file", data, max_bytes)
+
+
+class _Refused(Exception):
+    """Why ``_read_regular`` read nothing; ``kind`` is "not regular", "too big" or "unreadable"."""
+
+    def __init__(self, kind: str, reason: str) -> None:
+        super().__init__(reason)
+        self.kind = kind
+        self.reason = reason
+
+
+_NOT_REGULAR = "not a regular file (a FIFO, socket or device)"
+
+
+def _read_regular(path: str, max_bytes: int) -> bytes:
+    """A regular file's bytes, up to one byte past ``max_bytes`` (the caller refuses a file that
+    turns out longer: one whose size the system does not know, or that grew), or ``_Refused``."""
+    try:
         info = os.stat(path)
     except OSError as exc:
-        raise PathError(path, os_reason(exc)) from None
+        raise _Refused("unreadable", os_reason(exc)) from None
     if stat.S_ISDIR(info.st_mode):
-        raise PathError(path, "is a directory")
+        raise _Refused("unreadable", "is a directory")
     if not stat.S_ISREG(info.st_mode):
-        raise PathError(path, "not a regular file (a FIFO, socket or device); not read")
+        raise _Refused("not regular", _NOT_REGULAR)
     if info.st_size > max_bytes:
-        raise PathError(path, f"file is {info.st_size} bytes, {_over_the_limit(max_bytes)}")
+        raise _Refused("too big", f"file is {info.st_size} bytes")
     try:
         # Non-blocking, and checked again once open: a FIFO swapped in after the stat above
         # must not hang the run.
         descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
         with open(descriptor, "rb") as handle:
             if not stat.S_ISREG(os.fstat(descriptor).st_mode):
-                raise PathError(path, "not a regular file (a FIFO, socket or device); not read")
-            data = _read_at_most(handle, max_bytes + 1)
+                raise _Refused("not regular", _NOT_REGULAR)
+            return _read_at_most(handle, max_bytes + 1)
     except OSError as exc:
-        raise PathError(path, os_reason(exc)) from None
-    return _within_the_limit(path, "file", data, max_bytes)
+        raise _Refused("unreadable", os_reason(exc)) from None
 
 
 def read_stream(name: str, stream: BinaryIO, max_bytes: int = MAX_FILE_SIZE) -> str:

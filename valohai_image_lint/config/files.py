@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
-from ..reading import folders_up
+from ..reading import PathError, folders_up, read_file
 from .errors import ConfigError
 from .keys import validate
 from .location import TABLE, candidates_in
@@ -43,10 +43,9 @@ def _read_toml(path: str) -> tuple[dict[str, Any], bytes]:
     else:  # pragma: no cover - exercised on Python 3.10 only
         import tomli as tomllib
     try:
-        with open(path, "rb") as handle:
-            raw = handle.read()
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {(exc.strerror or str(exc)).lower()}") from None
+        raw = read_file(path)
+    except PathError as exc:
+        raise ConfigError(str(exc)) from None
     try:
         # A UTF-8 byte-order mark (Windows editors write one) is not TOML, but means no harm.
         data: dict[str, Any] = tomllib.loads(raw.decode("utf-8").removeprefix("\ufeff"))
