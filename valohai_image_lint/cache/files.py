@@ -36,9 +36,10 @@ _MAGIC = b"VILC2"
 _DIGEST_SIZE = 16
 _CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
-_AT_FOLDER = os.open in os.supports_dir_fd and os.replace in os.supports_dir_fd and hasattr(os, "geteuid")
-"""Whether cache files are opened relative to the checked folder's descriptor (POSIX). Where not
-(Windows), they are opened by path and the folder's owner is not checked, as pip does there."""
+_AT_FOLDER = os.open in os.supports_dir_fd and os.rename in os.supports_dir_fd and hasattr(os, "geteuid")
+"""Whether cache files are opened relative to the checked folder's descriptor (POSIX; ``os.replace``
+takes the same ``dir_fd`` arguments as ``os.rename``, though ``supports_dir_fd`` lists only the
+latter). Where not (Windows), they are opened by path and the owner is not checked, as pip does."""
 
 
 def default_directory() -> str | None:
@@ -63,12 +64,13 @@ def default_directory() -> str | None:
 # -- what an answer depends on ---------------------------------------------------------------------
 
 _DEPENDENCIES = (
-    # (top-level module or extension's name, its distribution's name normalized)
-    ("ruamel", "ruamel_yaml"),
-    ("_ruamel_yaml", "ruamel_yaml_clib"),
-    ("docker_image", "docker_image_py"),
-    ("regex", "regex"),
-    ("tomli", "tomli"),
+    # (its top-level package, or None for an extension module; the module; its distribution's
+    # name normalized)
+    ("ruamel", "ruamel", "ruamel_yaml"),
+    (None, "_ruamel_yaml", "ruamel_yaml_clib"),
+    ("docker_image", "docker_image", "docker_image_py"),
+    ("regex", "regex", "regex"),
+    *((("tomli", "tomli", "tomli"),) if sys.version_info < (3, 11) else ()),  # tomllib's stand-in
 )
 _fingerprint: str | None = None
 
@@ -115,34 +117,36 @@ def _dependency_builds() -> list[str]:
     """For each dependency, where the import system would find it (the first ``sys.path`` folder
     holding its module) and its ``.dist-info`` there, with the size and modification time of its
     ``RECORD`` (which lists every installed file's hash: another build, or a reinstall, changes
-    it); or ``absent``."""
-    found: dict[str, str] = {}
-    for folder in sys.path:
-        if len(found) == len(_DEPENDENCIES):
-            break
-        try:
-            names = os.listdir(folder or ".")
-        except OSError:
+    it); or ``absent``. A few ``stat`` calls a folder, and one listing of the folder they are in."""
+    import _imp  # built in: the suffixes the import system tries for an extension module
+
+    suffixes = _imp.extension_suffixes()
+    found: list[str] = []
+    listings: dict[str, list[str]] = {}
+    for package, module, distribution in _DEPENDENCIES:
+        for folder in sys.path:
+            folder = os.path.abspath(folder or ".")
+            names = [package] if package is not None else [module + suffix for suffix in suffixes]
+            if any(os.path.exists(os.path.join(folder, name)) for name in names):
+                break
+        else:
+            found.append(f"{distribution}=absent")
             continue
-        for module, distribution in _DEPENDENCIES:
-            if distribution in found or not any(
-                name == module or name.startswith(module + ".") for name in names
-            ):
-                continue
-            builds = [
-                name
-                for name in names
-                if name.endswith(".dist-info") and _distribution_of(name) == distribution
-            ]
-            stamps = []
-            for name in sorted(builds):
+        if folder not in listings:
+            try:
+                listings[folder] = sorted(name for name in os.listdir(folder) if name.endswith(".dist-info"))
+            except OSError:
+                listings[folder] = []
+        stamps = [folder]
+        for name in listings[folder]:
+            if _distribution_of(name) == distribution:
                 try:
-                    info = os.stat(os.path.join(folder or ".", name, "RECORD"))
+                    info = os.stat(os.path.join(folder, name, "RECORD"))
                     stamps.append(f"{name}:{info.st_size}:{info.st_mtime_ns}")
                 except OSError:
                     stamps.append(name)
-            found[distribution] = f"{distribution}={os.path.abspath(folder or '.')}:{','.join(stamps)}"
-    return [found.get(distribution, f"{distribution}=absent") for _, distribution in _DEPENDENCIES]
+        found.append(f"{distribution}={':'.join(stamps)}")
+    return found
 
 
 def _distribution_of(dist_info: str) -> str:
