@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from valohai_image_lint import InvalidImageReference, parse_image
-from valohai_image_lint.cache.files import default_directory, read_marshal, write_marshal
+from valohai_image_lint.cache.files import default_directory, dump_value, read_records, write_records
 from valohai_image_lint.cache.references import ReferenceCache
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,15 +37,16 @@ def test_cached_answers_equal_fresh_ones(tmp_path: Path) -> None:
     first = ReferenceCache(str(tmp_path))
     assert [_answer(first.parse, t) for t in TEXTS] == [_answer(parse_image, t) for t in TEXTS]
     first.save()
-    stored = read_marshal(str(tmp_path / os.path.basename(first.path or "")))
-    assert set(stored["entries"]) == set(TEXTS)
+    stored = read_records(str(tmp_path / os.path.basename(first.path or "")))
+    assert stored is not None
+    assert {key.partition("\0")[2] for key in stored} == set(TEXTS)
     second = ReferenceCache(str(tmp_path))
     assert [_answer(second.parse, t) for t in TEXTS] == [_answer(parse_image, t) for t in TEXTS]
 
 
 @pytest.mark.parametrize(
     "content",
-    [b"", b"{", b"\xff\x00" * 9, [], {"entries": 3}, {"entries": {"python": [1, 2]}}],
+    [b"", b"{", b"\xff\x00" * 9, {}, {"python:3.9": b"3"}, {"python:3.9": b"[\x02\x00\x00\x00"}],
 )
 def test_a_corrupt_cache_is_ignored_and_rewritten(tmp_path: Path, content: object) -> None:
     cache = ReferenceCache(str(tmp_path))
@@ -53,11 +54,12 @@ def test_a_corrupt_cache_is_ignored_and_rewritten(tmp_path: Path, content: objec
     if isinstance(content, bytes):
         Path(cache.path).write_bytes(content)
     else:
-        write_marshal(cache.path, content)
+        assert isinstance(content, dict)
+        write_records(cache.path, {cache.prefix + key: value for key, value in content.items()})
     again = ReferenceCache(str(tmp_path))
     assert again.parse("python:3.9").canonical == "docker.io/library/python:3.9"
     again.save()
-    assert "python:3.9" in read_marshal(cache.path)["entries"]
+    assert again.prefix + "python:3.9" in (read_records(cache.path) or {})
 
 
 def test_an_unwritable_cache_directory_is_not_an_error(tmp_path: Path) -> None:
@@ -108,13 +110,14 @@ def test_a_warm_run_does_not_import_the_reference_grammar(tmp_path: Path) -> Non
         ["docker.io", "library/python", None, 5],
         [1, "p", None, None],
         {"error": 3},
+        [3],
         "python",
     ],
 )
 def test_entries_of_the_wrong_type_are_parsed_again(tmp_path: Path, entry: object) -> None:
     cache = ReferenceCache(str(tmp_path))
     assert cache.path is not None
-    write_marshal(cache.path, {"entries": {"python:3.9": entry}})
+    write_records(cache.path, {cache.prefix + "python:3.9": dump_value(entry) or b""})
     assert ReferenceCache(str(tmp_path)).parse("python:3.9") == parse_image("python:3.9")
 
 

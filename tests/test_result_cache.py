@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from valohai_image_lint.cache.files import read_marshal, write_marshal
-from valohai_image_lint.cache.results import FILE_NAME, ResultCache, _code_fingerprint
+from valohai_image_lint.cache.files import code_fingerprint, dump_value, read_records, write_records
+from valohai_image_lint.cache.results import FILE_NAME, ResultCache
 from valohai_image_lint.cli import main
 from valohai_image_lint.model import Applicability, Diagnostic, Edit, Fix, Severity, Span
 
@@ -126,15 +126,16 @@ def test_a_python_file_is_linted_again_when_its_valohai_yaml_changes(
     assert "VIL304" in out
 
 
-CORRUPT = [  # bytes are written as they are; other values through the cache's own writer
+CORRUPT = [  # bytes are written as they are; records through the cache's own writer
     b"",
     b"{",
     b"\xff" * 40,
     marshal.dumps({"x": [1]}),  # no digest
-    [],
-    {"x": [1]},
-    {"/abs/valohai.yaml": ["k", [[1]], False, None]},
-    {"/abs/valohai.yaml": ["k", [[1]]]},  # the shape of an older version
+    {},
+    {"x": marshal.dumps([1])},
+    {"/abs/valohai.yaml": marshal.dumps(["k", [[1]], False, None])},
+    {"/abs/valohai.yaml": marshal.dumps(["k", [[1]]])},  # the shape of an older version
+    {"/abs/valohai.yaml": b"(\xff\xff\xff\x7f"},  # a tuple of two billion items, in 5 bytes
 ]
 
 
@@ -147,21 +148,25 @@ def test_a_corrupt_cache_is_ignored_and_rewritten(
     if isinstance(content, bytes):
         (cache_dir / FILE_NAME).write_bytes(content)
     else:
-        write_marshal(str(cache_dir / FILE_NAME), content)
+        assert isinstance(content, dict)
+        write_records(str(cache_dir / FILE_NAME), content)
     monkeypatch.setenv("VALOHAI_IMAGE_LINT_CACHE_DIR", str(cache_dir))
     monkeypatch.chdir(tmp_path)
     Path("valohai.yaml").write_text(CONFIG, encoding="utf-8")
     first = _run(capsys, "valohai.yaml")
     assert first[0] == 1
     assert _run(capsys, "valohai.yaml") == first
-    stored = read_marshal(str(cache_dir / FILE_NAME))
+    stored = read_records(str(cache_dir / FILE_NAME))
+    assert stored is not None
     assert ResultCache(str(cache_dir))._slot(str(tmp_path / "valohai.yaml")) in stored
 
 
 def test_an_entry_of_the_right_key_but_wrong_shape_is_linted_again(tmp_path: Path) -> None:
     cache = ResultCache(str(tmp_path))
     key = cache.key("v.yaml", "t", "")
-    write_marshal(str(tmp_path / FILE_NAME), {cache._slot("v.yaml"): [key, [["bad"]], False, None]})
+    write_records(
+        str(tmp_path / FILE_NAME), {cache._slot("v.yaml"): dump_value([key, [["bad"]], False, None]) or b""}
+    )
     assert ResultCache(str(tmp_path)).get("v.yaml", key) is None
 
 
@@ -212,7 +217,7 @@ def test_two_installs_sharing_the_cache_keep_their_own_entries(tmp_path: Path) -
 
 
 def test_the_code_fingerprint_covers_the_rules() -> None:
-    fingerprint = _code_fingerprint()
+    fingerprint = code_fingerprint()
     assert "rules/latest_tag.py:" in fingerprint.replace(os.sep, "/")
     assert "__pycache__" not in fingerprint
 
@@ -237,4 +242,4 @@ def test_damaged_cache_bytes_never_raise(tmp_path: Path) -> None:
         variants.append(bytes(data))
     for data in variants:
         damaged.write_bytes(data)
-        assert read_marshal(str(damaged)) is None
+        assert read_records(str(damaged)) is None

@@ -3,8 +3,9 @@ text, settings and tool skips parsing and the rules (and their imports): the rep
 pre-commit, CI on unchanged files, an editor's on-save check of an unchanged buffer.
 
 An entry is kept per linted path and linter code, and is valid only for the exact key it was stored under: a
-hash of the tool's version and the size and modification time of its own source files (so a
-changed rule, even in an editable install, misses), the path, what the settings are made of (the
+hash of ``files.code_fingerprint()`` (the tool's version and the size and modification time of its
+own source files, so that a changed rule, even in an editable install, misses; the interpreter's
+version; the installed build of each dependency), the path, what the settings are made of (the
 config file's path and bytes, the command line's options, the date of the run), the file's text,
 and any other text the result depends on (for a Python file, its nearest ``valohai.yaml``). The
 key is made of those inputs rather than of the resolved settings so that the workspace's first stage can
@@ -15,15 +16,24 @@ entries' records and their layout on disk).
 The cache lives in ``cache.files.default_directory()`` and follows the reference cache's
 contract: a missing, corrupt or unwritable cache is never an error, ``--no-cache`` turns it off,
 and writes are atomic (and merge with entries other processes wrote meanwhile). A result holding
-an internal error (VIL999) is never stored. This module imports no model until it decodes.
+an internal error (VIL999) is never stored, nor one over ``files.MAX_RECORD_BYTES``; the oldest
+entries go first past ``MAX_ENTRIES`` or ``files.MAX_FILE_BYTES``. Each entry is decoded only
+when it is looked up. This module imports no model until it decodes.
 """
 
 from __future__ import annotations
 
 import os
 
-from .. import __version__
-from .files import digest, read_marshal, write_marshal
+from .files import (
+    MAX_RECORD_BYTES,
+    code_fingerprint,
+    digest,
+    dump_value,
+    load_value,
+    read_records,
+    write_records,
+)
 from .records import StoredDiagnostic, StoredResult
 
 TYPE_CHECKING = False
@@ -33,29 +43,8 @@ if TYPE_CHECKING:
     from ..model import Diagnostic
     from ..option_reader import CommandLine
 
-FILE_NAME = "results-v2.marshal"
+FILE_NAME = "results-v3.marshal"
 MAX_ENTRIES = 5_000
-
-
-def _code_fingerprint() -> str:
-    """The size and modification time of every source file of this package: a changed rule
-    changes the key, so a development checkout never serves results of older code."""
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # the package, above cache/
-    parts: list[str] = [__version__]
-    stack = [root]
-    while stack:
-        folder = stack.pop()
-        try:
-            entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
-        except OSError:
-            continue
-        for entry in entries:
-            if entry.is_dir(follow_symlinks=False) and entry.name != "__pycache__":
-                stack.append(entry.path)
-            elif entry.name.endswith(".py"):
-                info = entry.stat()
-                parts.append(f"{entry.path}:{info.st_size}:{info.st_mtime_ns}")
-    return "\n".join(parts)
 
 
 def _hash(text: str) -> str:
@@ -73,14 +62,14 @@ class ResultCache:
 
     def __init__(self, directory: str | None) -> None:
         self.path = os.path.join(directory, FILE_NAME) if directory else None
-        self._entries: dict[str, object] | None = None  # read on first use
-        self._changed: dict[str, object] = {}
+        self._entries: dict[str, bytes] | None = None  # read on first use
+        self._changed: dict[str, bytes] = {}
         self._code: str | None = None
 
     @property
     def code(self) -> str:
         if self._code is None:
-            self._code = _code_fingerprint()
+            self._code = code_fingerprint()
         return self._code
 
     def key(self, path: str, text: str, settings: str, extra: str = "") -> str:
@@ -95,9 +84,8 @@ class ResultCache:
         sharing the cache (pre-commit's and a virtual environment's) do not evict each other."""
         return _hash(f"{self.code}\0{os.path.abspath(path)}")
 
-    def _load(self) -> dict[str, object]:
-        data = read_marshal(self.path) if self.path is not None else None
-        return data if isinstance(data, dict) else {}
+    def _load(self) -> dict[str, bytes]:
+        return (read_records(self.path) if self.path is not None else None) or {}
 
     def lookup(self, path: str, key: str) -> StoredResult | None:
         """The entry stored for ``path`` under ``key``, as records (no model), or None."""
@@ -105,7 +93,8 @@ class ResultCache:
             return None
         if self._entries is None:
             self._entries = self._load()
-        return StoredResult.decode(self._entries.get(self._slot(path)), key)
+        encoded = self._entries.get(self._slot(path))
+        return StoredResult.decode(load_value(encoded), key) if encoded is not None else None
 
     def get(self, path: str, key: str) -> list[Diagnostic] | None:
         """The diagnostics stored for ``path`` under ``key``, or None."""
@@ -120,6 +109,8 @@ class ResultCache:
     def put(
         self, path: str, key: str, diagnostics: Sequence[Diagnostic], failing: bool, output_format: str | None
     ) -> None:
+        """Keep the result for ``save``; one that holds an internal error is not kept, nor one
+        too big to store (over ``files.MAX_RECORD_BYTES``)."""
         from ..model import INTERNAL_ERROR_CODE
 
         if self.path is None or any(d.code == INTERNAL_ERROR_CODE for d in diagnostics):
@@ -127,10 +118,16 @@ class ResultCache:
         stored = StoredResult(
             key, tuple(StoredDiagnostic.from_diagnostic(d) for d in diagnostics), failing, output_format
         )
-        self._changed[self._slot(path)] = stored.encode()
+        encoded = dump_value(stored.encode())
+        slot = self._slot(path)
+        if encoded is not None and len(encoded) + len(slot) + 8 <= MAX_RECORD_BYTES:
+            self._changed[slot] = encoded
+        else:
+            self._changed.pop(slot, None)
 
     def save(self) -> None:
-        """Merge the new entries into the file as it is now, and replace it atomically."""
+        """Merge the new entries into the file as it is now, and replace it atomically (the
+        oldest dropped past ``MAX_ENTRIES`` or ``files.MAX_FILE_BYTES``)."""
         if self.path is None or not self._changed:
             return
         entries = self._load()
@@ -139,5 +136,5 @@ class ResultCache:
             entries[slot] = entry
         if len(entries) > MAX_ENTRIES:  # the oldest first out: dicts keep insertion order
             entries = dict(list(entries.items())[-MAX_ENTRIES:])
-        if write_marshal(self.path, entries):
+        if write_records(self.path, entries):
             self._changed.clear()
