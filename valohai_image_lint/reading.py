@@ -70,10 +70,9 @@ def nearest_config(path: str) -> str | None:
     return None
 
 
-def read_bytes(path: str, max_bytes: int = 8 * MAX_FILE_SIZE) -> bytes | None:
-    """A file's bytes as ``read_file`` reads them, or None when it cannot be read. The default
-    bound is generous, for the caches (files this tool wrote): it only keeps a device or a huge
-    file out of memory."""
+def read_bytes(path: str, max_bytes: int = MAX_FILE_SIZE) -> bytes | None:
+    """A file's bytes as ``read_file`` reads them, or None when it cannot be read (a config
+    file's bytes for the result cache's key, where the full run reports why)."""
     try:
         return read_file(path, max_bytes)
     except PathError:
