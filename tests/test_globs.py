@@ -373,3 +373,23 @@ def test_image_globs_agree_with_the_old_regexes(
     old = _old_image_regex(glob, in_name)
     for text in [host + text for text in texts] + texts:
         assert new.matches(text) is (old.fullmatch(text) is not None), (glob, in_name, text)
+
+
+def _best_time(glob: Glob, text: str, runs: int = 5, repeats: int = 20) -> float:
+    best = float("inf")
+    for _ in range(runs):
+        started = time.perf_counter()
+        for _ in range(repeats):
+            glob.matches(text)
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+def test_an_adversarial_glob_costs_what_a_plain_one_does_times_its_length() -> None:
+    """The issue's budget, relative to a plain match: eleven stars against a text that passes
+    every quick check (it starts and ends as the glob wants, and the '/' keeps it from matching)
+    cost at most their number of states times what a one-star glob costs on the same text."""
+    text = "a" * 1_000 + "/" + "a" * 1_000 + "b"
+    evil, plain = path_glob(EVIL, True), path_glob("a*b", True)
+    assert not evil.matches(text) and not plain.matches(text)
+    assert _best_time(evil, text) <= 30 * _best_time(plain, text) + 0.005
