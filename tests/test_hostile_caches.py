@@ -16,6 +16,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from process_peak import PEAK_KIB
 
 from valohai_image_lint import parse_image
 from valohai_image_lint.cache import files
@@ -30,22 +31,20 @@ OTHER_USER = 12345
 MAX_SECONDS = 20.0
 MAX_PEAK_KIB = 300 * 1024
 
-PROBE = """
+PROBE = (
+    """
 import json, os, resource, sys, time
 start = time.perf_counter()
 from valohai_image_lint.cli import main
 code = main(sys.argv[1:])
 seconds = time.perf_counter() - start
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # the parent's too, as it was at the fork
-try:  # this process's own high-water mark (Linux): its memory is new since exec
-    with open("/proc/self/status", encoding="ascii") as status:
-        peak = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
-except (OSError, StopIteration):
-    pass
-with open(os.environ["PROBE_OUT"], "w", encoding="utf-8") as out:
+"""
+    + PEAK_KIB
+    + """with open(os.environ["PROBE_OUT"], "w", encoding="utf-8") as out:
     json.dump({"code": code, "seconds": seconds, "peak_kib": peak}, out)
 sys.exit(code)
 """
+)
 
 
 @dataclass

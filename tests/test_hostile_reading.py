@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 import pytest
+from process_peak import PEAK_KIB
 
 from valohai_image_lint.cli import main
 from valohai_image_lint.discovery import MAX_DEPTH
@@ -187,22 +188,20 @@ def _in_process(args: list[str], capsys: pytest.CaptureFixture[str], tmp_path: P
     return Run(code, out, err, seconds, peak)
 
 
-CHILD = """
+CHILD = (
+    """
 import resource, sys, time
 limit = int(sys.argv[1]) << 20
 resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 from valohai_image_lint.cli import main
 code = main(sys.argv[2:])
 sys.stdout.flush()
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # the parent's too, as it was at the fork
-try:  # this process's own high-water mark (Linux): its memory is new since exec
-    with open("/proc/self/status", encoding="ascii") as status:
-        peak = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
-except (OSError, StopIteration):
-    pass
-sys.stderr.write("peak-rss-kib %d\\n" % peak)
+"""
+    + PEAK_KIB
+    + """sys.stderr.write("peak-rss-kib %d\\n" % peak)
 sys.exit(code)
 """
+)
 
 
 def _in_a_child(args: list[str], tmp_path: Path) -> Run:
