@@ -1,7 +1,7 @@
 """What a tag says about how an image moves: ``latest``, a floating version, a channel.
 
 Pure functions of a tag string, plus a small table of known exact versions used to suggest a
-pin in messages ("pin a full version such as 3.9.18"). Each suggested tag was published on
+pin in messages ("pin a full version such as 3.9.25"). Each suggested tag was published on
 Docker Hub by the image's maintainers; the table only makes suggestions, it never decides
 whether a rule fires.
 """
@@ -9,6 +9,8 @@ whether a rule fires.
 from __future__ import annotations
 
 import re
+
+from .knowledge import MINICONDA_TAG, TENSORFLOW_TAG
 
 CHANNEL_TAGS = frozenset(
     {
@@ -71,31 +73,52 @@ _BUILD_COUNTER = re.compile(
 )
 _PRERELEASE = re.compile(r"(?:rc|a|b|alpha|beta|pre|dev|post)[0-9]", re.IGNORECASE)
 
-# canonical repository -> {floating version line -> an exact published version}
+# canonical repository -> {floating version line -> an exact published version}: the newest patch of
+# each line that the tables know, so that a suggestion is a full version (x.y.z) the linter accepts.
 EXACT_VERSIONS: dict[str, dict[str, str]] = {
-    # https://hub.docker.com/_/python (tags of the python official image)
+    # https://hub.docker.com/_/python (the official image publishes every patch release); the newest
+    # patches from https://endoflife.date/api/python.json ("latest"), as of 2026-04-07.
     "docker.io/library/python": {
         "2": "2.7.18",
         "2.7": "2.7.18",
+        "3.4": "3.4.10",
+        "3.5": "3.5.10",
         "3.6": "3.6.15",
         "3.7": "3.7.17",
-        "3.8": "3.8.18",
-        "3.9": "3.9.18",
-        "3.10": "3.10.13",
-        "3.11": "3.11.7",
-        "3.12": "3.12.1",
-        "3.13": "3.13.0",
-        "3": "3.12.1",
-        "": "3.12.1",
+        "3.8": "3.8.20",
+        "3.9": "3.9.25",
+        "3.10": "3.10.20",
+        "3.11": "3.11.15",
+        "3.12": "3.12.13",
+        "3.13": "3.13.13",
+        "3.14": "3.14.4",
+        "3": "3.14.4",
+        "": "3.14.4",
     },
     # https://hub.docker.com/_/julia
     "docker.io/library/julia": {"1.6": "1.6.7", "1.8": "1.8.5", "1.9": "1.9.4", "1": "1.9.4", "": "1.9.4"},
     # https://hub.docker.com/_/r-base
     "docker.io/library/r-base": {"4": "4.3.2", "4.3": "4.3.2", "": "4.3.2"},
     # https://hub.docker.com/r/tensorflow/tensorflow/tags
-    "docker.io/tensorflow/tensorflow": {"2": "2.16.1", "2.16": "2.16.1", "2.15": "2.15.0", "": "2.16.1"},
+    "docker.io/tensorflow/tensorflow": {
+        "2": TENSORFLOW_TAG,
+        "2.16": TENSORFLOW_TAG,
+        "2.15": "2.15.0",
+        "": TENSORFLOW_TAG,
+    },
     # https://hub.docker.com/r/pytorch/pytorch/tags
     "docker.io/pytorch/pytorch": {"": "2.2.0-cuda12.1-cudnn8-runtime"},
+    # https://hub.docker.com/r/continuumio/miniconda3/tags (see knowledge.MINICONDA_TAG)
+    "docker.io/continuumio/miniconda3": {"": MINICONDA_TAG},
+    # https://hub.docker.com/_/alpine (every patch is published); the newest patches from
+    # https://endoflife.date/alpine-linux ("latest"), as of 2026-01-27.
+    "docker.io/library/alpine": {
+        "3.21": "3.21.6",
+        "3.22": "3.22.3",
+        "3.23": "3.23.3",
+        "3": "3.23.3",
+        "": "3.23.3",
+    },
 }
 # Variant words that the repositories above also publish on exact versions (python:3.11.7-slim).
 SUFFIX_WORDS: dict[str, frozenset[str]] = {

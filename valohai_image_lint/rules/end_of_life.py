@@ -2,13 +2,17 @@
 
 ## What it does
 Reports an image whose tag pins a runtime or OS past its end-of-life date, judged on the day the
-linter runs (`today`): Python 2.7 and 3.5 to 3.9 (3.10 after 2026-10-31), Ubuntu 14.04 to 20.04
-(end of standard support), Debian `jessie`, `stretch`, `buster` (and `bullseye` after its LTS
-ends in August 2026), and TensorFlow 1.x. It reads the `python`, `ubuntu`, `debian` and
+linter runs (`today`). Every release before the oldest supported one is covered: Python 2.6 to
+3.9 (3.10 after 2026-10-31), every Ubuntu release from 4.10 (interim releases end after 9
+months), every Debian release from 1.1 `buzz` to 10 `buster` (and `bullseye` after its LTS ends
+in August 2026), CentOS Linux 5 to 8, Alpine 2.1 to 3.20, Node.js 4 to 21, and TensorFlow 0.x and
+1.x. It reads the `python`, `ubuntu`, `debian`, `centos`, `alpine`, `node` and
 `tensorflow/tensorflow` images' own versions, and, in any image's tag, a Python part
-(`python3.7`, `py36`, `py3.8`), an Ubuntu part (`ubuntu18.04`) or a Debian codename word
-(`3.11.2-bullseye`). The message names the nearest supported release, and a tag for the images
-whose tags we know. Only the dates recorded in `knowledge.py` are used.
+(`python3.7`, `py36`, `py3.8`), an Ubuntu part (`ubuntu18.04`), an Alpine part (`alpine3.12`), a
+CentOS part (`centos7`), a TensorFlow part (`tf1.15.5`, `tensorflow1.4.0`) or a Debian codename
+word (`3.11.2-bullseye`). The message names the nearest supported release, and a full-version tag
+for the images whose published versions we know (a tag it suggests draws no finding itself). Only
+the dates recorded in `knowledge.py` are used.
 
 ## Why is this bad?
 A runtime or OS past its end of life gets no security fixes, and newer packages stop supporting
@@ -26,7 +30,7 @@ it: installs start failing, and known vulnerabilities stay in the image.
 ```yaml
 - step:
     name: train
-    image: python:3.12.1
+    image: python:3.12.13
     command: python train.py
 ```
 
@@ -48,15 +52,34 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from ..knowledge import DEBIAN, PYTHON, RUNTIMES, UBUNTU, Family, Release, Runtime, family_of
+from ..knowledge import (
+    ALPINE,
+    CENTOS,
+    DEBIAN,
+    PYTHON,
+    RUNTIMES,
+    TENSORFLOW,
+    UBUNTU,
+    Family,
+    Release,
+    Runtime,
+    family_of,
+)
 from ..model import Finding, ParsedSite, Severity
 from ..rule import Rule, RuleOptions
 from ..tags import EXACT_VERSIONS
 
 _LEADING_VERSION = re.compile(r"^([0-9]+(?:\.[0-9]+)*)")
 _PYTHON_PART = re.compile(r"(?<![A-Za-z0-9])(?:python|py)-?([23])\.?([0-9]{1,2})(?![0-9])")
-_UBUNTU_PART = re.compile(r"(?<![A-Za-z0-9])ubuntu-?([0-9]{2}\.[0-9]{2})(?![0-9])")
+# (runtime, pattern): a part of any image's tag naming a release; group 1 is the release's version.
+_PARTS: tuple[tuple[Runtime, re.Pattern[str]], ...] = (
+    (UBUNTU, re.compile(r"(?<![A-Za-z0-9])ubuntu-?([0-9]{1,2}\.[0-9]{2})(?![0-9])")),
+    (ALPINE, re.compile(r"(?<![A-Za-z0-9])alpine-?([23]\.[0-9]{1,2})(?![0-9])")),
+    (CENTOS, re.compile(r"(?<![A-Za-z0-9])centos-?([5-8])(?![0-9])")),
+    (TENSORFLOW, re.compile(r"(?<![A-Za-z0-9])(?:tf|tensorflow)-?([0-9]+)(?=\.[0-9])")),
+)
 _WORD = re.compile(r"[A-Za-z]+")
+_FULL_VERSION = re.compile(r"^[0-9]+\.[0-9]+\.[0-9]+(?![.0-9])")
 # A release the tag pins and has ended: its runtime, the release, where the tag names it
 # (start, end), and the nearest release still supported (None when none is known).
 _Ended = tuple[Runtime, Release, int, int, "Release | None"]
@@ -83,9 +106,9 @@ def _ended(release: Release, today: str) -> bool:
 
 
 def _successor(runtime: Runtime, release: Release, today: str) -> Release | None:
-    """The first later release still supported on ``today``."""
+    """The first later release still supported on ``today`` that is not an interim one."""
     later = runtime.releases[runtime.releases.index(release) + 1 :]
-    return next((r for r in later if not _ended(r, today)), None)
+    return next((r for r in later if not r.interim and not _ended(r, today)), None)
 
 
 def _found(family: Family | None, tag: str) -> list[tuple[Runtime, Release, int, int]]:
@@ -102,13 +125,15 @@ def _found(family: Family | None, tag: str) -> list[tuple[Runtime, Release, int,
         release = _release(PYTHON, f"{match.group(1)}.{match.group(2)}")
         if release is not None:
             found.append((PYTHON, release, match.start(), match.end()))
-    for match in _UBUNTU_PART.finditer(tag):
-        release = _release(UBUNTU, match.group(1))
-        if release is not None:
-            found.append((UBUNTU, release, match.start(1), match.end(1)))
+    for runtime, pattern in _PARTS:
+        for match in pattern.finditer(tag):
+            release = _release(runtime, match.group(1))
+            if release is not None:
+                found.append((runtime, release, match.start(1), match.end(1)))
     # A codename word names Debian only in a tag that also names a version (3.11.2-bullseye,
     # 16-buster-slim) or in a known image family (debian:stretch, python:buster): in an unknown
-    # image's tag with no version, such as myorg/app:stretch-goal, it is just a word.
+    # image's tag with no version, such as myorg/app:stretch-goal, it is just a word. The oldest
+    # codenames are ordinary words (etch, woody): they count only in the debian image's own tag.
     words = _WORD.finditer(tag) if family is not None or any(ch.isdigit() for ch in tag) else ()
     for match in words:
         word = match.group(0).lower()
@@ -116,7 +141,7 @@ def _found(family: Family | None, tag: str) -> list[tuple[Runtime, Release, int,
         if prev.isdigit() or after.isdigit():
             continue  # part of a larger word such as "py3"
         release = next((r for r in DEBIAN.releases if r.codename == word), None)
-        if release is not None:
+        if release is not None and (release.tag_word or own is DEBIAN):
             found.append((DEBIAN, release, match.start(), match.end()))
     seen: set[tuple[str, str]] = set()
     unique = []
@@ -129,22 +154,22 @@ def _found(family: Family | None, tag: str) -> list[tuple[Runtime, Release, int,
 
 
 def _spelled(written: str, runtime: Runtime, old: Release, new: Release, repository: str) -> str:
-    """``new`` written as ``written`` spells ``old``: a codename, or a version as precise."""
+    """``new`` written as ``written`` spells ``old``: a codename, or a version."""
     if old.codename is not None and written.lower() == old.codename:
         return new.codename or new.version
     if runtime is PYTHON and (written.startswith(("python", "py"))):
         spelled = new.version if "." in written else new.version.replace(".", "")
         return re.sub(r"[23]\.?[0-9]{1,2}$", spelled, written)
-    if written.count(".") > new.version.count("."):
-        return EXACT_VERSIONS.get(repository, {}).get(new.version, new.version)
-    return new.version
+    return EXACT_VERSIONS.get(repository, {}).get(new.version, new.version)
 
 
 def _version_key(version: str) -> tuple[int, ...]:
     return tuple(int(part) for part in version.split("."))
 
 
-def _suggested_tag(family: Family, tag: str, ended: list[_Ended]) -> str:
+def _suggested_tag(family: Family, tag: str, ended: list[_Ended]) -> str | None:
+    """The tag to suggest: the ended releases replaced, its leading version a full published one
+    (x.y.z, which no rule reports as floating); None when no such tag is known."""
     repository = family.names[0]
     parts, last = [], 0
     for runtime, old, start, end, new in sorted(ended, key=lambda item: item[2]):
@@ -155,18 +180,19 @@ def _suggested_tag(family: Family, tag: str, ended: list[_Ended]) -> str:
     parts.append(tag[last:])
     new_tag = "".join(parts)
     exact = EXACT_VERSIONS.get(repository, {})
-    leading = re.match(r"([0-9]+\.[0-9]+)\.[0-9]+(?![.0-9])", new_tag)
-    if family.tag_runtime == "python" and leading and new_tag != tag and leading.group(1) in exact:
-        # A release known to have the new variant (3.11.2 predates the bookworm images), but never
-        # an older patch than the one written (3.11.9 stays 3.11.9).
-        known = exact[leading.group(1)]
+    leading = _LEADING_VERSION.match(new_tag)
+    if leading is not None:
         written = leading.group(0)
-        if _version_key(known) > _version_key(written):
+        line = ".".join(written.split(".")[:2])
+        known = exact.get(written) or exact.get(line)
+        # The newest known patch of the line, but never an older one than the one written
+        # (3.11.9-buster stays 3.11.9-bookworm).
+        if known is not None and (written.count(".") < 2 or _version_key(known) > _version_key(written)):
             new_tag = known + new_tag[leading.end() :]
     if family.kept_words is not None:
         head, *words = re.split(r"[-_]", new_tag)
         new_tag = "-".join([head, *(w for w in words if w in family.kept_words)])
-    return new_tag
+    return new_tag if _FULL_VERSION.match(new_tag) else None
 
 
 def check(parsed: ParsedSite, options: RuleOptions) -> Iterator[Finding]:
@@ -206,9 +232,10 @@ def _advice(family: Family | None, familiar: str, tag: str, ended: list[_Ended])
         return "move to a supported release"
     if family is not None and family.tag_runtime is not None:
         new_tag = _suggested_tag(family, tag, ended)
-        shown = family.suggest_name or familiar
-        return f'move to a supported tag such as "{shown}:{new_tag}"'
-    wanted = " and ".join(f"{runtime.label} {new.version}" for runtime, new in newer)
+        if new_tag is not None:
+            shown = family.suggest_name or familiar
+            return f'move to a supported tag such as "{shown}:{new_tag}"'
+    wanted = " and ".join(f"{runtime.label} {_label(new)}" for runtime, new in newer)
     return f"move to a tag with {wanted} or newer"
 
 
