@@ -50,14 +50,32 @@ def test_tag_runtimes_are_known() -> None:
 
 
 @pytest.mark.parametrize("runtime", RUNTIMES.values(), ids=list(RUNTIMES))
-def test_releases_end_in_order(runtime: object) -> None:
+def test_releases_are_in_version_order_and_dated(runtime: object) -> None:
+    """Releases are in version order (an interim one may end before an older long-term one); a
+    release with an end says it; an unended one is never followed by an ended long-term one."""
     from valohai_image_lint.knowledge import Runtime
 
     assert isinstance(runtime, Runtime)
-    ended = [r.ended for r in runtime.releases if r.ended is not None]
-    assert ended == sorted(ended)
+    keys = [tuple(int(p) for p in r.version.split(".")) for r in runtime.releases]
+    assert keys == sorted(keys)
     assert all(r.said for r in runtime.releases if r.ended is not None)
-    assert all(r.ended is not None for r in runtime.releases[: len(ended)])  # ended ones come first
+    assert all(re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", r.ended) for r in runtime.releases if r.ended)
+    undated = [i for i, r in enumerate(runtime.releases) if r.ended is None]
+    assert all(runtime.releases[i].ended is None for i in range(undated[0], len(keys))) if undated else True
+
+
+@pytest.mark.parametrize(
+    ("month", "ended", "said"),
+    [
+        ("2024-07", "2024-07-31", "July 2024"),
+        ("2024-02", "2024-02-29", "February 2024"),
+        ("2100-02", "2100-02-28", "February 2100"),
+    ],
+)
+def test_month_is_its_last_day(month: str, ended: str, said: str) -> None:
+    from valohai_image_lint.knowledge import _month
+
+    assert _month(month) == (ended, said)
 
 
 def test_lighter_rewrites_compile() -> None:

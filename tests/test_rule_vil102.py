@@ -26,7 +26,7 @@ FIRES = [
         1,
         30,
         CODE,
-        "pin a version such as python:3.12.1",
+        "pin a version such as python:3.14.4",
     ),
     (
         "namespaced",

@@ -18,7 +18,7 @@ FIRES = [
         1,
         30,
         CODE,
-        'image "python:latest" uses a moving "latest" tag; pin a version such as 3.12.1',
+        'image "python:latest" uses a moving "latest" tag; pin a version such as 3.14.4',
     ),
     (
         "latest-gpu-issue-example",

@@ -71,7 +71,7 @@ FIRES = [
         1,
         30,
         CODE,
-        'consider "continuumio/miniconda3"',
+        'consider "continuumio/miniconda3:24.1.2-0"',
     ),
     (
         "anaconda-latest",
@@ -79,7 +79,7 @@ FIRES = [
         1,
         30,
         CODE,
-        'consider "continuumio/miniconda3:latest"',
+        'consider "continuumio/miniconda3:24.1.2-0"',
     ),
     (
         "anaconda-versioned",
@@ -87,7 +87,7 @@ FIRES = [
         1,
         30,
         CODE,
-        "use continuumio/miniconda3 at a version you choose",
+        'consider "continuumio/miniconda3:24.1.2-0"',  # a published version, not the tag dropped
     ),
     (
         "tf-jupyter",
@@ -103,7 +103,7 @@ FIRES = [
         1,
         30,
         CODE,
-        'consider "tensorflow/tensorflow:latest"',
+        'consider "tensorflow/tensorflow:2.16.1"',
     ),
     (
         "jupyter-notebook",
@@ -189,7 +189,7 @@ def test_fix_in_quotes_keeps_the_quotes() -> None:
     (edit,) = d.fix.edits
     assert (
         apply_edit(text, edit.span, edit.replacement)
-        == "- step: {name: train, image: 'continuumio/miniconda3'}\n"
+        == "- step: {name: train, image: 'continuumio/miniconda3:24.1.2-0'}\n"
     )
 
 
@@ -197,7 +197,6 @@ def test_fix_in_quotes_keeps_the_quotes() -> None:
     "text",
     [
         pytest.param(f"- step: {{name: train, image: python:3.11.9@sha256:{HEX64}}}", id="digest"),
-        pytest.param("- step: {name: train, image: continuumio/anaconda3:2023.09-0}", id="no-same-version"),
         pytest.param(r'- step: {name: train, image: "python:3.11\u002E9"}', id="escaped"),
     ],
 )

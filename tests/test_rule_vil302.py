@@ -21,7 +21,7 @@ FIRES = [
         30,
         CODE,
         'image "python:3.9" pins Python 3.9 (end of life on 2025-10-31); move to a supported tag such as '
-        '"python:3.11"',
+        '"python:3.11.15"',
     ),
     (
         "python-3.10-after-its-end",
@@ -29,7 +29,7 @@ FIRES = [
         1,
         30,
         CODE,
-        'pins Python 3.10 (end of life on 2026-10-31); move to a supported tag such as "python:3.11.7-slim"',
+        'pins Python 3.10 (end of life on 2026-10-31); move to a supported tag such as "python:3.11.15-slim"',
     ),
     (
         "python-2",
@@ -45,7 +45,7 @@ FIRES = [
         1,
         30,
         CODE,
-        'such as "python:3.11.7-slim"',
+        'such as "python:3.11.15-slim"',
     ),
     (
         "python-3.5",
@@ -69,7 +69,7 @@ FIRES = [
         1,
         30,
         CODE,
-        'Python 3.7 (end of life on 2023-06-27); move to a supported tag such as "python:3.11.7"',
+        'Python 3.7 (end of life on 2023-06-27); move to a supported tag such as "python:3.11.15"',
     ),
     (
         "python-3.8",
@@ -77,7 +77,7 @@ FIRES = [
         1,
         30,
         CODE,
-        'Python 3.8 (end of life on 2024-10-07); move to a supported tag such as "python:3.11"',
+        'Python 3.8 (end of life on 2024-10-07); move to a supported tag such as "python:3.11.15"',
     ),
     (
         "python-and-debian",
@@ -86,7 +86,7 @@ FIRES = [
         30,
         CODE,
         "pins Python 3.9 (end of life on 2025-10-31) and Debian 10 buster (LTS ended in June 2024); "
-        'move to a supported tag such as "python:3.11.7-slim-bookworm"',
+        'move to a supported tag such as "python:3.11.15-slim-bookworm"',
     ),
     (
         "bullseye-after-lts",
@@ -94,7 +94,7 @@ FIRES = [
         1,
         30,
         CODE,
-        'Debian 11 bullseye (LTS ended in August 2026); move to a supported tag such as "python:3.11.7-bookworm"',
+        'Debian 11 bullseye (LTS ended in August 2026); move to a supported tag such as "python:3.11.15-bookworm"',
     ),
     (
         "jessie",
@@ -102,17 +102,24 @@ FIRES = [
         1,
         30,
         CODE,
-        "Debian 8 jessie (LTS ended in June 2020); move to a tag with Debian 12 or newer",
+        "Debian 8 jessie (LTS ended in June 2020); move to a tag with Debian 12 bookworm or newer",
     ),
     ("stretch", "- step: {name: train, image: node:18.20.0-stretch}", 1, 30, CODE, "Debian 9 stretch"),
-    ("debian-number", "- step: {name: train, image: debian:10}", 1, 30, CODE, 'such as "debian:12"'),
+    (
+        "debian-number",
+        "- step: {name: train, image: debian:10}",
+        1,
+        30,
+        CODE,
+        "a tag with Debian 12 bookworm or newer",
+    ),
     (
         "debian-codename",
         "- step: {name: train, image: debian:buster-slim}",
         1,
         30,
         CODE,
-        'such as "debian:bookworm-slim"',
+        "a tag with Debian 12 bookworm or newer",
     ),
     (
         "ubuntu",
@@ -120,12 +127,19 @@ FIRES = [
         1,
         30,
         CODE,
-        'Ubuntu 18.04 (standard support ended in May 2023); move to a supported tag such as "ubuntu:22.04"',
+        "Ubuntu 18.04 (standard support ended in May 2023); move to a tag with Ubuntu 22.04 or newer",
     ),
     ("ubuntu-14.04", "- step: {name: train, image: ubuntu:14.04}", 1, 30, CODE, "ended in April 2019"),
     ("ubuntu-16.04", "- step: {name: train, image: ubuntu:16.04}", 1, 30, CODE, "ended in April 2021"),
     ("ubuntu-20.04", "- step: {name: train, image: ubuntu:20.04}", 1, 30, CODE, "ended in May 2025"),
-    ("ubuntu-codename", "- step: {name: train, image: ubuntu:bionic}", 1, 30, CODE, 'such as "ubuntu:jammy"'),
+    (
+        "ubuntu-codename",
+        "- step: {name: train, image: ubuntu:bionic}",
+        1,
+        30,
+        CODE,
+        "a tag with Ubuntu 22.04 or newer",
+    ),
     (
         "cuda-ubuntu",
         "- step: {name: train, image: nvidia/cuda:11.8.0-runtime-ubuntu18.04}",
@@ -176,6 +190,90 @@ FIRES = [
         CODE,
         '"tensorflow/tensorflow:2.16.1-gpu"',
     ),
+    # releases older than the ones the first table knew (issue 13)
+    (
+        "python-3.4",
+        "- step: {name: train, image: python:3.4.10}",
+        1,
+        30,
+        CODE,
+        "Python 3.4 (end of life on 2019-03-18)",
+    ),
+    (
+        "python-2.6",
+        "- step: {name: train, image: python:2.6}",
+        1,
+        30,
+        CODE,
+        "Python 2.6 (end of life on 2013-10-29)",
+    ),
+    (
+        "ubuntu-12.04",
+        "- step: {name: train, image: ubuntu:12.04}",
+        1,
+        30,
+        CODE,
+        "Ubuntu 12.04 (standard support ended in April 2017)",
+    ),
+    (
+        "ubuntu-interim",
+        "- step: {name: train, image: ubuntu:23.10}",
+        1,
+        30,
+        CODE,
+        "Ubuntu 23.10 (standard support ended in July 2024); move to a tag with Ubuntu 24.04 or newer",
+    ),
+    (
+        "debian-wheezy",
+        "- step: {name: train, image: debian:wheezy}",
+        1,
+        30,
+        CODE,
+        "Debian 7 wheezy (LTS ended in May 2018)",
+    ),
+    ("debian-lenny-own-family", "- step: {name: train, image: debian:lenny}", 1, 30, CODE, "Debian 5 lenny"),
+    (
+        "tensorflow-0",
+        "- step: {name: train, image: gcr.io/tensorflow/tensorflow:0.12.1-devel-gpu}",
+        1,
+        30,
+        CODE,
+        'TensorFlow 0.x (end of life in February 2017); move to a supported tag such as "tensorflow/tensorflow:2.16.1-gpu"',
+    ),
+    (
+        "tf-part",
+        "- step: {name: train, image: nvcr.io/nvidia/tao/tao-toolkit:5.0.0-tf1.15.5}",
+        1,
+        30,
+        CODE,
+        "pins TensorFlow 1.x (end of life in January 2021); move to a tag with TensorFlow 2 or newer",
+    ),
+    (
+        "centos",
+        "- step: {name: train, image: centos:7}",
+        1,
+        30,
+        CODE,
+        "CentOS 7 (end of life on 2024-06-30); move to a supported release",
+    ),
+    ("centos-part", "- step: {name: train, image: nvidia/cuda:10.0-base-centos7}", 1, 30, CODE, "CentOS 7"),
+    (
+        "alpine",
+        "- step: {name: train, image: alpine:3.12}",
+        1,
+        30,
+        CODE,
+        'Alpine 3.12 (end of support on 2022-05-01); move to a supported tag such as "alpine:3.22.3"',
+    ),
+    (
+        "node",
+        "- step: {name: train, image: node:16.20.2}",
+        1,
+        30,
+        CODE,
+        "Node.js 16 (end of life on 2023-09-11)",
+    ),
+    ("alpine-part", "- step: {name: train, image: python:3.12.13-alpine3.12}", 1, 30, CODE, "Alpine 3.12"),
     ("digest", f"- step: {{name: train, image: python:3.8.18@sha256:{HEX64}}}", 1, 30, CODE, "Python 3.8"),
     ("endpoint", "- endpoint: {name: serve, image: python:3.9}", 1, 34, CODE, "Python 3.9"),
     ("block", "- step:\n    name: train\n    image: python:3.9\n", 3, 12, CODE, "Python 3.9"),
@@ -198,6 +296,10 @@ DOES_NOT_FIRE = [
     ("py3-word", "- step: {name: train, image: nvcr.io/nvidia/pytorch:23.10-py3}"),
     ("codename-inside-word", "- step: {name: train, image: acme/trainer:stretchy-1.0}"),
     ("ubuntu-codename-elsewhere", "- step: {name: train, image: acme/trainer:focal-loss-1.0}"),
+    ("old-debian-word-elsewhere", "- step: {name: train, image: acme/trainer:1.0-etch}"),
+    ("ubuntu-lts-supported", "- step: {name: train, image: ubuntu:24.04}"),
+    ("alpine-supported", "- step: {name: train, image: alpine:3.22.3}"),
+    ("node-22", "- step: {name: train, image: node:22.11.0}"),
     ("julia", "- step: {name: train, image: julia:1.6.7}"),
     ("r-base", "- step: {name: train, image: r-base:3.4.2}"),
 ]
@@ -240,7 +342,7 @@ def test_not_before_the_end(image: str, today: str) -> None:
 def test_the_day_after_the_end() -> None:
     text = "- step: {name: train, image: python:3.9}"
     (d,) = only(lint_text(text, config=LintConfig(today="2025-11-01", select=(CODE,))), CODE)
-    assert 'move to a supported tag such as "python:3.10"' in d.message  # 3.10 is still supported then
+    assert 'move to a supported tag such as "python:3.10.20"' in d.message  # 3.10 is still supported then
 
 
 def test_without_today_does_nothing() -> None:
@@ -253,11 +355,11 @@ def test_no_fix() -> None:
     assert d.fix is None
 
 
-def test_an_older_python_is_not_read_as_2_7() -> None:
-    found = lint_text(
+def test_an_older_python_is_its_own_release_not_2_7() -> None:
+    (d,) = lint_text(
         "- step: {name: a, image: 'python:2.6'}\n", config=LintConfig(select=("VIL302",), today="2026-11-30")
     )
-    assert found == []
+    assert "pins Python 2.6 (end of life on 2013-10-29)" in d.message
 
 
 def test_only_debian_ended_keeps_the_python_version() -> None:
@@ -265,7 +367,7 @@ def test_only_debian_ended_keeps_the_python_version() -> None:
         "- step: {name: a, image: 'python:3.11.9-buster'}\n",
         config=LintConfig(select=("VIL302",), today="2026-11-30"),
     )
-    assert d.message.endswith('move to a supported tag such as "python:3.11.9-bookworm"')
+    assert d.message.endswith('move to a supported tag such as "python:3.11.15-bookworm"')
 
 
 @pytest.mark.parametrize("image", ["myorg/app:stretch-goal", "myorg/app:buster"])
