@@ -27,7 +27,7 @@ FIRES = [
         1,
         30,
         CODE,
-        'image "python:3.9" uses a floating tag (3.9 moves with each release); pin a full version such as 3.9.18',
+        'image "python:3.9" uses a floating tag (3.9 moves with each release); pin a full version such as 3.9.25',
     ),
     (
         "minor-slim",
@@ -35,7 +35,7 @@ FIRES = [
         1,
         30,
         CODE,
-        "pin a full version such as 3.11.7-slim",
+        "pin a full version such as 3.11.15-slim",
     ),
     (
         "ubuntu",

@@ -120,10 +120,12 @@ EXACT_VERSIONS: dict[str, dict[str, str]] = {
         "": "3.23.3",
     },
 }
-# Variant words that the repositories above also publish on exact versions (python:3.11.7-slim).
+# Variant words that the repositories above also publish on the exact versions they suggest
+# (python:3.11.15-slim). Not bullseye or buster: the newest patches are not built on them, and
+# those Debian releases have ended (a suggestion must not draw VIL302).
 SUFFIX_WORDS: dict[str, frozenset[str]] = {
-    "docker.io/library/python": frozenset({"slim", "alpine", "bookworm", "bullseye", "buster"}),
-    "docker.io/library/julia": frozenset({"bookworm", "bullseye"}),
+    "docker.io/library/python": frozenset({"slim", "alpine", "bookworm", "trixie"}),
+    "docker.io/library/julia": frozenset({"bookworm"}),
     "docker.io/tensorflow/tensorflow": frozenset({"gpu", "jupyter"}),
 }
 
