@@ -127,7 +127,11 @@ def test_the_full_description_is_the_what_it_does_section() -> None:
 def test_the_full_description_keeps_paragraphs_and_list_items() -> None:
     by_code = {rule.code: rule for rule in ALL_RULES}
     floating = what_it_does(by_code["VIL104"]).split("\n\n")
-    assert len(floating) == 2 and floating[1].startswith("It does not report full versions")
+    assert len(floating) == 5 and floating[2].startswith("It does not report full versions")
+    assert (
+        floating[1].startswith("- in a repository whose scheme is known")
+        and "\n- in any repository" in floating[1]
+    )
     malformed = what_it_does(by_code["VIL203"]).split("\n")
     items = [line for line in malformed if line.startswith("- ")]
     assert len(items) == 5 and items[0].startswith(

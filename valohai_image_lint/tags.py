@@ -11,26 +11,30 @@ from __future__ import annotations
 import re
 
 from .knowledge import MINICONDA_TAG, TENSORFLOW_TAG
+from .tag_schemes import DISTRIBUTION_CHANNELS, codename_release, scheme_for
 
-CHANNEL_TAGS = frozenset(
-    {
-        "stable",
-        "lts",
-        "edge",
-        "nightly",
-        "rolling",
-        "main",
-        "master",
-        "dev",
-        "develop",
-        "devel-nightly",
-        "beta",
-        "canary",
-        "current",
-        "next",
-        "testing",
-        "unstable",
-    }
+CHANNEL_TAGS = (
+    frozenset(
+        {
+            "stable",
+            "lts",
+            "edge",
+            "nightly",
+            "rolling",
+            "main",
+            "master",
+            "dev",
+            "develop",
+            "devel-nightly",
+            "beta",
+            "canary",
+            "current",
+            "next",
+            "testing",
+            "unstable",
+        }
+    )
+    | DISTRIBUTION_CHANNELS
 )
 # Words that name a variant of an image without naming any version (python:slim is the newest slim).
 VARIANT_WORDS = frozenset(
@@ -141,13 +145,16 @@ def _first_version(tag: str) -> re.Match[str] | None:
     return _WORD_VERSION.search(tag) or _GLUED_VERSION.search(tag)
 
 
-def floating_version(tag: str, domain: str = "") -> str | None:
-    """Why ``tag`` moves, or None when it looks pinned (or cannot be judged).
+def floating_version(tag: str, repository: str = "") -> str | None:
+    """Why ``tag`` moves, or None when it looks pinned (or cannot be judged offline).
 
-    Fires on versions with fewer than three numbers (``3``, ``3.9``, ``22.04``, ``python3.7``),
-    channel names (``stable``, ``nightly-gpu``) and bare variant words (``slim``, ``gpu``); not on
-    full versions (``3.9.18``, ``11.8.0-cudnn8-runtime``), pre-releases (``3.9rc1``), commit
-    hashes (``main-3f2a9c1``), dates (``dev-20240101``) or build numbers.
+    Fires, for any repository, on channel names (``stable``, ``nightly-gpu``, ``sid``), bare
+    variant words (``slim``, ``gpu``) and Debian/Ubuntu codenames (``bookworm``, ``focal-slim``).
+    A version with too few numbers (``3.9``, ``12``, ``python3.7``) fires only in a repository
+    whose tag scheme is known (``tag_schemes``) and says it is a line: ``postgres:16`` fires,
+    ``postgres:16.2`` and ``acme/app:0.1`` do not. Never fires on full versions, pre-releases
+    (``3.9rc1``), commit hashes (``main-3f2a9c1``), dates (``dev-20240101``) or build numbers.
+    ``repository`` is the canonical name (``docker.io/library/postgres``).
     """
     lowered = tag.lower()
     tokens = _SEPARATORS.split(lowered)
@@ -159,23 +166,31 @@ def floating_version(tag: str, domain: str = "") -> str | None:
             return None  # stable-1.2.3: the channel word only labels an exact release
         return f'"{tag}" is a release channel'
     if match is None:
-        if all(token in VARIANT_WORDS for token in tokens if token):
+        words = [token for token in tokens if token]
+        if all(token in VARIANT_WORDS or codename_release(token) for token in words):
+            release = codename_release(words[0]) if words else None
+            if release is not None:
+                return f'"{tag}" names {release}, which moves with each point release'
             return f'"{tag}" names no version'
         return None
     version = match.group(1)
     parts = version.split(".")
-    if len(parts) >= 3:
-        return None
     if _BUILD_COUNTER.search(tag[: match.start(1)]):
         return None  # pr-42, build-17: a CI counter, one image per number
     if _PRERELEASE.match(tag, match.end()):
         return None  # 3.9rc1 is one exact pre-release
+    scheme = scheme_for(repository)
+    if scheme is None:
+        return None  # how this repository tags is not known offline: 0.1 may well be one build
+    needed = scheme.parts_for(int(parts[0]))
+    if needed == 0:
+        return f'"{tag}" is rebuilt in place; only a date or commit tag names one build'
+    if len(parts) >= needed:
+        return None
     if len(parts) == 1 and len(parts[0]) >= 3:
         return None  # a build number
     if re.fullmatch(r"(?:19|20)[0-9]{2}", parts[0]):
         return None  # a calendar release such as anaconda3:2019.10
-    if domain == "nvcr.io" and re.fullmatch(r"[0-9]{2}\.[0-9]{2}", version):
-        return None  # NGC containers are released monthly as YY.MM and not rebuilt
     return f"{version} moves with each release"
 
 

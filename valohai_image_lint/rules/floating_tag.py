@@ -2,13 +2,37 @@
 
 ## What it does
 Reports a tag that names a version line rather than a release, so it moves when a new release
-comes out: `python:3`, `python:3.9`, `python:3.11-slim`, `ubuntu:22.04`, `julia:1.9`,
-`uv:python3.13-bookworm-slim`; release channels such as `stable`, `lts`, `edge`, `nightly`,
-`rolling`, `main`, `master`, `dev`; and bare variants such as `slim` or `gpu`.
+comes out, judged by how the image's repository tags (its *tag scheme*):
 
-It does not report full versions (`python:3.9.18`, `tensorflow/tensorflow:2.6.0-gpu`,
-`nvidia/cuda:11.8.0-cudnn8-runtime-ubuntu22.04`), commit hashes, dates, build numbers, NGC's
-monthly `YY.MM` releases, or anything pinned by digest.
+- in a repository whose scheme is known, a version with fewer numbers than a release has:
+  `python:3`, `python:3.9`, `python:3.11-slim`, `node:20`, `postgres:16` (PostgreSQL releases are
+  `16.2`), `debian:12` (releases are `12.5`), `ubuntu:22.04`, `julia:1.9`,
+  `uv:python3.13-bookworm-slim`; and any version tag of a repository that rebuilds its version
+  tags in place (`jupyter/scipy-notebook:python-3.11.6`, `tiangolo/uvicorn-gunicorn-fastapi:python3.7`);
+- in any repository: release channels (`stable`, `lts`, `edge`, `nightly`, `rolling`, `main`,
+  `master`, `dev`, `devel`, `sid`, `testing`, `unstable`, `oldstable`, `experimental`), bare
+  variants (`slim`, `gpu`) and Debian or Ubuntu codenames, which get point releases
+  (`debian:bookworm` like `debian:12`, `debian:stretch-slim`, `ubuntu:focal`, `ubuntu:trusty`).
+
+It does not report full versions (`python:3.9.18`, `postgres:16.2`, `debian:12.5`,
+`tensorflow/tensorflow:2.6.0-gpu`, `nvidia/cuda:11.8.0-cudnn8-runtime-ubuntu22.04`), releases a
+scheme writes with fewer numbers (`nvidia/cuda:10.0-base-ubuntu18.04`: CUDA 10.0 tags only ever
+had two; `pytorch/pytorch:1.3-cuda10.1-cudnn7-runtime`: no `1.3.x-cuda10.1` tag exists; NGC's
+monthly `YY.MM`; `valohai/sklearn:1.0`), dated snapshots (`ubuntu:jammy-20240111`), commit
+hashes, build numbers, or anything pinned by digest.
+
+What is known: the tag schemes (as of 2026-12-07, each with its source in
+`valohai_image_lint/tag_schemes.py`) of python, node, golang, mysql, redis, r-base, julia,
+alpine, postgres, debian, ubuntu, tensorflow/tensorflow, pytorch/pytorch, nvidia/cuda, NGC
+(nvcr.io/nvidia), Jupyter Docker Stacks (jupyter/*, quay.io/jupyter/*),
+tiangolo/uvicorn-gunicorn-fastapi, astral-sh/uv, rocker/* and valohai/*; every Debian codename
+from buzz to duke and every Ubuntu codename from warty to resolute.
+
+What is not: any other repository's scheme. Offline, a short version there (`acme/app:0.1`,
+`acme/app:v1.5`, `acme/app:v2`, `llm-toolkit:0.2-gpu`) is not reported, since a team's own image
+tagged `0.1` is normally one immutable build. When online registry checks exist (a later issue),
+VIL104 will ask the registry's tag list whether a more specific tag exists under the line
+(`0.1.3` under `0.1`), and decide from that for repositories the table does not know too.
 
 ## Why is this bad?
 `python:3.9` was 3.9.7 last year and is 3.9.18 today, rebuilt on a newer Debian: the same
@@ -35,7 +59,7 @@ None.
 
 ## Fix safety
 No fix: choosing a release is the author's decision; the message suggests one for well-known
-images.
+images, and never a tag that this rule would itself report.
 """
 
 from __future__ import annotations
@@ -51,10 +75,12 @@ def check(parsed: ParsedSite, options: RuleOptions) -> Iterator[Finding]:
     ref = parsed.ref
     if ref is None or ref.tag is None or ref.digest is not None or is_latest(ref.tag):
         return
-    reason = floating_version(ref.tag, ref.domain)
+    reason = floating_version(ref.tag, ref.name)
     if reason is None:
         return
     exact = suggest_exact_tag(ref.name, ref.tag)
+    if exact is not None and floating_version(exact, ref.name) is not None:
+        exact = None  # never suggest a tag this rule would report
     advice = f"pin a full version such as {exact}" if exact else "pin an exact version or a digest"
     yield Finding(f'image "{parsed.site.value}" uses a floating tag ({reason}); {advice}', parsed.site.span)
 
