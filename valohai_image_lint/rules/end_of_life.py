@@ -195,6 +195,12 @@ def _suggested_tag(family: Family, tag: str, ended: list[_Ended]) -> str | None:
     return new_tag if _FULL_VERSION.match(new_tag) else None
 
 
+def has_ended(name: str, tag: str, today: str) -> bool:
+    """Whether an image of repository ``name`` (canonical) tagged ``tag`` pins a release that
+    had ended by ``today``: what this rule reports, for other rules' suggestions to avoid."""
+    return any(_ended(release, today) for _, release, _, _ in _found(family_of(name), tag))
+
+
 def check(parsed: ParsedSite, options: RuleOptions) -> Iterator[Finding]:
     ref, site, today = parsed.ref, parsed.site, options.today
     if today is None or ref is None or ref.tag is None:

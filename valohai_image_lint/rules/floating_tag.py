@@ -59,7 +59,8 @@ None.
 
 ## Fix safety
 No fix: choosing a release is the author's decision; the message suggests one for well-known
-images, and never a tag that this rule would itself report.
+images, and never a tag that this rule would itself report, nor a release of a line that has
+reached its end of life by the date the run judges by (VIL302 then says where to move).
 """
 
 from __future__ import annotations
@@ -69,6 +70,7 @@ from collections.abc import Iterator
 from ..model import Finding, ParsedSite, Severity
 from ..rule import Rule, RuleOptions
 from ..tags import floating_version, is_latest, suggest_exact_tag
+from .end_of_life import has_ended
 
 
 def check(parsed: ParsedSite, options: RuleOptions) -> Iterator[Finding]:
@@ -81,6 +83,8 @@ def check(parsed: ParsedSite, options: RuleOptions) -> Iterator[Finding]:
     exact = suggest_exact_tag(ref.name, ref.tag)
     if exact is not None and floating_version(exact, ref.name) is not None:
         exact = None  # never suggest a tag this rule would report
+    if exact is not None and options.today is not None and has_ended(ref.name, exact, options.today):
+        exact = None  # nor one VIL302 would: pinning an ended line is no advice to follow
     advice = f"pin a full version such as {exact}" if exact else "pin an exact version or a digest"
     yield Finding(f'image "{parsed.site.value}" uses a floating tag ({reason}); {advice}', parsed.site.span)
 
