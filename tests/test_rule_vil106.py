@@ -75,6 +75,8 @@ DOES_NOT_FIRE = [
     ("other-registry-one-part", step("localhost:5000/pyhton:1.0")),
     ("placeholder", step("'${IMAGE}'")),
     ("placeholder-word", step("TODO")),
+    ("placeholder-name", step("image:tag")),
+    ("placeholder-owner", step("your-image:1.0")),
     ("invalid", step("Pyhton:3.12")),
     ("non-string", step("3.9")),
 ]
