@@ -59,8 +59,10 @@ def check(parsed: ParsedSite, options: RuleOptions) -> Iterator[Finding]:
             f'image "{site.value}" is a template placeholder{part} that Valohai does not expand; '
             "replace it with a real image"
         )
-    else:
-        message = f'image "{site.value}" is a placeholder{part}, not an image name; replace it with a real image'
+    else:  # a name copied from an example
+        message = (
+            f'image "{site.value}" is a placeholder{part}, not an image name; replace it with a real image'
+        )
     yield Finding(message, site.span)
 
 
