@@ -219,14 +219,18 @@ CONTEXTS = [
         "- blueprint: {name: b, nodes: [{name: n, override: {image: python:3.9.18}}]}",
         'blueprint "b" node "n"',
     ),
-    ("unknown-item", "- foo: {image: python:3.9.18}", '"foo"'),
-    ("unknown-item-deep", "- foo:\n    bar:\n      - - image: python:3.9.18\n", '"foo"'),
+    ("unknown-item", "- foo: {image: python:3.9.18}", "foo[0]"),
+    ("unknown-item-deep", "- foo:\n    bar:\n      - - image: python:3.9.18\n", "foo[0].bar[0][0]"),
     (
         "unknown-item-named-entry",
         "- version: 1\n  steps:\n    - name: a\n      image: python:3.9.18\n",
-        '"steps" entry "a"',
+        'version[0].steps[0] "a"',
     ),
-    ("unknown-item-unnamed-entry", "- version: 1\n  steps:\n    - image: python:3.9.18\n", '"steps"'),
+    (
+        "unknown-item-unnamed-entry",
+        "- version: 1\n  steps:\n    - image: python:3.9.18\n",
+        "version[0].steps[0]",
+    ),
 ]
 
 
@@ -372,7 +376,7 @@ def test_merged_image_satisfies_a_step() -> None:
     assert [d.code for d in lint_text(text, config=CORE)] == []
     (d,) = lint_text(text, config=EVERY_IMAGE)
     assert _span(d) == (2, 12, 2, 25)
-    assert d.context == '"defaults", step "train"'
+    assert d.context == 'defaults[0], step "train"'
 
 
 def test_merge_in_flow_mapping() -> None:
@@ -403,7 +407,7 @@ def test_an_anchor_used_by_many_sites_names_a_few_and_counts_the_rest() -> None:
     [diagnostic] = lint_text(text, config=CORE)
     assert diagnostic.span.line == 1
     assert diagnostic.message.endswith(
-        '(used by "x-defaults", step "s0", step "s1", step "s2", step "s3" and 4 more)'
+        '(used by x-defaults[0], step "s0", step "s1", step "s2", step "s3" and 4 more)'
     )
     assert diagnostic.context is not None and diagnostic.context.count("step") == 8
 
@@ -471,7 +475,7 @@ def test_a_key_merged_from_an_anchor_names_where_it_is_used() -> None:
     text = "- x-anchors:\n    d: &d {image: 'python:3.9'}\n- step:\n    <<: *d\n    name: b\n"
     [diagnostic] = lint_text(text, config=CORE)
     assert diagnostic.span.line == 2
-    assert diagnostic.message.endswith('(used by "x-anchors", step "b")')
+    assert diagnostic.message.endswith('(used by x-anchors[0].d, step "b")')
 
 
 @pytest.mark.parametrize(
@@ -499,5 +503,5 @@ def test_a_reused_anchor_name_is_quiet(capfd: pytest.CaptureFixture[str]) -> Non
         (1, "python"),
         (2, "ubuntu"),
     ]  # the later &x wins
-    assert diagnostics[1].message.endswith('(used by "b", step "s")')
+    assert diagnostics[1].message.endswith('(used by b[1], step "s")')
     assert capfd.readouterr().err == ""

@@ -83,7 +83,7 @@ FIRES = [
         CODE,
         'the image of pipeline "p" node "n" is empty',
     ),
-    ("unknown-item-empty", "- foo: {image: ''}", 1, 9, CODE, 'the image of "foo" is empty'),
+    ("unknown-item-empty", "- foo: {image: ''}", 1, 9, CODE, "the image of foo[0] is empty"),
     (
         "nested-steps-list-empty",
         "- version: 1\n  steps:\n    - name: a\n      image: ' '\n",

@@ -87,7 +87,7 @@ FIRES = [
         CODE,
         'of pipeline "p" node "n" is a float',
     ),
-    ("unknown-item", "- foo: {image: yes}", 1, 16, CODE, 'of "foo" is a boolean'),
+    ("unknown-item", "- foo: {image: yes}", 1, 16, CODE, "of foo[0] is a boolean"),
     (
         "nested-steps-list",
         "- version: 1\n  steps:\n    - name: a\n      image: 3.9\n",

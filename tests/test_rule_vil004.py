@@ -106,6 +106,65 @@ FIRES = [
         "template placeholder",
     ),
     ("unknown-item", "- foo: {image: '${IMAGE}'}", 1, 17, CODE, "template placeholder"),
+    # Names copied from an example: not template syntax, but no registry serves them either.
+    (
+        "example-name-and-tag",
+        "- step: {name: train, image: image:tag}",
+        1,
+        30,
+        CODE,
+        'image "image:tag" is a placeholder (image), not an image name; replace it with a real image',
+    ),
+    (
+        "your-registry-your-image",
+        "- step: {name: train, image: your-registry/your-image:1.0.0}",
+        1,
+        30,
+        CODE,
+        "placeholder (your-registry)",
+    ),
+    (
+        "yourdocker",
+        "- step:\n    name: train\n    image: docker.io/yourdocker/titanic-ml\n",
+        3,
+        12,
+        CODE,
+        'image "docker.io/yourdocker/titanic-ml" is a placeholder (yourdocker)',
+    ),
+    (
+        "your-dockerhub-username",
+        "- step: {name: a, image: YOUR_DOCKERHUB_USERNAME/app:1}",
+        1,
+        26,
+        CODE,
+        "(YOUR_",
+    ),
+    (
+        "my-registry-host",
+        "- step: {name: a, image: my-registry.example.com/app:1}",
+        1,
+        26,
+        CODE,
+        "placeholder",
+    ),
+    ("myusername", "- step: {name: a, image: myusername/trainer:1.0}", 1, 26, CODE, "(myusername)"),
+    ("my-image", "- step: {name: a, image: my-image:latest}", 1, 26, CODE, "(my-image)"),
+    ("image-alone", "- step: {name: a, image: image}", 1, 26, CODE, 'image "image" is a placeholder, not'),
+    ("tag-word", "- step: {name: a, image: acme/trainer:tag}", 1, 26, CODE, "placeholder (tag)"),
+    (
+        "todo",
+        "- step: {name: a, image: TODO}",
+        1,
+        26,
+        CODE,
+        'image "TODO" is a placeholder, not an image name',
+    ),
+    ("todo-tag", "- step: {name: a, image: 'acme/trainer:TODO'}", 1, 27, CODE, "placeholder (TODO)"),
+    ("fixme", "- step: {name: a, image: FIXME}", 1, 26, CODE, "placeholder"),
+    ("changeme", "- step: {name: a, image: acme/changeme:1}", 1, 26, CODE, "(changeme)"),
+    ("xxx", "- step: {name: a, image: xxx/trainer:1}", 1, 26, CODE, "(xxx)"),
+    ("version-letters", "- step: {name: a, image: python:x.y.z}", 1, 26, CODE, "(x.y.z)"),
+    ("endpoint-example", "- endpoint: {name: serve, image: image:tag}", 1, 34, CODE, "placeholder (image)"),
 ]
 
 # (id, yaml)
@@ -117,6 +176,16 @@ DOES_NOT_FIRE = [
     ("dollar-in-command-only", "- step: {name: train, image: python:3.9.18, command: echo $HOME}"),
     ("template-in-other-key", "- step: {name: '{{ name }}', image: python:3.9.18}"),
     ("non-string", "- step: {name: train, image: 3.9}"),
+    # Real names that merely hold an example's word.
+    ("word-in-name", "- step: {name: train, image: acme/image-tools:1.0}"),
+    ("imagemagick", "- step: {name: train, image: dpokidov/imagemagick:7.1.1}"),
+    ("image-as-owned-repository", "- step: {name: train, image: ghcr.io/acme/image:1.0}"),
+    ("yourls-is-official", "- step: {name: train, image: yourls:1.9.2}"),
+    ("myapp", "- step: {name: train, image: acme/myapp:1.0}"),
+    ("todo-app", "- step: {name: train, image: acme/todo-api:1.0}"),
+    ("registry-image", "- step: {name: train, image: registry:2.8.3}"),
+    ("tag-holding-a-word", "- step: {name: train, image: acme/trainer:v1-images}"),
+    ("xx-is-not-xxx", "- step: {name: train, image: acme/xxhash:1.0}"),
 ]
 
 

@@ -159,6 +159,25 @@ FIRES = [
         'image "python:3.9" uses tag 3.9 (also on line 12) where step "s1" (line 3), step "s2" (line 6) '
         'and step "s5" (line 15) use python:3.12',
     ),
+    # One release written with two tags: the other line is named with its own tag, not as if it
+    # held the reported one.
+    (
+        "also-on-a-line-with-another-tag",
+        steps("python:3.12", "python:3.9-slim", "python:3.9", "python:3.12"),
+        6,
+        12,
+        CODE,
+        'image "python:3.9-slim" uses tag 3.9-slim (also on line 9 with tag 3.9) where step "s1" (line 3) '
+        'and step "s4" (line 12) use python:3.12',
+    ),
+    (
+        "also-on-lines-same-and-other-tag",
+        steps("python:3.12", "python:3.9", "python:3.9-slim", "python:3.9", "python:3.12", "python:3.12"),
+        6,
+        12,
+        CODE,
+        'image "python:3.9" uses tag 3.9 (also on lines 9 with tag 3.9-slim and 12) where',
+    ),
 ]
 
 # (id, yaml)

@@ -4,7 +4,8 @@
 Reports a repository that one file uses with more than one tag: `python:3.9` in one step and
 `python:3.12` in another. The tag most places use is the file's tag for that repository; each
 other tag is reported once, at the first place it is written, naming the steps (and lines) that
-use the file's tag.
+use the file's tag, and the other lines of that release (with their tag when it is written
+otherwise: `3.9` on one line, `3.9-slim` on another).
 
 - The same repository is the same canonical name: `python`, `library/python`,
   `docker.io/library/python` and `index.docker.io/library/python` are one repository;
@@ -132,11 +133,19 @@ def _where(reference: _TagUse) -> str:
     return f"{places} {verb} {reference.sites[0].site.value}"
 
 
+def _other_line(parsed: ParsedSite, first: ParsedSite) -> str:
+    """The line of another site of the same release, with its tag when that is written otherwise
+    (``3.9-slim`` beside ``3.9``): the line alone would say it holds the first site's tag."""
+    assert parsed.ref is not None and first.ref is not None
+    line = str(parsed.site.span.line)
+    return line if parsed.ref.tag == first.ref.tag else f"{line} with tag {_tag_of(parsed)}"
+
+
 def _message(extra: _TagUse, where: str) -> str:
     first = extra.sites[0]
     assert first.ref is not None
     uses = f"tag {first.ref.tag}" if first.ref.tag is not None else f"no tag (so {IMPLIED_TAG})"
-    others = [str(p.site.span.line) for p in extra.sites[1 : MAX_NAMED + 1]]
+    others = [_other_line(p, first) for p in extra.sites[1 : MAX_NAMED + 1]]
     lines = "line" if len(extra.sites) == 2 else "lines"
     also = f" (also on {lines} {_listed(others, len(extra.sites) - 1)})" if others else ""
     return f'image "{first.site.value}" uses {uses}{also} where {where}; use one tag for the repository'

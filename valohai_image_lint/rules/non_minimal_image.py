@@ -9,8 +9,9 @@ the same tag without `-jupyter`, `continuumio/anaconda3` -> `continuumio/minicon
 `knowledge.py`.
 
 Endpoints get the same hints (a smaller image also deploys faster), except the `jupyter/*-notebook`
-one, which is for steps only. An image pinned by digest is reported too, but the suggestion
-names the lighter tag without a digest: pin the lighter image's own digest after switching.
+one, which is for steps only; their message speaks of an endpoint serving requests, not of a batch
+job. An image pinned by digest is reported too, but the suggestion names the lighter tag without a
+digest: pin the lighter image's own digest after switching.
 
 ## Why is this bad?
 A `-devel` CUDA image or a full Anaconda is several gigabytes more than its lighter twin; every
@@ -75,9 +76,10 @@ def check(parsed: ParsedSite, options: RuleOptions) -> Iterator[Finding]:
         written, _ = split_name(site.value)
         if lighter.repository is not None:
             written = written.rsplit("/", 1)[0] + "/" + lighter.repository
+        needs = "an endpoint serving requests needs" if endpoint else "a batch job needs"
         if lighter.replacement is None:
             yield Finding(
-                f'image "{site.value}" is heavier than a batch job needs ({lighter.why}); {lighter.advice}',
+                f'image "{site.value}" is heavier than {needs} ({lighter.why}); {lighter.advice}',
                 site.span,
             )
             return
@@ -92,8 +94,7 @@ def check(parsed: ParsedSite, options: RuleOptions) -> Iterator[Finding]:
                 fix = Fix(f'Use the lighter "{suggested}"', (Edit(span, suggested),), Applicability.UNSAFE)
         pin = "; then pin its own digest" if ref.digest is not None else ""
         yield Finding(
-            f'image "{site.value}" is heavier than a batch job needs ({lighter.why}); '
-            f'consider "{suggested}"{pin}',
+            f'image "{site.value}" is heavier than {needs} ({lighter.why}); consider "{suggested}"{pin}',
             site.span,
             fix,
         )

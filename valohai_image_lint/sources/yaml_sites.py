@@ -3,7 +3,9 @@
 Valohai's config is a list of items: ``- step: {...}``, ``- endpoint: {...}``, ``- pipeline:
 {nodes: [{override: {image: ...}}]}`` (``blueprint`` alike), ``- task``. Steps and endpoints must
 name an image; a pipeline node's ``override`` may. Any other item, known or not, is searched for
-``image`` keys at any depth (real files use ``- version: 1`` with ``steps: [- image: ...]``).
+``image`` keys at any depth (real files use ``- version: 1`` with ``steps: [- image: ...]``); such
+an image's context is its path from the item, ``version[0].steps[0]`` (the item at index 0, known
+by its first key), with the name of the entry that holds it, if any.
 
 Merge keys (``<<``) resolve as YAML 1.1 says: explicit keys win over merged ones, earlier merged
 mappings over later ones. A value reached through several aliases is one site that knows all
@@ -227,7 +229,12 @@ class _SiteCollector:
             self.visit_item(root, None)
 
     def visit_item(self, item: Mapping, position: int | None) -> None:
-        for key, value in self._merges.pairs(item):
+        pairs = self._merges.pairs(item)
+        first = next((text for text in (_key_text(k) for k, _ in pairs) if text is not None), None)
+        # Where an item of no kind Valohai reads is, as a path: `version[0]` is the item at index 0,
+        # known by its first key; `version[0].steps[0]` an entry under its `steps`.
+        label = f"{first}[{position - 1}]" if position is not None and first is not None else None
+        for key, value in pairs:
             kind = _key_text(key)
             if kind in REQUIRED_IMAGE_KINDS:
                 self.visit_required(kind, key, value, position)
@@ -237,7 +244,10 @@ class _SiteCollector:
                 where = f"item {position}" if position is not None else "the top level"
                 self.add_value(key, value, where, required=False, owner=item)
             elif kind is not None:
-                self.search(value, f'"{kind}"')
+                if label is None:
+                    self.search(value, kind)
+                else:
+                    self.search(value, label if kind == first else f"{label}.{kind}")
 
     def visit_required(self, kind: str, key: Node, value: Node, position: int | None) -> None:
         unnamed = f"{kind} (item {position})" if position is not None else kind
@@ -275,9 +285,11 @@ class _SiteCollector:
             if found is not None:
                 self.add_value(found[0], found[1], context, required=False, owner=override[1])
 
-    def search(self, node: Node, context: str) -> None:
-        """Every ``image`` key at any depth under ``node`` (each distinct node visited once)."""
-        stack: list[tuple[Node, str]] = [(node, context)]
+    def search(self, node: Node, path: str) -> None:
+        """Every ``image`` key at any depth under ``node`` (each distinct node visited once), each
+        named by its path from the item (``version[0].steps[0]``) and the name of the mapping that
+        holds it, if any (``version[0].steps[0] "train"``)."""
+        stack: list[tuple[Node, str]] = [(node, path)]
         while stack:
             current, where = stack.pop()
             if id(current) in self._searched:
@@ -285,17 +297,20 @@ class _SiteCollector:
             self._searched.add(id(current))
             if isinstance(current, Mapping):
                 name = self._name_of(current)
-                here = f'{where} entry "{name}"' if name else where
+                here = f'{where} "{name}"' if name else where
                 children: list[tuple[Node, str]] = []
                 for key, value in self._merges.pairs(current):
-                    if _key_text(key) == "image":
+                    text = _key_text(key)
+                    if text == "image":
                         self.add_value(key, value, here, required=False, owner=current)
                     elif isinstance(value, (Mapping, Sequence)):
-                        children.append((value, here))
+                        children.append((value, f"{where}.{text}" if text is not None else where))
                 stack.extend(reversed(children))
             elif isinstance(current, Sequence):
                 stack.extend(
-                    (item, where) for item in reversed(current.items) if isinstance(item, (Mapping, Sequence))
+                    (item, f"{where}[{index}]")
+                    for index, item in reversed(list(enumerate(current.items)))
+                    if isinstance(item, (Mapping, Sequence))
                 )
 
 
