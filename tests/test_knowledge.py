@@ -83,3 +83,14 @@ def test_lighter_rewrites_compile() -> None:
         for lighter in family.lighter:
             re.compile(lighter.tag)
             assert lighter.replacement is not None or lighter.advice
+
+
+def test_cuda_dates_are_the_eol_charts() -> None:
+    """CUDA 11.0 to 11.3 are "Marked EOL on Jul-2023" on NVIDIA's container EOL chart; no other
+    CUDA version has an end recorded (not verified)."""
+    from valohai_image_lint.knowledge import CUDA
+
+    assert RUNTIMES["cuda"] is CUDA
+    ended = {r.version: (r.ended, r.said) for r in CUDA.releases if r.ended is not None}
+    assert ended == {v: ("2023-07-31", "July 2023") for v in ("11.0", "11.1", "11.2", "11.3")}
+    assert [r.label for r in CUDA.releases if r.ended is None] == ["12.x", "13.x"]

@@ -274,6 +274,51 @@ FIRES = [
         "Node.js 16 (end of life on 2023-09-11)",
     ),
     ("alpine-part", "- step: {name: train, image: python:3.12.13-alpine3.12}", 1, 30, CODE, "Alpine 3.12"),
+    # CUDA images (issue 13): NVIDIA's EOL chart dates 11.0 to 11.3 (July 2023)
+    (
+        "nvidia-cuda",
+        "- step: {name: train, image: nvidia/cuda:11.3.1-cudnn8-runtime-ubi8}",
+        1,
+        30,
+        CODE,
+        'image "nvidia/cuda:11.3.1-cudnn8-runtime-ubi8" pins CUDA 11.3 (end of life in July 2023); '
+        "move to a tag with CUDA 12.x or newer",
+    ),
+    (
+        "nvidia-cuda-ngc",
+        "- step: {name: train, image: nvcr.io/nvidia/cuda:11.0.3-base-ubuntu20.04}",
+        1,
+        30,
+        CODE,
+        "pins CUDA 11.0 (end of life in July 2023) and Ubuntu 20.04 (standard support ended in May 2025); "
+        "move to a tag with CUDA 12.x and Ubuntu 22.04 or newer",
+    ),
+    (
+        "cuda-part",
+        "- step: {name: train, image: pytorch/pytorch:1.8.1-cuda11.1-cudnn8-runtime}",
+        1,
+        30,
+        CODE,
+        'image "pytorch/pytorch:1.8.1-cuda11.1-cudnn8-runtime" pins CUDA 11.1 (end of life in July 2023); '
+        "move to a tag with CUDA 12.x or newer",
+    ),
+    (
+        "cuda-part-full-version",
+        "- step: {name: train, image: acme/trainer:2.0-cuda-11.2.2}",
+        1,
+        30,
+        CODE,
+        "pins CUDA 11.2 (end of life in July 2023)",
+    ),
+    (
+        "cuda-part-names-no-tag",
+        "- step: {name: train, image: python:3.9-cuda11.2}",
+        1,
+        30,
+        CODE,
+        "pins Python 3.9 (end of life on 2025-10-31) and CUDA 11.2 (end of life in July 2023); "
+        "move to a tag with Python 3.11 and CUDA 12.x or newer",
+    ),
     ("digest", f"- step: {{name: train, image: python:3.8.18@sha256:{HEX64}}}", 1, 30, CODE, "Python 3.8"),
     ("endpoint", "- endpoint: {name: serve, image: python:3.9}", 1, 34, CODE, "Python 3.9"),
     ("block", "- step:\n    name: train\n    image: python:3.9\n", 3, 12, CODE, "Python 3.9"),
@@ -301,6 +346,13 @@ DOES_NOT_FIRE = [
     ("alpine-supported", "- step: {name: train, image: alpine:3.22.3}"),
     ("node-22", "- step: {name: train, image: node:22.11.0}"),
     ("julia", "- step: {name: train, image: julia:1.6.7}"),
+    # CUDA versions with no verified end date: 11.4 to 11.8, 10.2 and older; 12.x is supported
+    ("cuda-11.8", "- step: {name: train, image: nvidia/cuda:11.8.0-cudnn8-runtime-ubuntu22.04}"),
+    ("cuda-11.7.1-part", "- step: {name: train, image: acme/trainer:1.0-cuda11.7.1}"),
+    ("cuda-10.1-part", "- step: {name: train, image: pytorch/pytorch:1.3-cuda10.1-cudnn7-runtime}"),
+    ("cuda-12", "- step: {name: train, image: nvidia/cuda:12.1.1-cudnn8-runtime-ubuntu22.04}"),
+    ("cuda-12-part", "- step: {name: train, image: pytorch/pytorch:2.2.0-cuda12.1-cudnn8-runtime}"),
+    ("cuda-word-inside", "- step: {name: train, image: acme/trainer:nocuda11.0}"),
     ("r-base", "- step: {name: train, image: r-base:3.4.2}"),
 ]
 
@@ -332,6 +384,7 @@ def test_does_not_fire(text: str) -> None:
         ("python:3.10", "2026-10-31"),
         ("python:3.11.2-bullseye", "2026-08-31"),
         ("ubuntu:20.04", "2025-05-31"),
+        ("nvidia/cuda:11.0.3-base-ubi8", "2023-07-31"),  # the chart gives the month: its last day
     ],
 )
 def test_not_before_the_end(image: str, today: str) -> None:

@@ -2,7 +2,7 @@
 
 Two kinds of facts live here, each with its source in a comment:
 
-- ``RUNTIMES``: releases of a runtime or OS (Python, Ubuntu, Debian, TensorFlow) with the date
+- ``RUNTIMES``: releases of a runtime or OS (Python, Ubuntu, Debian, TensorFlow, CUDA) with the date
   their support ended, for VIL302 end-of-life;
 - ``FAMILIES``: image families (by canonical name glob), what their own tag's leading version
   names, and their lighter variants as rewrite rules, for VIL301 non-minimal-image.
@@ -294,10 +294,41 @@ NODE = Runtime(
     ),
 )
 
-# CUDA: NVIDIA's policy (https://gitlab.com/nvidia/container-images/cuda/-/blob/master/doc/support-policy.md,
-# announced in https://gitlab.com/nvidia/container-images/cuda/-/issues/177) ends a CUDA image when the
-# driver branch it shipped with ends, and deletes its tags six months later; the per-version chart could
-# not be read and verified here, so CUDA versions are left out of end-of-life.
+
+def _cuda(version: str, month: str) -> Release:
+    ended, said = _month(month)
+    return Release(version, ended, said)
+
+
+CUDA = Runtime(
+    "CUDA",
+    "end of life",
+    (
+        # The CUDA container images (nvidia/cuda, and the CUDA version other images' tags name).
+        # Policy: https://gitlab.com/nvidia/container-images/cuda/-/blob/master/doc/support-policy.md
+        # (announced in https://gitlab.com/nvidia/container-images/cuda/-/issues/177): "Cuda Toolkit
+        # images will End-of-Life (EOL) when the driver it shipped with goes EOL", only "the latest
+        # point release" of each version is supported, and "2 major CUDA versions at any given time
+        # (e.g. 11 & 12 or 12 & 13). i.e. 11 will be marked EOL, after 13 is released".
+        # Dates: NVIDIA's "CUDA Container Tag Support EOL Chart",
+        # https://gitlab.com/nvidia/container-images/cuda/-/blob/master/doc/container_tags.pdf (and
+        # container_tags.xlsx beside it), as of its 2024-12-03 version ("CUDA 12.6.3 Update"; read in
+        # the GitHub mirror pranavmishra90/nvidia-container-images-cuda). Its "End of Life (EOL)"
+        # table says "Marked EOL on Jul-2023" for 11.0.3, 11.1.1, 11.2.2 and 11.3.1, the last point
+        # release of each of those versions (none of 11.0 to 11.3 is in its "Active" list): those are
+        # the versions dated here, by the month the chart gives.
+        # Left out (no date we could verify): 11.4 to 11.8 (11.4.3, 11.5.2, 11.6.2, 11.7.1, 11.8.0
+        # are "Active" on that chart, kept by the two-major-versions rule until after CUDA 13's
+        # release; the day they were marked EOL is not on it); 10.2 and older (the policy's table
+        # lists them among the image sets "that would be sunsetted", with the driver "EOL" or
+        # "Prehistoric" or r418, but gives no date, and which driver each "shipped with" is not
+        # said there); the other tags on the chart are earlier point releases (12.1.0 ended when
+        # 12.1.1 came), not the end of their version. 12.x and 13.x: not ended, as far as we know.
+        *(_cuda(version, "2023-07") for version in ("11.0", "11.1", "11.2", "11.3")),
+        Release("12", label="12.x"),
+        Release("13", label="13.x"),
+    ),
+)
 
 RUNTIMES: dict[str, Runtime] = {
     "python": PYTHON,
@@ -307,6 +338,7 @@ RUNTIMES: dict[str, Runtime] = {
     "centos": CENTOS,
     "alpine": ALPINE,
     "node": NODE,
+    "cuda": CUDA,
 }
 
 

@@ -5,14 +5,16 @@ Reports an image whose tag pins a runtime or OS past its end-of-life date, judge
 linter runs (`today`). Every release before the oldest supported one is covered: Python 2.6 to
 3.9 (3.10 after 2026-10-31), every Ubuntu release from 4.10 (interim releases end after 9
 months), every Debian release from 1.1 `buzz` to 10 `buster` (and `bullseye` after its LTS ends
-in August 2026), CentOS Linux 5 to 8, Alpine 2.1 to 3.20, Node.js 4 to 21, and TensorFlow 0.x and
-1.x. It reads the `python`, `ubuntu`, `debian`, `centos`, `alpine`, `node` and
-`tensorflow/tensorflow` images' own versions, and, in any image's tag, a Python part
-(`python3.7`, `py36`, `py3.8`), an Ubuntu part (`ubuntu18.04`), an Alpine part (`alpine3.12`), a
-CentOS part (`centos7`), a TensorFlow part (`tf1.15.5`, `tensorflow1.4.0`) or a Debian codename
-word (`3.11.2-bullseye`). The message names the nearest supported release, and a full-version tag
-for the images whose published versions we know (a tag it suggests draws no finding itself). Only
-the dates recorded in `knowledge.py` are used.
+in August 2026), CentOS Linux 5 to 8, Alpine 2.1 to 3.20, Node.js 4 to 21, TensorFlow 0.x and
+1.x, and the CUDA images of CUDA 11.0 to 11.3 (NVIDIA's EOL chart; other CUDA versions' dates are
+not known here). It reads the `python`, `ubuntu`, `debian`, `centos`, `alpine`, `node`,
+`tensorflow/tensorflow` and `nvidia/cuda` images' own versions, and, in any image's tag, a Python
+part (`python3.7`, `py36`, `py3.8`), an Ubuntu part (`ubuntu18.04`), an Alpine part
+(`alpine3.12`), a CentOS part (`centos7`), a TensorFlow part (`tf1.15.5`, `tensorflow1.4.0`), a
+CUDA part (`cuda11.1`, `cuda-11.2.2`) or a Debian codename word (`3.11.2-bullseye`). The message
+names the nearest supported release, and a full-version tag for the images whose published
+versions we know (a tag it suggests draws no finding itself; none for CUDA). Only the dates
+recorded in `knowledge.py` are used.
 
 ## Why is this bad?
 A runtime or OS past its end of life gets no security fixes, and newer packages stop supporting
@@ -55,6 +57,7 @@ from collections.abc import Iterator
 from ..knowledge import (
     ALPINE,
     CENTOS,
+    CUDA,
     DEBIAN,
     PYTHON,
     RUNTIMES,
@@ -77,7 +80,12 @@ _PARTS: tuple[tuple[Runtime, re.Pattern[str]], ...] = (
     (ALPINE, re.compile(r"(?<![A-Za-z0-9])alpine-?([23]\.[0-9]{1,2})(?![0-9])")),
     (CENTOS, re.compile(r"(?<![A-Za-z0-9])centos-?([5-8])(?![0-9])")),
     (TENSORFLOW, re.compile(r"(?<![A-Za-z0-9])(?:tf|tensorflow)-?([0-9]+)(?=\.[0-9])")),
+    (CUDA, re.compile(r"(?<![A-Za-z0-9])cuda-?([0-9]{1,2}\.[0-9]{1,2})(?![0-9])")),
 )
+# Families whose tag leads with the version of a runtime that is not their ``tag_runtime``: read for
+# end of life, never rewritten into a suggested tag (nvidia/cuda publishes each CUDA version for its
+# own set of OS releases and variants, so a rewritten tag may not exist).
+_LEADING_RUNTIME: dict[str, Runtime] = {"nvidia/cuda": CUDA}
 _WORD = re.compile(r"[A-Za-z]+")
 _FULL_VERSION = re.compile(r"^[0-9]+\.[0-9]+\.[0-9]+(?![.0-9])")
 # A release the tag pins and has ended: its runtime, the release, where the tag names it
@@ -115,6 +123,8 @@ def _found(family: Family | None, tag: str) -> list[tuple[Runtime, Release, int,
     """Every runtime release the tag pins, with the span of the tag text naming it."""
     found: list[tuple[Runtime, Release, int, int]] = []
     own = RUNTIMES.get(family.tag_runtime) if family is not None and family.tag_runtime else None
+    if own is None and family is not None:
+        own = _LEADING_RUNTIME.get(family.key)
     if own is not None:
         match = _LEADING_VERSION.match(tag) or _WORD.match(tag)
         if match is not None:
@@ -173,6 +183,8 @@ def _suggested_tag(family: Family, tag: str, ended: list[_Ended]) -> str | None:
     repository = family.names[0]
     parts, last = [], 0
     for runtime, old, start, end, new in sorted(ended, key=lambda item: item[2]):
+        if runtime is CUDA:
+            return None  # which builds exist for a CUDA version is not known here
         if new is None:
             continue
         parts += [tag[last:start], _spelled(tag[start:end], runtime, old, new, repository)]
