@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,11 @@ from valohai_image_lint import LintConfig, Severity, Span, __version__, lint_tex
 from valohai_image_lint.model import Diagnostic
 from valohai_image_lint.reporters import Report
 from valohai_image_lint.reporters.sarif import REPORTER, what_it_does
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:
+    import tomli as tomllib
 from valohai_image_lint.rule_pages import page
 from valohai_image_lint.rules import ALL_RULES
 
@@ -97,7 +103,12 @@ def test_the_driver_names_the_tool() -> None:
     driver = sarif(Report([]))["runs"][0]["tool"]["driver"]
     assert driver["name"] == "valohai-image-lint"
     assert driver["version"] == __version__
-    assert driver["informationUri"] == "https://pypi.org/project/valohai-image-lint/"
+    # informationUri is the repository pyproject.toml declares, and absent while none is declared
+    # (no package page is published; the README names the repository only as <owner>'s).
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    repository = project.get("urls", {}).get("Repository")
+    assert driver.get("informationUri") == repository
+    assert repository is None or repository.startswith("https://")
 
 
 def test_every_rule_is_described_in_the_driver() -> None:

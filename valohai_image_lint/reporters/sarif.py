@@ -27,7 +27,9 @@ from .fingerprints import fingerprints, relative_path
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 TOOL_NAME = "valohai-image-lint"
-INFORMATION_URI = "https://pypi.org/project/valohai-image-lint/"
+# The project's repository, once pyproject.toml declares it ([project.urls] Repository); until
+# then none: the field is optional in SARIF, and the package page it named is not published.
+INFORMATION_URI: str | None = None
 FINGERPRINT_KEY = "valohaiImageLint/v1"
 SRCROOT = "%SRCROOT%"
 LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
@@ -123,15 +125,12 @@ def sarif_log(report: Report) -> dict[str, Any]:
 
     rule_index = {rule.code: index for index, rule in enumerate(ALL_RULES)}
     prints = fingerprints(report.diagnostics, report.root)
+    driver: dict[str, Any] = {"name": TOOL_NAME, "version": __version__}
+    if INFORMATION_URI is not None:
+        driver["informationUri"] = INFORMATION_URI
+    driver["rules"] = [rule_descriptor(rule) for rule in ALL_RULES]
     run = {
-        "tool": {
-            "driver": {
-                "name": TOOL_NAME,
-                "version": __version__,
-                "informationUri": INFORMATION_URI,
-                "rules": [rule_descriptor(rule) for rule in ALL_RULES],
-            }
-        },
+        "tool": {"driver": driver},
         "originalUriBaseIds": {SRCROOT: {"uri": root_uri(report.root)}},
         "columnKind": "unicodeCodePoints",
         # What went wrong besides findings (an unreadable file, a bad config): the run exited 2.
