@@ -155,6 +155,13 @@ def test_the_worked_addition_is_one_module_a_registry_line_and_a_test(tmp_path: 
         "valohai_image_lint/rules/__init__.py",
         "valohai_image_lint/rules/long_tag.py",
     ]
+    if shutil.which("git") is None:
+        message = (
+            "git is not installed: the diff is applied with git apply (tests/run installs it with apt-get)"
+        )
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
     shutil.copytree(PACKAGE, tmp_path / "valohai_image_lint", ignore=shutil.ignore_patterns("__pycache__"))
     (tmp_path / "tests").mkdir()
     (tmp_path / "change.diff").write_text(diff, encoding="utf-8")

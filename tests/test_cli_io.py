@@ -1,4 +1,4 @@
-"""Standard input for editors, colour, the output format from config, GitHub annotations, action.yml."""
+"""Standard input for editors, colour, the output format from config, GitHub annotations (action.yml: test_action.py)."""
 
 from __future__ import annotations
 
@@ -113,55 +113,6 @@ def test_colour_choice(
     assert _use_color(choice, Out()) is expected
 
 
-def test_action_yml_shape() -> None:
-    from ruamel.yaml import YAML
-
-    action = YAML(typ="safe", pure=True).load((ROOT / "action.yml").read_text(encoding="utf-8"))
-    assert set(action["inputs"]) == {"paths", "args", "version", "sarif"}
-    assert action["runs"]["using"] == "composite"
-    steps = action["runs"]["steps"]
-    assert [step["name"] for step in steps] == [
-        "Install valohai-image-lint",
-        "Write SARIF",
-        "Upload SARIF",
-        "Lint",
-    ]
-    assert steps[2]["uses"].startswith("github/codeql-action/upload-sarif@")
-    assert all(step.get("shell") == "bash" for step in steps if "run" in step)
-
-
-def _action_step(name: str) -> str:
-    from ruamel.yaml import YAML
-
-    action = YAML(typ="safe", pure=True).load((ROOT / "action.yml").read_text(encoding="utf-8"))
-    return next(step["run"] for step in action["runs"]["steps"] if step["name"] == name)
-
-
-def test_the_action_lint_step_runs_and_annotates(tmp_path: Path) -> None:
-    """The Lint step's script, run as GitHub runs it: bash, the inputs in the environment."""
-    (tmp_path / "valohai.yaml").write_text(BAD, encoding="utf-8")
-    env = dict(
-        os.environ,
-        VIL_PATHS=".",
-        VIL_ARGS="--failure-threshold error",
-        GITHUB_ACTIONS="true",
-        PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
-    )
-    result = subprocess.run(
-        ["bash", "-c", _action_step("Lint")],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert result.returncode == 1
-    assert result.stdout.startswith(
-        "::error file=valohai.yaml,line=3,col=12,endLine=3,endColumn=44,title=VIL103"
-    )
-
-
 def test_github_actions_adds_annotations_unless_a_format_is_chosen(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -180,54 +131,6 @@ def test_github_actions_adds_annotations_unless_a_format_is_chosen(
     monkeypatch.setenv("GITHUB_ACTIONS", "false")
     assert main(["--isolated"]) == 1
     assert "::error" not in capsys.readouterr().out
-
-
-def test_the_action_sarif_step_writes_sarif_and_never_fails_the_step(tmp_path: Path) -> None:
-    (tmp_path / "valohai.yaml").write_text(BAD, encoding="utf-8")
-    env = dict(
-        os.environ,
-        VIL_PATHS=".",
-        VIL_ARGS="",
-        VIL_SARIF="out.sarif",
-        GITHUB_ACTIONS="true",
-        PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
-    )
-    result = subprocess.run(
-        ["bash", "-c", _action_step("Write SARIF")],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    sarif = json.loads((tmp_path / "out.sarif").read_text(encoding="utf-8"))
-    assert [r["ruleId"] for r in sarif["runs"][0]["results"]] == ["VIL103"]
-
-
-def test_the_action_sarif_step_survives_an_unreadable_file(tmp_path: Path) -> None:
-    (tmp_path / "valohai.yaml").write_bytes(b"\x00\x01")
-    env = dict(
-        os.environ,
-        VIL_PATHS="valohai.yaml",
-        VIL_ARGS="",
-        VIL_SARIF="out.sarif",
-        PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
-    )
-    result = subprocess.run(
-        ["bash", "-c", _action_step("Write SARIF")],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert result.returncode == 0
-    invocation = json.loads((tmp_path / "out.sarif").read_text(encoding="utf-8"))["runs"][0]["invocations"][0]
-    assert invocation["executionSuccessful"] is False
-    assert "binary file" in invocation["toolExecutionNotifications"][0]["message"]["text"]
 
 
 @pytest.mark.parametrize("output_format", ["sarif", "gitlab", "junit", "github"])

@@ -78,6 +78,11 @@ def _try_repo(
 
 @pytest.fixture
 def hook_env(tmp_path: Path) -> dict[str, str]:
+    if shutil.which("git") is None:
+        message = "git is not installed: pre-commit clones the hook's repository with it (tests/run installs it with apt-get)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
     if shutil.which("pre-commit") is None and not (Path(sys.executable).parent / "pre-commit").exists():
         pytest.fail("pre-commit is not installed: run tests/run (pip install -e '.[test]')")
     if not any(WHEELHOUSE.glob("valohai_image_lint-*.whl")):
@@ -235,3 +240,71 @@ def test_pre_commit_python_hook(tmp_path: Path, hook_env: dict[str, str]) -> Non
     passed = _try_repo(project, hook_env, "valohai-image-lint-python")
     assert passed.returncode == 0, passed.stdout + passed.stderr
     assert "Passed" in passed.stdout
+
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+UPSTREAM = "https://github.com/<owner>/valohai-image-lint"
+
+
+def _readme_block(contains: str) -> str:
+    for match in re.finditer(r"^```yaml\n(.*?)^```$", README, re.DOTALL | re.MULTILINE):
+        if contains in match.group(1):
+            return match.group(1)
+    raise AssertionError(f"no ```yaml block in the README with {contains!r}")
+
+
+def _git_out(cwd: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", *args], cwd=cwd, check=True, capture_output=True, text=True, timeout=60
+    ).stdout.strip()
+
+
+def test_the_readme_snippet_as_printed(tmp_path: Path, hook_env: dict[str, str]) -> None:
+    """The README's .pre-commit-config.yaml, with its second hook appended as the README says,
+    run by the real pre-commit against a local clone of this repository (its committed HEAD).
+    Only the repository URL is replaced (GitHub is out of reach from the tests); the rev is what
+    the README says to run, `pre-commit autoupdate --freeze`, writes: HEAD's sha."""
+    snippet = _readme_block("repos:")
+    assert "rev: <commit-sha>" in snippet  # no tag: none is published yet
+    assert re.search(r"`pre-commit autoupdate --freeze` replaces\s+`<commit-sha>`", README)
+    second = _readme_block("id: valohai-image-lint-python")
+    clone = tmp_path / "clone"
+    _git(tmp_path, "clone", "-q", str(ROOT), str(clone))
+    head = _git_out(clone, "rev-parse", "HEAD")
+
+    project = tmp_path / "project"
+    (project / "src").mkdir(parents=True)
+    _git(project, "init", "-q")
+    config = project / ".pre-commit-config.yaml"
+    config.write_text(snippet.replace(UPSTREAM, str(clone)) + second, encoding="utf-8")
+    pre_commit = Path(sys.executable).parent / "pre-commit"
+    command = str(pre_commit) if pre_commit.exists() else "pre-commit"
+    update = subprocess.run(
+        [command, "autoupdate", "--freeze"],
+        cwd=project,
+        env=hook_env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert update.returncode == 0, update.stdout + update.stderr
+    assert f"rev: {head}  # no release is tagged yet: pin a commit" in config.read_text(encoding="utf-8")
+
+    (project / "valohai.yaml").write_text(BAD, encoding="utf-8")
+    (project / "src" / "train.py").write_text(PREPARE_BAD, encoding="utf-8")
+    _git(project, "add", ".")
+    run = [command, "run", "--all-files", "--color", "never"]
+    failed = subprocess.run(run, cwd=project, env=hook_env, capture_output=True, text=True, timeout=600)
+    output = failed.stdout + failed.stderr
+    assert failed.returncode == 1, output
+    assert 'valohai.yaml:3:12: VIL103 image "tensorflow/tensorflow:latest-gpu"' in output
+    assert 'src/train.py:5:12: VIL304 image "python:3.11.9" differs from step "train"' in output
+
+    (project / "valohai.yaml").write_text(FIXED, encoding="utf-8")
+    (project / "src" / "train.py").write_text(
+        PREPARE_BAD.replace("3.11.9", "2.16.1-gpu").replace("python:", "tensorflow/tensorflow:"),
+        encoding="utf-8",
+    )
+    _git(project, "add", ".")
+    passed = subprocess.run(run, cwd=project, env=hook_env, capture_output=True, text=True, timeout=600)
+    assert passed.returncode == 0, passed.stdout + passed.stderr
