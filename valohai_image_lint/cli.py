@@ -148,8 +148,9 @@ def _report(
         out.flush()
     except BrokenPipeError:
         silence(out)  # the reader left (`| head`); the exit code still tells the truth
-    for problem in dict.fromkeys([*result.problems, *result.warnings]):
+    for problem in dict.fromkeys(result.problems):
         _error(err, problem)
+    err.writelines(f"{PROG}: warning: {warning}\n" for warning in result.warnings)
     if diagnostics and output_format in ("concise", "full") and not args.statistics:
         from .plain_text import summary
 

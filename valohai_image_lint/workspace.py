@@ -231,8 +231,11 @@ class Workspace:
         from .image_ignores import unused
 
         for config_path, matched in self._image_matched.items():
+            if config_path is None:
+                continue  # per-image-ignores come from config files only
             config = self._resolved[config_path][0]
-            where = shown_path(config_path) if config_path else "the command line"
+            relative = os.path.relpath(config_path)
+            where = shown_path(config_path if relative.startswith("..") else relative)
             for pattern in unused(config.per_image_ignores, matched):
                 result.warnings.append(
                     f'{where}: per-image-ignores "{pattern}" matched no image in the files linted'
