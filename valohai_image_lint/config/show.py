@@ -54,11 +54,11 @@ def show_settings(
         "failure-threshold": config.failure_threshold.label,
         "exclude": list(config.exclude),
         "per-file-ignores": {glob: list(codes) for glob, codes in config.per_file_ignores},
-        "per-image-ignores": {pattern: list(codes) for pattern, codes in config.per_image_ignores},
     }
     for option in keys.RULE_OPTIONS:
         shown[option.key] = option.show(config.options.get(option.key, option.default))
     shown |= {
+        "per-image-ignores": {pattern: list(codes) for pattern, codes in config.per_image_ignores},
         "require-digest": config.require_digest,
         "today": config.today,
         "max-file-size": config.max_file_size,
