@@ -80,13 +80,23 @@ def test_every_module_imports_alone() -> None:
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("reference", "escape", "plain_text", "command", "knowledge", "tag_schemes", "official_images"),  # leaves
     ("model", "tags", "placeholder", "patterns", "globs"),  # the values that flow; image knowledge
-    ("reading", "discovery", "option_reader", "sources", "config.location", "cache.files", "cache.records"),
+    (
+        "reading",
+        "writing",
+        "edits",
+        "discovery",
+        "option_reader",
+        "sources",
+        "config.location",
+        "cache.files",
+        "cache.records",
+    ),
     ("rule", "config.option", "config.values", "config.errors"),  # what a rule is, what it may read
     ("rules",),
-    ("config", "selection", "rule_pages"),  # settings, built from the rule list
-    ("linter", "suppressions", "cache"),  # the engine, and the caches in front of it
+    ("config", "selection", "rule_pages", "image_ignores"),  # settings, built from the rule list
+    ("linter", "suppressions", "suppression_writer", "cache"),  # the engine, and the caches in front of it
     ("reporters",),
-    ("workspace",),
+    ("workspace", "adoption", "watch"),
     ("cli", "argument_parser", "__main__"),
 )
 

@@ -158,6 +158,20 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="do not read or write the caches (each file's results, parsed image references)",
     )
+    # --add-suppressions and --watch are left out of the namespace unless given (argparse.SUPPRESS),
+    # so that option_reader, which leaves them to argparse, gives the same namespace without them
+    parser.add_argument(
+        "--add-suppressions",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="write '# valohai-image-lint: ignore[CODE] reason: TODO' for every finding, then exit 0",
+    )
+    parser.add_argument(
+        "--watch",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="lint again whenever a linted file or config file changes; Ctrl-C stops",
+    )
     parser.add_argument("--list-rules", action="store_true", help="list every rule and exit")
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     return parser

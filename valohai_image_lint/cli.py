@@ -82,6 +82,13 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
 
         if output_format not in STATISTICS_FORMATS:
             raise UsageError(f"--statistics prints {', '.join(STATISTICS_FORMATS)}; not {output_format}")
+    from .adoption import run_mode
+
+    code = run_mode(
+        args, workspace, lambda done: _report(done, args, output_format, annotate, out, err), out, err
+    )
+    if code is not None:
+        return code
     if "-" in args.paths:
         result = workspace.lint_stream(args.stdin_filename, sys.stdin.buffer)
     else:
@@ -143,6 +150,7 @@ def _report(
         silence(out)  # the reader left (`| head`); the exit code still tells the truth
     for problem in dict.fromkeys(result.problems):
         _error(err, problem)
+    err.writelines(f"{PROG}: warning: {warning}\n" for warning in result.warnings)
     if diagnostics and output_format in ("concise", "full") and not args.statistics:
         from .plain_text import summary
 

@@ -103,11 +103,13 @@ def lint_text(
     config: LintConfig | None = None,
     parse: Parse = parse_image,
     last: LastDocument | None = None,
+    matched: set[str] | None = None,
 ) -> list[Diagnostic]:
     """Lint the text of one Valohai config; diagnostics sorted by position.
 
     ``parse`` turns image text into an ``ImageRef`` (``parse_image``, or a cache in front of it).
-    ``last`` keeps the document for ``step_images`` in the same run. A bug in a rule, or in
+    ``last`` keeps the document for ``step_images`` in the same run. ``matched`` collects the
+    ``per-image-ignores`` patterns that match an image of the file. A bug in a rule, or in
     reading the file, is one VIL999 diagnostic; it never escapes.
     """
 
@@ -121,7 +123,7 @@ def lint_text(
 
     settings = config or LintConfig()
     return _guarded(
-        path, _YAML.stage, lambda found: _run(text, path, settings, parse, _YAML, read, None, found)
+        path, _YAML.stage, lambda found: _run(text, path, settings, parse, _YAML, read, None, found, matched)
     )
 
 
@@ -131,6 +133,7 @@ def lint_python(
     config: LintConfig | None = None,
     parse: Parse = parse_image,
     steps: Mapping[str, StepImage] | None = None,
+    matched: set[str] | None = None,
 ) -> list[Diagnostic]:
     """Lint the images named by ``valohai.prepare(image=...)`` in a Python file, or in a notebook
     when ``path`` ends in ``.ipynb``; diagnostics sorted by position.
@@ -155,7 +158,9 @@ def lint_python(
 
     settings = config or LintConfig()
     return _guarded(
-        path, language.stage, lambda found: _run(text, path, settings, parse, language, read, steps, found)
+        path,
+        language.stage,
+        lambda found: _run(text, path, settings, parse, language, read, steps, found, matched),
     )
 
 
@@ -203,11 +208,15 @@ def _run(
     read: Callable[[], Source],
     steps: Mapping[str, StepImage] | None,
     internal: list[Diagnostic],
+    matched: set[str] | None = None,
 ) -> list[Diagnostic]:
     """One file through the stages: read, then each kind of rule in the order of the data
-    (syntax, document, sites, the file's sites together), then suppressions."""
+    (syntax, document, sites, the file's sites together), then ``per-image-ignores``, then
+    suppressions."""
     rules = enabled_rules(config)
     source = read()
+    if config.per_image_ignores:
+        source = source._replace(sites=list(source.sites))
     diagnostics: list[Diagnostic] = []
     if source.syntax is not None:
         for rule in _of_kind(rules, "check_syntax"):
@@ -219,6 +228,8 @@ def _run(
                 found = _checked(rule, rule.check_document, (source.document,), path, internal)
                 diagnostics.extend(_diagnostic(rule, finding, path, config) for finding in found)
         diagnostics.extend(_check_sites(source.sites, rules, path, config, parse, internal, steps))
+    if config.per_image_ignores:
+        diagnostics = _ignore_by_image(diagnostics, source.sites, config, parse, matched)
     if config.suppressions and language.comments is not None and SUPPRESSION_MARKER in text:
         diagnostics = _apply_suppressions(language.comments(text), diagnostics, rules, path, config, internal)
     return diagnostics
@@ -327,6 +338,27 @@ def step_images(
 
 
 SUPPRESSION_MARKER = "valohai-image-lint:"
+
+
+def _ignore_by_image(
+    diagnostics: list[Diagnostic],
+    sites: Iterable[ImageSite],
+    config: LintConfig,
+    parse: Parse,
+    matched: set[str] | None,
+) -> list[Diagnostic]:
+    """Drop the diagnostics of the rules ``per-image-ignores`` turns off for their image, and add
+    to ``matched`` every pattern that matches an image of the file."""
+    from .image_ignores import drop_ignored, matching
+
+    refs: dict[str, ImageRef] = {}
+    for site in sites:
+        ref = parse_site(site, parse).ref
+        if ref is not None:
+            refs[ref.canonical] = ref
+            if matched is not None:
+                matched.update(matching(config.per_image_ignores, ref))
+    return drop_ignored(diagnostics, config.per_image_ignores, refs)
 
 
 def _apply_suppressions(

@@ -63,13 +63,14 @@ class RunResult:
     each file with findings, the one-line problems (unreadable files, bad configs), whether a
     finding reaches its file's failure threshold, and whether a bug of ours (VIL999) showed."""
 
-    __slots__ = ("broken", "diagnostics", "failing", "linted", "problems", "sources")
+    __slots__ = ("broken", "diagnostics", "failing", "linted", "problems", "sources", "warnings")
 
     def __init__(self) -> None:
         self.diagnostics: list[Diagnostic] = []
         self.linted: list[str] = []
         self.sources: dict[str, str] = {}
         self.problems: list[str] = []
+        self.warnings: list[str] = []  # one line each, on stderr; the exit code does not change
         self.failing = False
         self.broken = False
 
@@ -97,6 +98,7 @@ class Workspace:
         self._steps: dict[str, Mapping[str, StepImage]] = {}  # per valohai.yaml
         self._references: ReferenceCache | None = None
         self._last: LastDocument | None = None
+        self._image_matched: dict[str | None, set[str]] = {}  # per-image-ignores matched, per config
 
     @classmethod
     def for_options(cls, options: Any, today: str) -> Workspace:
@@ -216,9 +218,28 @@ class Workspace:
         result = RunResult()
         result.problems.extend(str(error) for error in errors)
         self._prepare(files)
+        self._image_matched.clear()
         for path in files:
             self._lint_file(path, None, result)
+        self._unused_image_ignores(result)
         return self._finish(result)
+
+    def _unused_image_ignores(self, result: RunResult) -> None:
+        """A warning for each ``per-image-ignores`` pattern that matched no image of the files
+        linted under its config file."""
+        from .escape import shown_path
+        from .image_ignores import unused
+
+        for config_path, matched in self._image_matched.items():
+            if config_path is None:
+                continue  # per-image-ignores come from config files only
+            config = self._resolved[config_path][0]
+            relative = os.path.relpath(config_path)
+            where = shown_path(config_path if relative.startswith("..") else relative)
+            for pattern in unused(config.per_image_ignores, matched):
+                result.warnings.append(
+                    f'{where}: per-image-ignores "{pattern}" matched no image in the files linted'
+                )
 
     def lint_stream(self, path: str, stream: BinaryIO) -> RunResult:
         """Lint standard input (``stream``) as if it were the file at ``path`` (editors)."""
@@ -282,7 +303,11 @@ class Workspace:
                 return []
         nearest = self._nearest(path, config.max_file_size)
         entry = self.results.key(path, text, key, nearest_config_key(nearest))
-        cached = self.results.get(path, entry)
+        # per-image-ignores: linted each time, to learn which patterns match an image (the result
+        # cache keeps no images), and so never stored, so that stage 1 never answers for it
+        by_image = bool(config.per_image_ignores)
+        matched = self._image_matched.setdefault(self.settings_for(path).path, set()) if by_image else None
+        cached = None if by_image else self.results.get(path, entry)
         if cached is not None:
             return cached
         from . import linter
@@ -294,9 +319,11 @@ class Workspace:
                 if nearest[0] not in self._steps:
                     self._steps[nearest[0]] = linter.step_images(nearest[1], nearest[0], parse, self._last)
                 steps = self._steps[nearest[0]]
-            found = linter.lint_python(text, path, config, parse, steps)
+            found = linter.lint_python(text, path, config, parse, steps, matched)
         else:
-            found = linter.lint_text(text, path, config, parse, self._last)
+            found = linter.lint_text(text, path, config, parse, self._last, matched)
+        if by_image:
+            return found
         fails = any(d.severity >= config.failure_threshold for d in found)
         self.results.put(path, entry, found, fails, self.settings_for(path).values.get("output-format"))
         return found

@@ -77,6 +77,19 @@ def _check_per_file_ignores(key: str, value: dict[str, Any], where: str) -> None
         _check_selectors(f"{key}.{glob}", codes, where)
 
 
+def _check_per_image_ignores(key: str, value: dict[str, Any], where: str) -> None:
+    from ..patterns import ImagePattern, InvalidPattern
+
+    for text, codes in value.items():
+        try:
+            ImagePattern.parse(text)
+        except InvalidPattern as exc:
+            raise ConfigError(f'{where}"{key}": {exc}') from None
+        if not string_list(codes):
+            raise ConfigError(f'{where}"{key}": "{text}" must be {_RULE_CODES}, not {type_name(codes)}')
+        _check_selectors(f"{key}.{text}", codes, where)
+
+
 RUN_KEYS: tuple[Option[Any], ...] = (
     Option("select", _RULE_CODES, string_list, check=_check_selectors),
     Option("extend-select", _RULE_CODES, string_list, check=_check_selectors),
@@ -94,6 +107,12 @@ RUN_KEYS: tuple[Option[Any], ...] = (
         "a table of path glob to a list of rule codes",
         lambda v: isinstance(v, dict),
         check=_check_per_file_ignores,
+    ),
+    Option(
+        "per-image-ignores",
+        "a table of image pattern to a list of rule codes",
+        lambda v: isinstance(v, dict),
+        check=_check_per_image_ignores,
     ),
     Option("require-digest", "true or false", lambda v: isinstance(v, bool)),
     Option("today", "a date (2026-11-30)", lambda v: as_date(v) is not None),

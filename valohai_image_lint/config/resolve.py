@@ -48,7 +48,7 @@ def resolve(settings: FileSettings, cli: CommandLine) -> tuple[LintConfig, dict[
         else origin("failure-threshold" in values, False),
         "suppressions": "default" if cli.suppressions else "command line",
     }
-    for key in ("severity", "exclude", "per-file-ignores", "require-digest"):
+    for key in ("severity", "exclude", "per-file-ignores", "per-image-ignores", "require-digest"):
         sources[key] = origin(key in values, False)
     options: dict[str, Hashable] = {}
     for option in keys.RULE_OPTIONS:
@@ -68,6 +68,9 @@ def resolve(settings: FileSettings, cli: CommandLine) -> tuple[LintConfig, dict[
         exclude=tuple(values.get("exclude", ())),
         per_file_ignores=tuple(
             (glob, tuple(codes)) for glob, codes in values.get("per-file-ignores", {}).items()
+        ),
+        per_image_ignores=tuple(
+            (pattern, tuple(codes)) for pattern, codes in values.get("per-image-ignores", {}).items()
         ),
         suppressions=cli.suppressions,
         root=settings.root,

@@ -38,6 +38,7 @@ class LintConfig(NamedTuple):
     require_digest: bool = False
     exclude: tuple[str, ...] = ()
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    per_image_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()  # image pattern, selectors
     suppressions: bool = True
     root: str | None = None
     cli_select: tuple[str, ...] | None = None

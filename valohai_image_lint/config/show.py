@@ -58,6 +58,7 @@ def show_settings(
     for option in keys.RULE_OPTIONS:
         shown[option.key] = option.show(config.options.get(option.key, option.default))
     shown |= {
+        "per-image-ignores": {pattern: list(codes) for pattern, codes in config.per_image_ignores},
         "require-digest": config.require_digest,
         "today": config.today,
         "max-file-size": config.max_file_size,
