@@ -97,3 +97,16 @@ def test_a_project_with_only_prepare_calls_is_linted(command: str, tmp_path: Pat
     assert result.returncode == 1, result.stderr
     assert result.stdout.startswith("src/train.py:3:38: VIL103 ")
     assert "other.py" not in result.stdout
+
+
+def test_unbracketed_suppression_says_to_write_brackets(tmp_path: Path) -> None:
+    (tmp_path / "valohai.yaml").write_text(
+        "- step:\n    name: train\n    image: python:latest  # valohai-image-lint: ignore VIL103\n",
+        encoding="utf-8",
+    )
+    result = _shell("valohai-image-lint", tmp_path)
+    assert result.returncode == 1
+    assert (
+        'valohai.yaml:3:27: VIL902 suppression "ignore" on line 3 writes its codes without brackets and '
+        "suppresses nothing; write the codes in brackets: ignore[VIL103]\n"
+    ) in result.stdout
