@@ -79,7 +79,14 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
             from .config.show import show_settings
 
             target, command_line = args.show_settings, workspace.command_line
-            shown = show_settings(target, workspace.settings_for, command_line, out, lambda m: _error(err, m))
+            shown = show_settings(
+                target,
+                workspace.settings_for,
+                command_line,
+                out,
+                lambda m: _error(err, m),
+                args.output_format,
+            )
             return EXIT_CLEAN if shown else EXIT_ERROR
         _check_input(args)
         output_format, annotate = _output_format(args.output_format, workspace.settings_for)
