@@ -4,6 +4,7 @@ Each runs the documented command as written."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -121,3 +122,28 @@ def test_show_settings_shows_the_output_format(tmp_path: Path) -> None:
     assert f'output-format      = "json"    # {tmp_path / "valohai-image-lint.toml"}' in lines
     lines = _shell("valohai-image-lint --show-settings --output-format editor", tmp_path).stdout.splitlines()
     assert 'output-format      = "editor"    # command line' in lines
+
+
+def _readme_block(heading: str) -> str:
+    section = README.split(f"\n## {heading}\n", 1)[1].split("\n## ", 1)[0]
+    match = re.search(r"^```python\n(.*?)^```$", section, re.DOTALL | re.MULTILINE)
+    assert match is not None, f"no python block under ## {heading}"
+    return match.group(1)
+
+
+def test_readme_python_api_finds_what_the_cli_finds(tmp_path: Path) -> None:
+    """The README's Python API example, run as printed beside the shipped example, prints one
+    line per finding of `valohai-image-lint valohai.yaml` there: the same codes and lines (the
+    API judges end of life by the real date too)."""
+    (tmp_path / ".git").mkdir()  # the repository root: the CLI finds no config above it
+    (tmp_path / "valohai.yaml").write_text(
+        (ROOT / "examples" / "valohai.yaml").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    (tmp_path / "example.py").write_text(_readme_block("Python API"), encoding="utf-8")
+    api = _shell(f'"{sys.executable}" example.py', tmp_path)
+    assert api.returncode == 0, api.stderr
+    cli = _shell("valohai-image-lint --output-format json valohai.yaml", tmp_path)
+    assert cli.returncode == 1, cli.stderr
+    expected = [f"{item['code']} {item['line']} {item['message']}" for item in json.loads(cli.stdout)]
+    assert any(line.startswith("VIL302 ") for line in expected)
+    assert api.stdout.splitlines() == expected
