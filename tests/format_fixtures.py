@@ -37,13 +37,20 @@ def example_text() -> str:
 
 
 # The formats are tested on the rule set they were written against (VIL0xx-VIL2xx and VIL9xx);
-# the image-knowledge rules (VIL3xx) have their own tests, and the CLI goldens show them.
-FORMAT_RULES = LintConfig(ignore=("VIL3",))
+# the image-knowledge rules (VIL3xx) have their own tests, and the CLI goldens show them. The date
+# is pinned (lint_text defaults to the real one): the goldens must not move with the clock.
+FORMAT_RULES = LintConfig(ignore=("VIL3",), today="2025-01-01")
 
 
 def report_of(*files: tuple[str, str], config: LintConfig | None = None, color: bool = False) -> Report:
     """Lint each (path, text) pair; every path is listed and its text kept as its source."""
-    rules = FORMAT_RULES if config is None else config._replace(ignore=(*config.ignore, *FORMAT_RULES.ignore))
+    rules = (
+        FORMAT_RULES
+        if config is None
+        else config._replace(
+            ignore=(*config.ignore, *FORMAT_RULES.ignore), today=config.today or FORMAT_RULES.today
+        )
+    )
     diagnostics = [d for path, text in files for d in lint_text(text, path, rules)]
     return Report(diagnostics, [path for path, _ in files], dict(files), color=color)
 

@@ -42,7 +42,6 @@ def test_stdin_is_linted_as_the_named_file(
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["-"], "'-' reads standard input: give it alone, with --stdin-filename PATH"),
         (["-", "x.yaml", "--stdin-filename", "a.yaml"], "'-' reads standard input"),
         (["--stdin-filename", "a.yaml", "x.yaml"], "--stdin-filename goes with '-' as the path"),
     ],

@@ -95,14 +95,11 @@ def test_explicit_files_are_linted_whatever_their_name(tmp_path: Path) -> None:
     assert (paths, errors) == ([str(tmp_path / "configs" / "prod.yaml")], [])
 
 
-def test_missing_paths_and_empty_directories_are_errors(tmp_path: Path) -> None:
+def test_missing_paths_are_errors_and_empty_directories_give_nothing(tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     paths, errors = discover([str(tmp_path / "empty"), str(tmp_path / "missing.yaml")])
     assert paths == []
-    assert [str(e) for e in errors] == [
-        f"{tmp_path / 'empty'}: no valohai.yaml or valohai.yml found in this directory",
-        f"{tmp_path / 'missing.yaml'}: no such file or directory",
-    ]
+    assert [str(e) for e in errors] == [f"{tmp_path / 'missing.yaml'}: no such file or directory"]
 
 
 def test_symlink_loop_file_is_an_error(tmp_path: Path) -> None:
@@ -171,13 +168,31 @@ def test_python_files_next_to_a_config_and_below_it(tmp_path: Path) -> None:
     ]
 
 
-def test_a_folder_with_python_files_but_no_config_is_an_error(tmp_path: Path) -> None:
-    _touch(tmp_path, "train.py")
+def test_a_folder_without_a_config_gives_its_python_files_that_mention_valohai(tmp_path: Path) -> None:
+    _touch(tmp_path, "train.py")  # empty: no mention
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "step.py").write_text("import valohai\n", encoding="utf-8")
+    (tmp_path / "src" / "wide.py").write_text("import \uff56alohai\n", encoding="utf-8")  # NFKC: valohai
+    (tmp_path / "src" / "other.py").write_text("import numpy\n", encoding="utf-8")
+    (tmp_path / "nb.ipynb").write_text('{"cells": [{"source": ["import valohai"]}]}', encoding="utf-8")
     paths, errors = discover([str(tmp_path)])
-    assert paths == []
-    assert [str(error) for error in errors] == [
-        f"{tmp_path}: no valohai.yaml or valohai.yml found in this directory"
+    assert errors == []
+    assert paths == [
+        str(tmp_path / "nb.ipynb"),
+        str(tmp_path / "src" / "step.py"),
+        str(tmp_path / "src" / "wide.py"),
     ]
+
+
+def test_a_folder_with_a_config_somewhere_keeps_python_files_to_its_project(tmp_path: Path) -> None:
+    (tmp_path / "loose.py").write_text("import valohai\n", encoding="utf-8")
+    _touch(tmp_path, "project/valohai.yaml")
+    _touch(tmp_path, "project/train.py")
+    paths, errors = discover([str(tmp_path)])
+    assert (paths, errors) == (
+        [str(tmp_path / "project" / "train.py"), str(tmp_path / "project" / "valohai.yaml")],
+        [],
+    )
 
 
 def test_python_file_given_by_path(tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ translated to Python regexes, must parse the linter's real output into the right
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -71,16 +72,19 @@ def test_vscode_problem_matcher(expected: list[dict[str, object]], project: Path
     tasks = json.loads(_block("json", "problemMatcher"))
     matcher = tasks["tasks"][0]["problemMatcher"]
     pattern = matcher["pattern"]
-    output = _run("--output-format", "concise", ".", cwd=project)
+    command = tasks["tasks"][0]["command"]
+    assert command.startswith("valohai-image-lint ") and command.endswith(" .")
+    output = _run(*command.split()[1:], cwd=project)
     fields = {
         "path": pattern["file"],
         "line": pattern["line"],
         "column": pattern["column"],
+        "severity": pattern["severity"],
         "code": pattern["code"],
         "message": pattern["message"],
     }
+    assert "severity" not in matcher  # the line's own severity, not one for all
     _check(pattern["regexp"], output, expected, fields)
-    assert tasks["tasks"][0]["command"].startswith("valohai-image-lint --output-format concise")
 
 
 def _lua_to_python(lua: str) -> str:
@@ -89,33 +93,103 @@ def _lua_to_python(lua: str) -> str:
     return out
 
 
+def _recipe_args(block: str) -> list[str]:
+    """The literal arguments before ``--stdin-filename`` in a recipe's argument list."""
+    head = block[block.index('"--output-format"') : block.index('"--stdin-filename"')]
+    return re.findall(r'"([^"]+)"', head)
+
+
 def test_nvim_lint_pattern(expected: list[dict[str, object]], tmp_path: Path) -> None:
     block = _block("lua", "from_pattern")
-    lua = re.search(r'from_pattern\(\s*"([^"]+)"', block)
+    lua = re.search(r'from_pattern\(\s*"([^"]+)",\s*(\{[^}]*\})', block)
     assert lua is not None
     assert '"--stdin-filename"' in block and '"-"' in block
-    output = _run("--output-format", "concise", "--stdin-filename", "valohai.yaml", "-", stdin=TEXT)
-    _check(_lua_to_python(lua.group(1)), output, expected, {"line": 1, "column": 2, "code": 3, "message": 4})
+    output = _run(*_recipe_args(block), "--stdin-filename", "valohai.yaml", "-", stdin=TEXT)
+    groups = re.findall(r'"(\w+)"', lua.group(2))
+    assert groups == ["lnum", "col", "severity", "code", "message"]
+    _check(
+        _lua_to_python(lua.group(1)),
+        output,
+        expected,
+        {"line": 1, "column": 2, "severity": 3, "code": 4, "message": 5},
+    )
+    severity_map = dict(re.findall(r"(\w+) = vim\.diagnostic\.severity\.(\w+)", block))
+    assert severity_map == {"error": "ERROR", "warning": "WARN", "info": "INFO"}
+    assert {str(item["severity"]) for item in expected} <= set(severity_map)
+    autocmd = re.search(r"pattern = \{([^}]*)\}", block)
+    assert autocmd is not None and re.findall(r'"([^"]+)"', autocmd.group(1)) == [
+        "valohai.yaml",
+        "valohai.yml",
+        "*.py",
+    ]
 
 
-def test_efm_lint_format(expected: list[dict[str, object]]) -> None:
-    block = _block("yaml", "lint-formats")
-    fmt = re.search(r'- "([^"]+)"', block)
-    assert fmt is not None
-    regex = (
+def _efm_regex(fmt: str) -> str:
+    """An efm (Vim errorformat) line as a Python regex: %t is the type's letter, the rest as named."""
+    return (
         "^"
-        + re.escape(fmt.group(1))
-        .replace("%f", r"(.+?)")
-        .replace("%l", r"(\d+)")
-        .replace("%c", r"(\d+)")
-        .replace("%m", r"(.*)")
+        + re.escape(fmt)
+        .replace("%f", r"(?P<path>.+?)")
+        .replace("%l", r"(?P<line>\d+)")
+        .replace("%c", r"(?P<column>\d+)")
+        .replace("%t", r"(?P<type>[a-zA-Z])")
+        .replace("%m", r"(?P<message>.*)")
         + "$"
     )
-    output = _run("--output-format", "concise", "--stdin-filename", "valohai.yaml", "-", stdin=TEXT)
-    _check(regex, output, expected, {"path": 1, "line": 2, "column": 3})
-    for line, item in zip(output.splitlines(), expected, strict=True):
-        message = re.match(regex, line)
-        assert message is not None and message.group(4) == f"{item['code']} {item['message']}"
+
+
+def _efm_command(block: str, input_path: str) -> str:
+    """The recipe's lint-command as efm-langserver runs it: ``${INPUT}`` replaced, for ``sh -c``."""
+    command = re.search(r"lint-command: '(.*)'$", block, re.MULTILINE)
+    assert command is not None
+    return command.group(1).replace("${INPUT}", input_path)
+
+
+def _run_efm_command(block: str, input_path: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    # The recipe calls `valohai-image-lint` from PATH: the one installed beside this Python.
+    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
+    return subprocess.run(
+        ["sh", "-c", _efm_command(block, input_path)],
+        input=TEXT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=cwd,
+        env=dict(env, VALOHAI_IMAGE_LINT_NO_CACHE="1"),
+        check=False,
+    )
+
+
+def test_efm_lint_format(expected: list[dict[str, object]], project: Path) -> None:
+    block = _block("yaml", "lint-formats")
+    formats = re.findall(r'- "([^"]+)"', block)
+    assert len(formats) == 3
+    result = _run_efm_command(block, str(project / "valohai.yaml"), project)
+    assert result.returncode == 1, result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == len(expected)
+    for line, item in zip(lines, expected, strict=True):
+        # efm tries each format in order; the first that matches gives the diagnostic
+        match = next(m for fmt in formats if (m := re.match(_efm_regex(fmt), line)) is not None)
+        assert match["path"] == str(project / "valohai.yaml")
+        assert (match["line"], match["column"]) == (str(item["line"]), str(item["column"]))
+        assert match["type"] == str(item["severity"])[0]  # efm: e error, w warning, i information
+        assert match["message"] == f"{item['code']} {item['message']}"
+
+
+@pytest.mark.parametrize(
+    "name", ["docker-compose.yml", ".pre-commit-config.yaml", ".github/workflows/ci.yml", "not-valohai.yaml"]
+)
+def test_efm_command_lints_no_other_yaml_file(name: str, project: Path) -> None:
+    result = _run_efm_command(_block("yaml", "lint-formats"), str(project / name), project)
+    assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
+
+
+def test_efm_command_lints_python_and_yml(project: Path) -> None:
+    block = _block("yaml", "lint-formats")
+    assert _run_efm_command(block, str(project / "valohai.yml"), project).returncode == 1
+    result = _run_efm_command(block, str(project / "train.py"), project)
+    assert result.returncode == 0 and result.stderr == ""  # linted as Python: TEXT has no prepare() call
 
 
 RX = {
@@ -143,15 +217,19 @@ def _rx_to_python(rx: str) -> str:
 
 def test_flycheck_error_pattern(expected: list[dict[str, object]]) -> None:
     block = _block("elisp", "flycheck-define-checker")
-    rx = re.search(r"\(warning (line-start .* line-end)\)\)", block)
-    assert rx is not None
-    output = _run("--output-format", "concise", "--stdin-filename", "valohai.yaml", "-", stdin=TEXT)
-    _check(
-        _rx_to_python(rx.group(1)),
-        output,
-        expected,
-        {"path": "path", "line": "line", "column": "column", "code": "code", "message": "message"},
-    )  # type: ignore[dict-item]
+    patterns = dict(re.findall(r"\((error|warning|info) (line-start .*? line-end)\)", block))
+    assert set(patterns) == {"error", "warning", "info"}
+    head = block[block.index(":command") : block.index('"--stdin-filename"')]
+    output = _run(*re.findall(r'"([^"]+)"', head)[1:], "--stdin-filename", "valohai.yaml", "-", stdin=TEXT)
+    lines = output.splitlines()
+    assert len(lines) == len(expected)
+    for line, item in zip(lines, expected, strict=True):
+        levels = [level for level, rx in patterns.items() if re.search(_rx_to_python(rx), line)]
+        assert levels == [item["severity"]], (line, levels)
+        match = re.search(_rx_to_python(patterns[levels[0]]), line)
+        assert match is not None
+        for field in ("path", "line", "column", "code", "message"):
+            assert match[field] == str(item[field]), field
 
 
 def test_jetbrains_output_filter(expected: list[dict[str, object]], tmp_path: Path) -> None:
@@ -161,5 +239,11 @@ def test_jetbrains_output_filter(expected: list[dict[str, object]], tmp_path: Pa
     regex = re.escape(row.group(1))
     for macro, group in macros.items():
         regex = regex.replace(re.escape(macro), group)
-    output = _run("--output-format", "concise", "--stdin-filename", "valohai.yaml", "-", stdin=TEXT)
+    arguments = re.search(
+        r"^\| Arguments \| `([^`]+) \$FilePathRelativeToProjectRoot\$` \|$", DOC, re.MULTILINE
+    )
+    assert arguments is not None
+    output = _run(*arguments.group(1).split(), "--stdin-filename", "valohai.yaml", "-", stdin=TEXT)
     _check("^" + regex + "$", output, expected, {"path": 1, "line": 2, "column": 3})
+    for line, item in zip(output.splitlines(), expected, strict=True):
+        assert line.endswith(f": {item['severity']}: {item['code']} {item['message']}")

@@ -90,11 +90,15 @@ class _LanguageClient:
         self.process.wait(timeout=10)
 
 
-def test_efm_langserver_recipe(tmp_path: Path) -> None:
+def _efm_diagnostics(tmp_path: Path, name: str, text: str) -> list[dict[str, Any]]:
+    """What efm-langserver, configured by the doc's recipe, publishes for one file opened (by name,
+    relative to ``tmp_path``). One server per file: efm-langserver 0.0.44 debounces lint requests
+    with a timer that can re-send the previous file's request, so a second file may never be linted."""
     server = _need("efm-langserver")
     (tmp_path / "config.yaml").write_text(_block("yaml", "lint-formats"), encoding="utf-8")
-    config = tmp_path / "valohai.yaml"
-    config.write_text(TEXT, encoding="utf-8")
+    path = tmp_path / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
     client = _LanguageClient([server, "-c", str(tmp_path / "config.yaml")], tmp_path)
     try:
         deadline = time.monotonic() + 30
@@ -108,28 +112,41 @@ def test_efm_langserver_recipe(tmp_path: Path) -> None:
         reply = client.receive(deadline)
         assert reply is not None and reply.get("id") == 1
         client.send({"method": "initialized", "params": {}})
-        client.send(
-            {
-                "method": "textDocument/didOpen",
-                "params": {
-                    "textDocument": {"uri": config.as_uri(), "languageId": "yaml", "version": 1, "text": TEXT}
-                },
-            }
-        )
-        diagnostics: list[dict[str, Any]] = []
-        while not diagnostics:
+        language = "python" if name.endswith(".py") else "yaml"
+        document = {"uri": path.as_uri(), "languageId": language, "version": 1, "text": text}
+        client.send({"method": "textDocument/didOpen", "params": {"textDocument": document}})
+        while True:
             message = client.receive(deadline)
-            assert message is not None, "no diagnostics from efm-langserver within 30 s"
+            assert message is not None, f"no diagnostics for {name} from efm-langserver within 30 s"
             if message.get("method") == "textDocument/publishDiagnostics":
-                diagnostics = message["params"]["diagnostics"]
+                diagnostics: list[dict[str, Any]] = message["params"]["diagnostics"]
+                return diagnostics
     finally:
         client.close()
+
+
+def test_efm_langserver_recipe(tmp_path: Path) -> None:
+    diagnostics = _efm_diagnostics(tmp_path, "valohai.yaml", TEXT)
     found = sorted(
-        (d["range"]["start"]["line"], d["range"]["start"]["character"], d["message"].split()[0])
+        (
+            d["range"]["start"]["line"],
+            d["range"]["start"]["character"],
+            d["message"].split()[0],
+            d["severity"],
+        )
         for d in diagnostics
     )
-    # LSP positions are 0-based; python:3.9 is also a heavier variant (VIL301) and past end of life (VIL302).
-    assert found == [(2, 11, "VIL103"), (3, 26, "VIL104"), (3, 26, "VIL301"), (3, 26, "VIL302")]
+    # LSP positions are 0-based; python:3.9 is also a heavier variant (VIL301) and past end of life
+    # (VIL302). LSP severities: 1 error, 2 warning, 3 information.
+    assert found == [(2, 11, "VIL103", 1), (3, 26, "VIL104", 2), (3, 26, "VIL301", 3), (3, 26, "VIL302", 2)]
+
+
+@pytest.mark.parametrize(
+    "name", ["docker-compose.yml", ".github/workflows/ci.yml", ".pre-commit-config.yaml"]
+)
+def test_efm_langserver_recipe_leaves_other_yaml_alone(name: str, tmp_path: Path) -> None:
+    # Another YAML file is no Valohai config: no diagnostics, not VIL006/VIL102 errors.
+    assert _efm_diagnostics(tmp_path, name, "services:\n  web:\n    image: nginx\n") == []
 
 
 def test_flycheck_recipe(tmp_path: Path) -> None:
@@ -138,6 +155,8 @@ def test_flycheck_recipe(tmp_path: Path) -> None:
     checker.write_text(_block("elisp", "flycheck-define-checker"), encoding="utf-8")
     config = tmp_path / "valohai.yaml"
     config.write_text(TEXT, encoding="utf-8")
+    compose = tmp_path / "docker-compose.yml"
+    compose.write_text("services:\n  web:\n    image: nginx\n", encoding="utf-8")
     script = tmp_path / "run.el"
     script.write_text(
         f"""
@@ -146,6 +165,10 @@ def test_flycheck_recipe(tmp_path: Path) -> None:
 (load-file {json.dumps(str(checker))})
 (find-file {json.dumps(str(config))})
 (flycheck-mode 1)
+(princ (format "compose: %s\\n"
+               (with-current-buffer (find-file-noselect {json.dumps(str(compose))})
+                 (yaml-mode)
+                 (flycheck-may-use-checker 'valohai-image-lint))))
 (flycheck-buffer)
 (let ((deadline (+ (float-time) 30)))
   (while (and (flycheck-running-p) (< (float-time) deadline))
@@ -173,10 +196,11 @@ def test_flycheck_recipe(tmp_path: Path) -> None:
             pytest.fail(message)
         pytest.skip(message)
     assert "status: finished" in output, output
+    assert "compose: nil" in output, output  # the predicate keeps the checker off other YAML files
     errors = [line.removeprefix("error: ") for line in output.splitlines() if line.startswith("error: ")]
     assert errors == [
-        "3:12:warning:VIL103",
+        "3:12:error:VIL103",
         "4:27:warning:VIL104",
-        "4:27:warning:VIL301",
+        "4:27:info:VIL301",
         "4:27:warning:VIL302",
     ], output

@@ -1,4 +1,4 @@
-"""The line-oriented text formats: json-lines, pylint and grouped.
+"""The line-oriented text formats: json-lines, pylint, grouped and editor.
 
 Golden files hold the shipped example; regenerate them with
 ``VIL_UPDATE_GOLDEN=1 pytest tests/test_format_text.py`` and review the diff.
@@ -12,13 +12,14 @@ import pytest
 from format_fixtures import GOLDEN_DIR, ROOT, assert_matches_golden, example_report, render_report
 
 from valohai_image_lint.model import Diagnostic, Severity, Span
-from valohai_image_lint.reporters import Report, Reporter, grouped, json_lines, pylint
+from valohai_image_lint.reporters import Report, Reporter, editor, grouped, json_lines, pylint
 from valohai_image_lint.reporters.json import as_dict
 
 REPORTERS: dict[str, Reporter] = {
     "json-lines": json_lines.REPORTER,
     "pylint": pylint.REPORTER,
     "grouped": grouped.REPORTER,
+    "editor": editor.REPORTER,
 }
 
 
@@ -72,6 +73,23 @@ def test_pylint_is_path_line_code_message() -> None:
         pylint.REPORTER, Report([diagnostic("a/valohai.yaml", 12, 7, "VIL104", 'image "python:3.9" floats')])
     )
     assert out == 'a/valohai.yaml:12: [VIL104] image "python:3.9" floats\n'
+
+
+# editor
+
+
+def test_editor_is_the_concise_line_with_the_severity_word() -> None:
+    found = [
+        diagnostic("a/valohai.yaml", 12, 7, "VIL104", 'image "python:3.9" floats'),
+        diagnostic("b.yaml", 1, 2)._replace(severity=Severity.INFO),
+        diagnostic("c.yaml", 3, 4)._replace(severity=Severity.WARNING),
+    ]
+    out = render_report(editor.REPORTER, Report(found))
+    assert out.splitlines() == [
+        'a/valohai.yaml:12:7: error: VIL104 image "python:3.9" floats',
+        "b.yaml:1:2: info: VIL103 m",
+        "c.yaml:3:4: warning: VIL103 m",
+    ]
 
 
 # grouped

@@ -449,16 +449,6 @@ def _missing(tmp_path: Path) -> Hostile:
     return Hostile(str(path), _error_line(str(path), "no such file or directory"))
 
 
-def _folder_without_configs(tmp_path: Path) -> Hostile:
-    folder = tmp_path / "docs"
-    folder.mkdir()
-    (folder / "README.md").write_text("# docs\n", encoding="utf-8")
-    (folder / "config.yaml").write_text(STEP, encoding="utf-8")
-    return Hostile(
-        str(folder), _error_line(str(folder), "no valohai.yaml or valohai.yml found in this directory")
-    )
-
-
 def _unreadable_file(tmp_path: Path) -> Hostile:
     path = tmp_path / "locked" / "valohai.yaml"
     path.parent.mkdir()
@@ -512,14 +502,6 @@ def _fifo_in_a_folder(tmp_path: Path) -> Hostile:
     return Hostile(str(Path(found.argument).parent), found.line)
 
 
-def _a_folder_named_like_a_config(tmp_path: Path) -> Hostile:
-    path = tmp_path / "odd" / "valohai.yaml"
-    path.mkdir(parents=True)
-    return Hostile(
-        str(path), _error_line(str(path), "no valohai.yaml or valohai.yml found in this directory")
-    )
-
-
 def _spaces_and_non_ascii_missing(tmp_path: Path) -> Hostile:
     path = tmp_path / "my prøject ünïcode" / "valohai.yaml"
     return Hostile(str(path), _error_line(str(path), "no such file or directory"))
@@ -547,7 +529,6 @@ def _a_line_break_in_the_name(tmp_path: Path) -> Hostile:
 
 PATHS = [
     pytest.param(_missing, id="missing-file"),
-    pytest.param(_folder_without_configs, id="folder-without-configs"),
     pytest.param(_unreadable_file, id="unreadable-file", marks=AS_ROOT),
     pytest.param(_unreadable_folder, id="unreadable-folder", marks=AS_ROOT),
     pytest.param(_symlink_loop, id="symlink-loop"),
@@ -555,7 +536,6 @@ PATHS = [
     pytest.param(_dangling_symlink, id="dangling-symlink"),
     pytest.param(_fifo, id="fifo"),
     pytest.param(_fifo_in_a_folder, id="fifo-in-a-folder"),
-    pytest.param(_a_folder_named_like_a_config, id="a-folder-named-like-a-config"),
     pytest.param(_spaces_and_non_ascii_missing, id="spaces-and-non-ascii-missing"),
     pytest.param(_spaces_and_non_ascii_binary, id="spaces-and-non-ascii-binary"),
     pytest.param(_a_name_that_is_not_utf8, id="a-name-that-is-not-utf8"),

@@ -22,8 +22,26 @@ FIRES = [
         30,
         CODE,
         'image "pytorch/pytorch:2.3.1" matches none of allowed-images (docker.io/library/*, ghcr.io/acme/**, '
-        '123456789012.dkr.ecr.eu-west-1.amazonaws.com/*); the closest is "docker.io/library/*"; '
+        "123456789012.dkr.ecr.eu-west-1.amazonaws.com/*); "  # no pattern is plausibly what was meant
         "use an allowed image or allow docker.io/pytorch/pytorch",
+    ),
+    (
+        "unrelated-image-same-registry-no-closest",
+        "- step: {name: train, image: sofiiavalohai/valohai-llms:1}",
+        ("docker.io/tensorflow/tensorflow", "docker.io/library/*"),
+        1,
+        30,
+        CODE,
+        "(docker.io/tensorflow/tensorflow, docker.io/library/*); use an allowed image",
+    ),
+    (
+        "same-owner",
+        "- step: {name: train, image: ghcr.io/acme/x:1}",
+        ("docker.io/library/*", "ghcr.io/acme/mirrors/**"),
+        1,
+        30,
+        CODE,
+        'the closest is "ghcr.io/acme/mirrors/**"',
     ),
     (
         "other-owner",

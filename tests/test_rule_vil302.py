@@ -398,9 +398,12 @@ def test_the_day_after_the_end() -> None:
     assert 'move to a supported tag such as "python:3.10.20"' in d.message  # 3.10 is still supported then
 
 
-def test_without_today_does_nothing() -> None:
+def test_without_today_judges_by_the_real_date() -> None:
+    """The API finds what the command line finds: no date given is today's (issue 14)."""
     text = "- step: {name: train, image: python:2.7}\n- step: {name: t, image: ubuntu:14.04}"
-    assert_silent(only(lint_text(text, config=LintConfig(select=(CODE,))), CODE))
+    found = only(lint_text(text, config=LintConfig(select=(CODE,))), CODE)
+    assert [d.span.line for d in found] == [1, 2]
+    assert only(lint_text(text), CODE) == found
 
 
 def test_no_fix() -> None:

@@ -397,6 +397,39 @@ APPLIES: list[tuple[str, str, list[LineCode], list[LineCode], list[str], list[st
             'suppression "ignore-file" on line 1 names no codes and suppresses nothing; name the codes, as in ignore-file[VIL102, VIL104]'
         ],
     ),
+    (
+        "unbracketed-code",
+        f"image: x  {M} ignore VIL103",
+        [(1, "VIL103")],
+        [(1, "VIL103")],
+        [],
+        [
+            'suppression "ignore" on line 1 writes its codes without brackets and suppresses nothing; '
+            "write the codes in brackets: ignore[VIL103]"
+        ],
+    ),
+    (
+        "colon-list",
+        f"image: x  {M} ignore: VIL103, VIL104 why",
+        [(1, "VIL103")],
+        [(1, "VIL103")],
+        [],
+        [
+            'suppression "ignore" on line 1 writes its codes without brackets and suppresses nothing; '
+            "write the codes in brackets: ignore[VIL103, VIL104]"
+        ],
+    ),
+    (
+        "unclosed-bracket-file",
+        f"{M} ignore-file[VIL103\nimage: x",
+        [(2, "VIL103")],
+        [(2, "VIL103")],
+        [],
+        [
+            'suppression "ignore-file" on line 1 writes its codes without brackets and suppresses nothing; '
+            "write the codes in brackets: ignore-file[VIL103]"
+        ],
+    ),
     # VIL901/VIL902 are suppressible by another suppression, never by the one they report on.
     ("file-level-silences-unused", f"{M} ignore-file[VIL901]\nimage: x  {M} ignore[VIL104]", [], [], [], []),
     (

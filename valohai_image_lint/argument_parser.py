@@ -69,7 +69,8 @@ def build_parser() -> argparse.ArgumentParser:
         "paths",
         nargs="*",
         metavar="PATH",
-        help="valohai.yaml files, or directories to search (default: the current directory)",
+        help="valohai.yaml files, or directories to search (default: the current directory); "
+        "'-' reads standard input",
     )
     parser.add_argument(
         "--select",
@@ -151,7 +152,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--stdin-filename",
         metavar="PATH",
-        help="with '-' as the path: lint standard input as if it were this file (editors)",
+        help="with '-' as the path: lint standard input as if it were this file (editors; "
+        "default: valohai.yaml in the current directory)",
     )
     parser.add_argument(
         "--no-cache",

@@ -19,6 +19,9 @@ if TYPE_CHECKING:  # the annotations only: typing and the model cost a run many 
     from .workspace import RunResult, Workspace
 
 
+RULE_USAGE = f"usage: {PROG} rule CODE (or rule --all)"
+
+
 def _rule_pages(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     """``rule CODE`` (a rule's page, by code or name) or ``rule --all`` (every page)."""
     from .rule_pages import all_pages, find_rule, page
@@ -26,8 +29,14 @@ def _rule_pages(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     if argv[1:] == ["--all"]:
         out.write(all_pages())
         return EXIT_CLEAN
+    if argv[1:] in (["--help"], ["-h"]):
+        out.write(
+            f"{RULE_USAGE}\n\nPrint a rule's page (by code, such as VIL103, or name, such as latest-tag),\n"
+        )
+        out.write(f"or with --all every rule's page. '{PROG} --list-rules' lists the rules.\n")
+        return EXIT_CLEAN
     if len(argv) != 2:
-        raise UsageError("usage: valohai-image-lint rule CODE (or rule --all)")
+        raise UsageError(RULE_USAGE)
     rule = find_rule(argv[1])
     if rule is None:
         _error(err, f"unknown rule {argv[1]!r}; see '{PROG} --list-rules'")
@@ -70,7 +79,14 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
             from .config.show import show_settings
 
             target, command_line = args.show_settings, workspace.command_line
-            shown = show_settings(target, workspace.settings_for, command_line, out, lambda m: _error(err, m))
+            shown = show_settings(
+                target,
+                workspace.settings_for,
+                command_line,
+                out,
+                lambda m: _error(err, m),
+                args.output_format,
+            )
             return EXIT_CLEAN if shown else EXIT_ERROR
         _check_input(args)
         output_format, annotate = _output_format(args.output_format, workspace.settings_for)
@@ -90,11 +106,13 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     if code is not None:
         return code
     if "-" in args.paths:
-        result = workspace.lint_stream(args.stdin_filename, sys.stdin.buffer)
+        result = workspace.lint_stream(args.stdin_filename or STDIN_NAME, sys.stdin.buffer)
     else:
         result = workspace.lint_paths(args.paths)
     workspace.save()
     _report(result, args, output_format, annotate, out, err)
+    if not result.linted and not result.problems and _only_folders(args.paths):
+        _note_nothing_found(args.paths, err)
     if result.problems or result.broken:  # a VIL999 is a bug of ours: exit 2 like any error
         return EXIT_ERROR
     return EXIT_FINDINGS if result.failing and not args.exit_zero else EXIT_CLEAN
@@ -117,11 +135,34 @@ def _check_usage(args: Any, workspace: Workspace) -> None:
         raise UsageError("--config and --isolated contradict each other; choose one")
 
 
+STDIN_NAME = "valohai.yaml"
+"""The name standard input (``-``) is linted as when ``--stdin-filename`` does not give one."""
+
+
+def _only_folders(paths: Sequence[str]) -> bool:
+    import os
+
+    return all(os.path.isdir(path) for path in paths)  # none given: the current folder
+
+
+def _note_nothing_found(paths: Sequence[str], err: TextIO) -> None:
+    """One line on stderr when the folders searched held nothing to lint (exit 0 all the same)."""
+    from .escape import shown_path
+
+    where = ", ".join(shown_path(path) for path in paths) or "."
+    err.write(
+        f"{PROG}: note: nothing to lint in {where}: no valohai.yaml or valohai.yml, "
+        "and no Python file that mentions valohai\n"
+    )
+
+
 def _check_input(args: Any) -> None:
-    """``UsageError`` unless standard input (``-``) comes alone and with its file name."""
+    """``UsageError`` unless standard input (``-``) comes alone."""
     if "-" in args.paths:
-        if args.paths != ["-"] or not args.stdin_filename:
-            raise UsageError("'-' reads standard input: give it alone, with --stdin-filename PATH")
+        if args.paths != ["-"]:
+            raise UsageError(
+                "'-' reads standard input: give it alone (with --stdin-filename PATH to name it)"
+            )
     elif args.stdin_filename:
         raise UsageError("--stdin-filename goes with '-' as the path")
 

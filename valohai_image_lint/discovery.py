@@ -3,7 +3,9 @@ file is ``reading``'s.
 
 A file given by path is linted whatever its name (as Python when it ends in ``.py`` or
 ``.ipynb``). A directory is searched recursively for ``valohai.yaml`` and ``valohai.yml``, and
-for the Python files and notebooks in the folder of each config found and below it, skipping
+for the Python files and notebooks in the folder of each config found and below it; a directory
+with no config anywhere gives its Python files and notebooks that mention ``valohai`` (a project
+that names its images only in ``valohai.prepare()`` calls). The search skips
 version-control folders, virtual environments, ``node_modules``, caches, symlinked folders (so
 a link loop cannot trap the walk) and whatever the directory's own top-level ``.gitignore``
 ignores.
@@ -129,9 +131,11 @@ MAX_DEPTH = 100
 """How many folders deep a directory is searched; deeper folders are reported, not searched."""
 
 
-def _walk(folder: str, errors: list[PathError]) -> Iterator[str]:
-    """Configs under ``folder``; the top-level ``.gitignore`` is the repository's when ``folder``
-    is inside one (patterns match paths from the repository root), else the folder's own. The
+def _walk(folder: str, errors: list[PathError], loose: list[str]) -> Iterator[str]:
+    """Configs under ``folder`` and the Python files in their folders and below; the other Python
+    files and notebooks are added to ``loose``. The top-level ``.gitignore`` is the repository's
+    when ``folder`` is inside one (patterns match paths from the repository root), else the
+    folder's own. The
     walk keeps its own stack (a deep tree cannot exhaust Python's), and a folder more than
     ``MAX_DEPTH`` levels below ``folder`` is an error naming it."""
     root = repository_root(folder) or os.path.abspath(folder)
@@ -161,9 +165,13 @@ def _walk(folder: str, errors: list[PathError]) -> Iterator[str]:
         if in_project:
             projects.add(current)
         for name in sorted(files):
-            wanted = name in CONFIG_NAMES or (in_project and is_python_source(name))
-            if wanted and not ignore.ignores(relative_dir + name, is_dir=False):
+            python = is_python_source(name)
+            if not (name in CONFIG_NAMES or python) or ignore.ignores(relative_dir + name, is_dir=False):
+                continue
+            if name in CONFIG_NAMES or in_project:
                 yield os.path.normpath(os.path.join(current, name))
+            else:
+                loose.append(os.path.normpath(os.path.join(current, name)))
         searched = [
             d
             for d in sorted(dirs)
@@ -190,19 +198,36 @@ def _entries(folder: str) -> tuple[list[str], list[str]]:
     return dirs, files
 
 
+def _mentions_valohai(path: str) -> bool:
+    """Whether a Python file or notebook's text contains ``valohai`` (what the Python reader
+    checks before parsing, so the others cost a read, never a parse). A file that cannot be read
+    (too big, not a regular file) is not one: in a folder with no config it is not the tool's."""
+    try:
+        data = read_file(path)
+    except PathError:
+        return False
+    if b"valohai" in data or data.isascii():
+        return b"valohai" in data
+    from .sources.python_sites import may_name_valohai  # identifiers fold NFKC: fullwidth letters
+
+    return may_name_valohai(data.decode("utf-8", errors="replace"))
+
+
 def discover(paths: list[str]) -> tuple[list[str], list[PathError]]:
     """The files the given paths name (sorted, each once), and the paths that fail: the configs
     found in a directory and the Python files and notebooks in the folders of those configs and
-    below them; a file named by path, whatever its name."""
+    below them (in a directory with no config, the Python files and notebooks that mention
+    valohai); a file named by path, whatever its name. A directory with nothing to lint is no
+    error: it adds no file."""
     found: list[str] = []
     errors: list[PathError] = []
     for path in paths or ["."]:
         if os.path.isdir(path):
-            before = len(errors)
-            configs = list(_walk(path, errors))
+            loose: list[str] = []
+            configs = list(_walk(path, errors, loose))
             has_config = any(os.path.basename(config) in CONFIG_NAMES for config in configs)
-            if not has_config and paths and len(errors) == before:
-                errors.append(PathError(path, "no valohai.yaml or valohai.yml found in this directory"))
+            if not has_config:
+                configs.extend(source for source in loose if _mentions_valohai(source))
             found.extend(configs)
         elif os.path.lexists(path):
             found.append(os.path.normpath(path))

@@ -97,6 +97,16 @@ def _diagnostic(
     )
 
 
+def _dated(config: LintConfig) -> LintConfig:
+    """The settings with today's real date when they pin none, as the command line does, so
+    the API finds what the CLI finds (VIL302 judges end of life by it)."""
+    if config.today is not None:
+        return config
+    from .command import clock_today
+
+    return config._replace(today=clock_today())
+
+
 def lint_text(
     text: str,
     path: str = "valohai.yaml",
@@ -121,7 +131,7 @@ def lint_text(
             return Source(syntax=SyntaxProblem("yaml", exc.message, exc.line, exc.column, length))
         return Source(sites=find_image_sites(document), document=document)
 
-    settings = config or LintConfig()
+    settings = _dated(config or LintConfig())
     return _guarded(
         path, _YAML.stage, lambda found: _run(text, path, settings, parse, _YAML, read, None, found, matched)
     )
@@ -156,7 +166,7 @@ def lint_python(
             return Source(syntax=SyntaxProblem(language.name, exc.message, exc.line, exc.column))
         return Source(sites=found)
 
-    settings = config or LintConfig()
+    settings = _dated(config or LintConfig())
     return _guarded(
         path,
         language.stage,

@@ -45,6 +45,7 @@ FORMAT_NAMES = (
     "junit",
     "pylint",
     "grouped",
+    "editor",
 )
 """The output formats' names, in the order ``--help`` lists them: the one list of them, here because
 this module imports nothing (``reporters.FORMATS`` maps each name to its module)."""

@@ -94,6 +94,7 @@ class BlanketComment(NamedTuple):
     span: Span
     file_level: bool
     codes: tuple[str, ...]
+    unbracketed: tuple[str, ...] = ()  # codes the comment wrote without brackets (ignore VIL103)
 
 
 class SuppressionOutcome(NamedTuple):

@@ -19,9 +19,10 @@ def rule_list() -> str:
     from .rules import ALL_RULES
 
     lines = []
+    width = max(len(rule.name) for rule in ALL_RULES)  # the longest name, so columns stay aligned
     for rule in ALL_RULES:
         state = rule.severity.label if rule.enabled_by_default else "off"
-        lines.append(f"{rule.code}  {rule.name:<22} {state:<8} {rule.summary}\n")
+        lines.append(f"{rule.code}  {rule.name:<{width}} {state:<8} {rule.summary}\n")
     return "".join(lines)
 
 

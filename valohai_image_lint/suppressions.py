@@ -130,7 +130,9 @@ def apply_suppressions(
                 shown = codes_on_line.get(target, set()) if target is not None else set()
             if not suppressed_by_another(index, blanket_code):
                 codes = tuple(sorted(shown - _META))
-                blanket.append(BlanketComment(suppression.span, suppression.file_level, codes))
+                blanket.append(
+                    BlanketComment(suppression.span, suppression.file_level, codes, suppression.unbracketed)
+                )
         for position, (written, code) in enumerate(resolved[index]):
             if code in _META or (code is not None and (used(index, code) or not_running(code))):
                 continue

@@ -45,5 +45,5 @@ class LintConfig(NamedTuple):
     cli_extend_select: tuple[str, ...] = ()
     cli_ignore: tuple[str, ...] = ()
     path_ignore: tuple[str, ...] = ()
-    today: str | None = None  # YYYY-MM-DD: the date end-of-life rules judge by (None: they do nothing)
+    today: str | None = None  # YYYY-MM-DD: the date end-of-life rules judge by (None: the real date)
     max_file_size: int = MAX_FILE_SIZE  # bytes: a bigger file is refused unread

@@ -26,9 +26,11 @@ def show_settings(
     command_line: CommandLine,
     out: TextIO,
     error: Callable[[str], None],
+    output_format: str | None = None,
 ) -> bool:
     """Print the settings that apply to a file (or to a valohai.yaml in a folder) and their
-    sources; False, with ``error`` told why, when there is no such file or its config is bad."""
+    sources; False, with ``error`` told why, when there is no such file or its config is bad.
+    ``output_format`` is the command line's ``--output-format``, if given."""
     if not os.path.exists(target):
         error(f"{target}: no such file or directory")
         return False
@@ -64,6 +66,12 @@ def show_settings(
         "max-file-size": config.max_file_size,
         "suppressions": config.suppressions,
     }
+    configured = settings.values.get("output-format")
+    shown["output-format"] = output_format or configured or "concise"
+    if output_format is not None:
+        sources["output-format"] = "command line"
+    elif configured is not None:
+        sources["output-format"] = str(settings.path)
     if path_ignore:
         per_file = f"per-file-ignores in {shown_path(str(settings.path))}"
         before = sources["ignore"]

@@ -2,8 +2,10 @@
 
 ## What it does
 Reports a suppression comment that names no codes: `# valohai-image-lint: ignore`,
-`ignore[]`, `ignore-file`, or a list that is not in brackets (`ignore: VIL103`). Such a comment
-suppresses nothing; the message names the codes reported on its line (or in the file).
+`ignore[]`, `ignore-file`, or a list that is not in brackets (`ignore VIL103`, `ignore: VIL103`).
+Such a comment suppresses nothing; the message says to write the codes it names in brackets
+(`ignore[VIL103]`), or, when it names none, names the codes reported on its line (or in the
+file).
 
 ## Why is this bad?
 A blanket suppression would hide every problem on the line, including ones that appear later
@@ -43,13 +45,25 @@ from ..rule import Rule, SuppressionOutcome
 
 def check_suppressions(outcome: SuppressionOutcome) -> Iterator[Finding]:
     for comment in outcome.blanket:
-        yield finding(comment.span, file_level=comment.file_level, codes=comment.codes)
+        yield finding(
+            comment.span, file_level=comment.file_level, codes=comment.codes, unbracketed=comment.unbracketed
+        )
 
 
-def finding(span: Span, *, file_level: bool, codes: Sequence[str] = ()) -> Finding:
+def finding(
+    span: Span, *, file_level: bool, codes: Sequence[str] = (), unbracketed: Sequence[str] = ()
+) -> Finding:
     """The finding for the suppression comment at ``span``; ``codes`` are those reported on the
-    line it targets (in the file, for ``ignore-file``), to suggest."""
+    line it targets (in the file, for ``ignore-file``), to suggest; ``unbracketed`` the codes the
+    comment wrote without brackets, which it names instead."""
     keyword = "ignore-file" if file_level else "ignore"
+    if unbracketed:
+        written = f"{keyword}[{', '.join(unbracketed)}]"
+        return Finding(
+            f'suppression "{keyword}" on line {span.line} writes its codes without brackets and '
+            f"suppresses nothing; write the codes in brackets: {written}",
+            span,
+        )
     if codes:
         advice = f"name the codes, as in {keyword}[{', '.join(codes)}]"
     else:

@@ -62,7 +62,9 @@ class Suppression(NamedTuple):
     whitespace excluded). ``codes`` are as written, in order (empty for a blanket suppression).
     ``target_line`` is the line a line suppression applies to: ``None`` for ``ignore-file``, and
     for a comment alone on its line with no content after it. ``reason`` is the text after
-    ``]`` (or after the keyword when there is no bracketed list), stripped.
+    ``]`` (or after the keyword when there is no bracketed list), stripped. ``unbracketed`` are
+    the codes a blanket suppression writes without brackets (``ignore VIL103``, ``ignore:
+    VIL103, VIL104``, ``ignore[VIL103`` unclosed), so that VIL902 can say what is wrong.
     """
 
     span: Span
@@ -70,12 +72,15 @@ class Suppression(NamedTuple):
     file_level: bool
     target_line: int | None
     reason: str
+    unbracketed: tuple[str, ...] = ()
 
 
 _MARKER = re.compile(r"#[ \t]*valohai-image-lint[ \t]*:[ \t]*(?P<keyword>ignore-file|ignore)(?![\w-])")
 _HEADER_INDICATOR = re.compile(r"[|>][-+1-9]*")  # |, >-, |2+ ...
 _INDICATORS = frozenset(":-?[{,")
 _SPACE = " \t"
+_UNBRACKETED = re.compile(r"[:\[ \t]*(?P<codes>[A-Z]{2,}[0-9]+(?:[ \t]*,?[ \t]*[A-Z]{2,}[0-9]+)*)(?![\w-])")
+"""Rule codes written after the keyword without a closed bracketed list: ``: VIL103, VIL104``."""
 
 
 def _comment_start(line: str) -> int | None:
@@ -136,13 +141,15 @@ def _directive(line: str, comment: int, number: int, target: int | None) -> Supp
     while rest < len(line) and line[rest] in _SPACE:
         rest += 1
     codes: tuple[str, ...] = ()
+    unbracketed: tuple[str, ...] = ()
     reason = line[rest:]
-    if line.startswith("[", rest):
-        close = line.find("]", rest)
-        if close != -1:
-            written = (code.strip(_SPACE) for code in re.split(r"[,\s]+", line[rest + 1 : close]))
-            codes = tuple(code for code in written if code)
-            reason = line[close + 1 :]
+    close = line.find("]", rest) if line.startswith("[", rest) else -1
+    if close != -1:
+        written = (code.strip(_SPACE) for code in re.split(r"[,\s]+", line[rest + 1 : close]))
+        codes = tuple(code for code in written if code)
+        reason = line[close + 1 :]
+    elif (loose := _UNBRACKETED.match(line, rest)) is not None:
+        unbracketed = tuple(re.findall(r"[A-Z]{2,}[0-9]+", loose.group("codes")))
     end_column = len(line.rstrip(_SPACE)) + 1
     return Suppression(
         span=Span(number, match.start() + 1, number, end_column),
@@ -150,6 +157,7 @@ def _directive(line: str, comment: int, number: int, target: int | None) -> Supp
         file_level=file_level,
         target_line=None if file_level else target,
         reason=reason.strip(_SPACE),
+        unbracketed=unbracketed,
     )
 
 
