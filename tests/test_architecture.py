@@ -97,7 +97,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("linter", "suppressions", "suppression_writer", "cache"),  # the engine, and the caches in front of it
     ("reporters",),
     ("workspace", "adoption", "watch"),
-    ("cli", "argument_parser", "__main__"),
+    ("cli", "argument_parser", "output", "__main__"),
 )
 
 

@@ -100,7 +100,7 @@ def test_output_format_from_config_and_the_command_line_wins(
 def test_colour_choice(
     monkeypatch: pytest.MonkeyPatch, choice: str, isatty: bool, no_color: bool, expected: bool
 ) -> None:
-    from valohai_image_lint.cli import _use_color
+    from valohai_image_lint.output import _use_color
 
     class Out(io.StringIO):
         def isatty(self) -> bool:

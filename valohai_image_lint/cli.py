@@ -16,7 +16,7 @@ if TYPE_CHECKING:  # the annotations only: typing and the model cost a run many 
     from collections.abc import Sequence
     from typing import Any, TextIO
 
-    from .workspace import RunResult, Workspace
+    from .workspace import Workspace
 
 
 RULE_USAGE = f"usage: {PROG} rule CODE (or rule --all)"
@@ -89,7 +89,9 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
             )
             return EXIT_CLEAN if shown else EXIT_ERROR
         _check_input(args)
-        output_format, annotate = _output_format(args.output_format, workspace.settings_for)
+        from .output import choose_format
+
+        output_format, annotate = choose_format(args.output_format, workspace.settings_for)
     except ConfigError as exc:
         _error(err, str(exc))
         return EXIT_ERROR
@@ -99,9 +101,10 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
         if output_format not in STATISTICS_FORMATS:
             raise UsageError(f"--statistics prints {', '.join(STATISTICS_FORMATS)}; not {output_format}")
     from .adoption import run_mode
+    from .output import note_nothing_found, only_folders, report
 
     code = run_mode(
-        args, workspace, lambda done: _report(done, args, output_format, annotate, out, err), out, err
+        args, workspace, lambda done: report(done, args, output_format, annotate, out, err), out, err
     )
     if code is not None:
         return code
@@ -110,9 +113,9 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     else:
         result = workspace.lint_paths(args.paths)
     workspace.save()
-    _report(result, args, output_format, annotate, out, err)
-    if not result.linted and not result.problems and _only_folders(args.paths):
-        _note_nothing_found(args.paths, err)
+    report(result, args, output_format, annotate, out, err)
+    if not result.linted and not result.problems and only_folders(args.paths):
+        note_nothing_found(args.paths, err)
     if result.problems or result.broken:  # a VIL999 is a bug of ours: exit 2 like any error
         return EXIT_ERROR
     return EXIT_FINDINGS if result.failing and not args.exit_zero else EXIT_CLEAN
@@ -139,23 +142,6 @@ STDIN_NAME = "valohai.yaml"
 """The name standard input (``-``) is linted as when ``--stdin-filename`` does not give one."""
 
 
-def _only_folders(paths: Sequence[str]) -> bool:
-    import os
-
-    return all(os.path.isdir(path) for path in paths)  # none given: the current folder
-
-
-def _note_nothing_found(paths: Sequence[str], err: TextIO) -> None:
-    """One line on stderr when the folders searched held nothing to lint (exit 0 all the same)."""
-    from .escape import shown_path
-
-    where = ", ".join(shown_path(path) for path in paths) or "."
-    err.write(
-        f"{PROG}: note: nothing to lint in {where}: no valohai.yaml or valohai.yml, "
-        "and no Python file that mentions valohai\n"
-    )
-
-
 def _check_input(args: Any) -> None:
     """``UsageError`` unless standard input (``-``) comes alone."""
     if "-" in args.paths:
@@ -165,68 +151,6 @@ def _check_input(args: Any) -> None:
             )
     elif args.stdin_filename:
         raise UsageError("--stdin-filename goes with '-' as the path")
-
-
-def _report(
-    result: RunResult, args: Any, output_format: str, annotate: bool, out: TextIO, err: TextIO
-) -> None:
-    """The findings in the chosen format on ``out``; the problems and the summary on ``err``."""
-    from .reporters import Report, get_reporter
-
-    diagnostics = result.diagnostics
-    try:
-        if args.statistics:
-            from .reporters.statistics import write_statistics
-
-            write_statistics(diagnostics, output_format, out)
-        else:
-            color = _use_color(args.color, out)
-            problems = tuple(result.problems)
-            report = Report(diagnostics, result.linted, result.sources, _report_root(), color, problems)
-            get_reporter(output_format).write(report, out)
-            if annotate:
-                get_reporter("github").write(report, out)
-        out.flush()
-    except BrokenPipeError:
-        silence(out)  # the reader left (`| head`); the exit code still tells the truth
-    for problem in dict.fromkeys(result.problems):
-        _error(err, problem)
-    err.writelines(f"{PROG}: warning: {warning}\n" for warning in result.warnings)
-    if diagnostics and output_format in ("concise", "full") and not args.statistics:
-        from .plain_text import summary
-
-        err.write(summary((d.severity for d in diagnostics), len({d.path for d in diagnostics})))
-
-
-def _output_format(chosen: str | None, settings_for: Any) -> tuple[str, bool]:
-    """The format (the command line's, else the config's found from the current folder, else
-    concise) and whether to add GitHub annotations: on GitHub Actions when no format was chosen."""
-    import os
-
-    if chosen is not None:
-        return chosen, False
-    configured = settings_for(os.path.join(os.getcwd(), "valohai.yaml")).values.get("output-format")
-    if configured is not None:
-        return str(configured), False
-    return "concise", os.environ.get("GITHUB_ACTIONS") == "true"
-
-
-def _report_root() -> str:
-    """Where machine formats (SARIF, GitLab, JUnit) make paths relative to: the repository root
-    above the current folder, so that fingerprints do not depend on where the tool was run."""
-    import os
-
-    from .reading import repository_root
-
-    return repository_root(os.getcwd()) or "."
-
-
-def _use_color(choice: str, out: TextIO) -> bool:
-    import os
-
-    if choice != "auto":
-        return choice == "always"
-    return not os.environ.get("NO_COLOR") and hasattr(out, "isatty") and out.isatty()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
