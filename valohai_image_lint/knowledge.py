@@ -188,6 +188,11 @@ DEBIAN = Runtime(
         _debian("11", "2026-08", "bullseye"),
         _debian("12", "2028-06", "bookworm"),
         Release("13", codename="trixie"),  # LTS to June 2030 (announced, not yet on the LTS page)
+        # Not yet released: forky is Debian 14 (Debian's distro-info-data, as in
+        # https://github.com/renovatebot/renovate/blob/main/data/debian-distro-info.json); duke is
+        # Debian 15, announced by the release team (https://ostechnix.com/debian-15-codename-is-duke/).
+        Release("14", codename="forky"),
+        Release("15", codename="duke"),
     ),
 )
 

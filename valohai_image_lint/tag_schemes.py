@@ -17,6 +17,8 @@ from __future__ import annotations
 from fnmatch import fnmatchcase
 from typing import NamedTuple
 
+from .knowledge import DEBIAN, UBUNTU
+
 AS_OF = "2026-12-07"  # the day this table was last checked against its sources
 
 
@@ -182,83 +184,10 @@ def scheme_for(repository: str) -> TagScheme | None:
     return None
 
 
-# Debian codenames by version: https://github.com/renovatebot/renovate/blob/main/data/debian-distro-info.json
-# (from Debian's distro-info-data, buzz 1.1 ... forky 14); duke is Debian 15, announced by the
-# release team (https://ostechnix.com/debian-15-codename-is-duke/).
-DEBIAN_CODENAMES: dict[str, str] = {
-    "buzz": "1.1",
-    "rex": "1.2",
-    "bo": "1.3",
-    "hamm": "2",
-    "slink": "2.1",
-    "potato": "2.2",
-    "woody": "3",
-    "sarge": "3.1",
-    "etch": "4",
-    "lenny": "5",
-    "squeeze": "6",
-    "wheezy": "7",
-    "jessie": "8",
-    "stretch": "9",
-    "buster": "10",
-    "bullseye": "11",
-    "bookworm": "12",
-    "trixie": "13",
-    "forky": "14",
-    "duke": "15",
-}
-# Ubuntu series by version: https://github.com/renovatebot/renovate/blob/main/data/ubuntu-distro-info.json
-# (warty 4.10 ... noble 24.04); oracular 24.10 and plucky 25.04
-# (https://www.omgubuntu.co.uk/?p=292651), questing 25.10 (Ubuntu's announcement, 2025-04-14,
-# https://ubunlog.com/ubuntu-25-10-ya-tiene-nombre-en-clave-questing-quokka/), resolute 26.04
-# (https://www.linuxeasy.org/ubuntu-26-04-lts-codename-resolute-raccoon/). 26.10's name was seen in
-# one source only and is left out.
-UBUNTU_CODENAMES: dict[str, str] = {
-    "warty": "4.10",
-    "hoary": "5.04",
-    "breezy": "5.10",
-    "dapper": "6.06",
-    "edgy": "6.10",
-    "feisty": "7.04",
-    "gutsy": "7.10",
-    "hardy": "8.04",
-    "intrepid": "8.10",
-    "jaunty": "9.04",
-    "karmic": "9.10",
-    "lucid": "10.04",
-    "maverick": "10.10",
-    "natty": "11.04",
-    "oneiric": "11.10",
-    "precise": "12.04",
-    "quantal": "12.10",
-    "raring": "13.04",
-    "saucy": "13.10",
-    "trusty": "14.04",
-    "utopic": "14.10",
-    "vivid": "15.04",
-    "wily": "15.10",
-    "xenial": "16.04",
-    "yakkety": "16.10",
-    "zesty": "17.04",
-    "artful": "17.10",
-    "bionic": "18.04",
-    "cosmic": "18.10",
-    "disco": "19.04",
-    "eoan": "19.10",
-    "focal": "20.04",
-    "groovy": "20.10",
-    "hirsute": "21.04",
-    "impish": "21.10",
-    "jammy": "22.04",
-    "kinetic": "22.10",
-    "lunar": "23.04",
-    "mantic": "23.10",
-    "noble": "24.04",
-    "oracular": "24.10",
-    "plucky": "25.04",
-    "questing": "25.10",
-    "resolute": "26.04",
-}
+# Debian and Ubuntu codenames by version: the release tables of ``knowledge`` (every release, with
+# their sources), which VIL302 judges by too.
+DEBIAN_CODENAMES: dict[str, str] = {r.codename: r.version for r in DEBIAN.releases if r.codename}
+UBUNTU_CODENAMES: dict[str, str] = {r.codename: r.version for r in UBUNTU.releases if r.codename}
 
 
 def codename_release(word: str) -> str | None:
