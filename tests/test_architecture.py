@@ -79,7 +79,7 @@ def test_every_module_imports_alone() -> None:
 # own layer or those before it, at the top of the module or inside a function alike.
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("reference", "escape", "plain_text", "command", "knowledge", "tag_schemes", "official_images"),  # leaves
-    ("model", "tags", "placeholder", "patterns", "globs"),  # the values that flow; image knowledge
+    ("model", "tags", "placeholder", "patterns", "globs", "facts"),  # the values that flow; image knowledge
     (
         "reading",
         "writing",
@@ -90,11 +90,13 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "config.location",
         "cache.files",
         "cache.records",
+        "credentials",
+        "registry_client",
     ),
     ("rule", "config.option", "config.values", "config.errors"),  # what a rule is, what it may read
     ("rules",),
     ("config", "selection", "rule_pages", "image_ignores"),  # settings, built from the rule list
-    ("linter", "suppressions", "suppression_writer", "cache"),  # the engine, and the caches in front of it
+    ("linter", "suppressions", "suppression_writer", "cache", "lookups"),  # the engine, and the caches in front of it
     ("reporters",),
     ("workspace", "adoption", "watch"),
     ("cli", "argument_parser", "output", "__main__"),

@@ -1,0 +1,242 @@
+"""What a registry says about an image reference: the facts the online rules judge by.
+
+The online stage (``lookups``) asks each image's registry once per distinct reference and hands
+the answers to the rules as ``ImageFacts``, keyed by the reference's ``LookupKey``. Everything
+here is a plain value: no HTTP, no files, no clock. ``read_manifest`` turns a manifest's bytes
+(as the registry served them) into a ``Manifest``.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from .reference import ImageRef
+
+DOCKER_HUB = "docker.io"
+
+OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
+OCI_INDEX = "application/vnd.oci.image.index.v1+json"
+DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json"
+DOCKER_MANIFEST_LIST = "application/vnd.docker.distribution.manifest.list.v2+json"
+MANIFEST_TYPES = (OCI_MANIFEST, OCI_INDEX, DOCKER_MANIFEST, DOCKER_MANIFEST_LIST)
+"""What a client asks for (``Accept``): without them registries answer 404 or convert."""
+INDEX_TYPES = frozenset({OCI_INDEX, DOCKER_MANIFEST_LIST})
+
+
+class Platform(NamedTuple):
+    """An OS and CPU architecture (and variant) an image is built for: ``linux/amd64``."""
+
+    os: str
+    architecture: str
+    variant: str = ""
+
+    def __str__(self) -> str:
+        return "/".join(part for part in self if part)
+
+    @classmethod
+    def parse(cls, text: str) -> Platform:
+        """``linux/amd64`` or ``linux/arm64/v8``; ``ValueError`` for anything else."""
+        parts = text.strip().split("/")
+        if len(parts) not in (2, 3) or not all(parts):
+            raise ValueError(f'"{text}" is not a platform such as linux/amd64')
+        return cls(*parts)
+
+    def runs(self, wanted: Platform) -> bool:
+        """Whether an image built for this platform serves ``wanted`` (a variant asked for must
+        match; an image without a variant serves any)."""
+        if (self.os, self.architecture) != (wanted.os, wanted.architecture):
+            return False
+        return not wanted.variant or not self.variant or self.variant == wanted.variant
+
+
+class Manifest(NamedTuple):
+    """One manifest: its digest and media type; for an index (a multi-platform image), each
+    child's platform and digest; for one image, the platform its config names (when read) and
+    its compressed size (config and layers, as pulled)."""
+
+    digest: str
+    media_type: str
+    children: tuple[tuple[Platform, str], ...] = ()
+    platform: Platform | None = None
+    size: int | None = None
+
+    @property
+    def is_index(self) -> bool:
+        return self.media_type in INDEX_TYPES
+
+    @property
+    def platforms(self) -> tuple[Platform, ...]:
+        """What the image runs on: an index's children (attestations left out), or the one
+        platform of a single image (none when its config was not read)."""
+        if self.is_index:
+            return tuple(platform for platform, _ in self.children if platform.os != "unknown")
+        return (self.platform,) if self.platform is not None else ()
+
+    def child_for(self, wanted: Platform) -> str | None:
+        """The digest of the child that serves ``wanted`` (an index), else None."""
+        return next((digest for platform, digest in self.children if platform.runs(wanted)), None)
+
+
+class Status(enum.Enum):
+    """How a lookup ended."""
+
+    FOUND = "found"
+    MISSING_REPOSITORY = "missing-repository"
+    MISSING_TAG = "missing-tag"
+    MISSING_DIGEST = "missing-digest"
+    DENIED = "denied"  # the registry refused the credentials available (or the lack of them)
+    FAILED = "failed"  # no answer: timeout, DNS, TLS, 5xx after retries, a malformed answer
+
+
+class LookupKey(NamedTuple):
+    """What one lookup asks: a registry (as written in the reference: ``docker.io``,
+    ``ghcr.io``, ``127.0.0.1:5000``), a repository in it, and the tag and/or digest. An untagged
+    reference without a digest asks for ``latest``, as Docker pulls it."""
+
+    registry: str
+    repository: str
+    tag: str | None
+    digest: str | None
+
+    def __str__(self) -> str:
+        tag = f":{self.tag}" if self.tag is not None else ""
+        digest = f"@{self.digest}" if self.digest is not None else ""
+        return f"{self.registry}/{self.repository}{tag}{digest}"
+
+
+def lookup_key(ref: ImageRef) -> LookupKey:
+    """The lookup a parsed reference needs."""
+    tag = ref.tag if ref.tag is not None or ref.digest is not None else "latest"
+    return LookupKey(ref.domain or DOCKER_HUB, ref.path, tag, ref.digest)
+
+
+class ImageFacts(NamedTuple):
+    """What the registry said about one ``LookupKey``.
+
+    ``manifest`` is what the reference pulls: the digest's manifest when it pins one, else the
+    tag's. ``tag_manifest`` is what the tag points at now, when the reference has both a tag and
+    a digest (``tag_digest`` its digest; for a tag alone, the same as ``manifest.digest``).
+    ``private`` is True when anonymous access was refused and the user's credentials were
+    needed; False when anonymous access read it; None when unknown. ``tags`` is the repository's
+    tag list, when a rule needed it. ``reason`` says, in one line, why a lookup did not find the
+    image (for ``DENIED`` and ``FAILED``: what the registry or the network said).
+    ``platform_sizes`` is the compressed size, by platform text, of each platform's image that
+    was read (the wanted platforms').
+    """
+
+    key: LookupKey
+    status: Status
+    reason: str = ""
+    manifest: Manifest | None = None
+    tag_manifest: Manifest | None = None
+    tag_digest: str | None = None
+    private: bool | None = None
+    tags: tuple[str, ...] | None = None
+    platform_sizes: tuple[tuple[str, int], ...] = ()
+
+    @property
+    def found(self) -> bool:
+        return self.status is Status.FOUND
+
+
+class ManifestError(ValueError):
+    """A manifest that is not JSON of a known shape."""
+
+
+def read_manifest(digest: str, media_type: str, body: bytes) -> Manifest:
+    """The ``Manifest`` a registry served (``body`` as served, ``media_type`` from its
+    ``Content-Type`` or, failing that, its ``mediaType`` field); ``ManifestError`` when it is not
+    a manifest or an index. A single image's platform needs its config blob (``with_config``)."""
+    import json
+
+    try:
+        document = json.loads(body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ManifestError(f"the manifest is not JSON ({exc.__class__.__name__})") from None
+    if not isinstance(document, dict):
+        raise ManifestError("the manifest is not a JSON object")
+    declared = document.get("mediaType")
+    kind = media_type.split(";")[0].strip()
+    if kind not in MANIFEST_TYPES and isinstance(declared, str):
+        kind = declared
+    if kind not in MANIFEST_TYPES:
+        kind = OCI_INDEX if isinstance(document.get("manifests"), list) else OCI_MANIFEST
+    if kind in INDEX_TYPES:
+        children = []
+        for entry in _objects(document.get("manifests"), "manifests"):
+            child = entry.get("digest")
+            platform = entry.get("platform")
+            if not isinstance(child, str) or not isinstance(platform, dict):
+                continue  # an entry without a platform runs nowhere Docker would pick it
+            os_name, architecture = platform.get("os"), platform.get("architecture")
+            if isinstance(os_name, str) and isinstance(architecture, str):
+                variant = _text(platform.get("variant"))
+                children.append((Platform(os_name, architecture, variant), child))
+        return Manifest(digest, kind, tuple(children))
+    config = document.get("config")
+    layers = list(_objects(document.get("layers"), "layers"))
+    if not isinstance(config, dict):
+        raise ManifestError("the manifest has no config")
+    sizes = [item.get("size") for item in [config, *layers]]
+    size = sum(s for s in sizes if isinstance(s, int)) if all(isinstance(s, int) for s in sizes) else None
+    return Manifest(digest, kind, size=size)
+
+
+def config_digest(body: bytes) -> str | None:
+    """The digest of a single image manifest's config blob (to read its platform)."""
+    import json
+
+    try:
+        document = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    config = document.get("config") if isinstance(document, dict) else None
+    digest = config.get("digest") if isinstance(config, dict) else None
+    return digest if isinstance(digest, str) else None
+
+
+def with_config(manifest: Manifest, config: bytes) -> Manifest:
+    """``manifest`` with the platform its config blob names (unchanged when the blob names none)."""
+    import json
+
+    try:
+        document = json.loads(config)
+    except (ValueError, UnicodeDecodeError):
+        return manifest
+    if not isinstance(document, dict):
+        return manifest
+    os_name, architecture, variant = document.get("os"), document.get("architecture"), document.get("variant")
+    if not isinstance(os_name, str) or not isinstance(architecture, str):
+        return manifest
+    return manifest._replace(platform=Platform(os_name, architecture, _text(variant)))
+
+
+def _text(value: object) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _objects(value: object, field: str) -> list[dict[str, object]]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise ManifestError(f'the manifest\'s "{field}" is not a list')
+    return [item for item in value if isinstance(item, dict)]
+
+
+def sha256_digest(body: bytes) -> str:
+    """The content digest of ``body`` (when a registry sends no ``Docker-Content-Digest``)."""
+    import hashlib
+
+    return "sha256:" + hashlib.sha256(body).hexdigest()
+
+
+def human_size(size: int) -> str:
+    """A compressed size for a message: ``312 MB``, ``48.2 MB``, ``900 kB`` (decimal units, as
+    registries' web pages show them)."""
+    for unit, scale in (("GB", 10**9), ("MB", 10**6), ("kB", 10**3)):
+        if size >= scale:
+            value = size / scale
+            return f"{value:.1f} {unit}" if value < 100 else f"{value:.0f} {unit}"
+    return f"{size} B"
