@@ -163,7 +163,7 @@ def test_per_image_ignores_is_validated(
         '[tool.valohai-image-lint.per-image-ignores]\n"acme/*" = ["floating-tag"]\n', encoding="utf-8"
     )
     assert main(["--show-settings", "."]) == 0
-    assert 'per-image-ignores  = {"acme/*" = ["floating-tag"]}' in capsys.readouterr().out
+    assert 'per-image-ignores   = {"acme/*" = ["floating-tag"]}' in capsys.readouterr().out
 
 
 def test_per_image_ignores_apply_to_the_matching_images_only() -> None:

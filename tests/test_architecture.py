@@ -96,7 +96,13 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("rule", "config.option", "config.values", "config.errors"),  # what a rule is, what it may read
     ("rules",),
     ("config", "selection", "rule_pages", "image_ignores"),  # settings, built from the rule list
-    ("linter", "suppressions", "suppression_writer", "cache", "lookups"),  # the engine, and the caches in front of it
+    (
+        "linter",
+        "suppressions",
+        "suppression_writer",
+        "cache",
+        "lookups",
+    ),  # the engine, and the caches in front of it
     ("reporters",),
     ("workspace", "adoption", "watch"),
     ("cli", "argument_parser", "output", "__main__"),

@@ -548,6 +548,6 @@ def test_max_file_size_command_line_wins_and_refuses_unread(
     assert main(["valohai.yaml", "--max-file-size", "1MB"]) == 1
     assert "VIL102" in capsys.readouterr().out
     assert main(["--show-settings", "--max-file-size", "1MB"]) == 0
-    assert "max-file-size      = 1000000    # command line" in capsys.readouterr().out.splitlines()
+    assert "max-file-size       = 1000000    # command line" in capsys.readouterr().out.splitlines()
     assert main(["valohai.yaml", "--max-file-size", "huge"]) == 2
     assert 'expected a size in bytes, such as 10485760 or 50MB, not "huge"' in capsys.readouterr().err

@@ -88,11 +88,11 @@ def test_a_declared_option_is_shown(tmp_path: Path, capsys: pytest.CaptureFixtur
     (tmp_path / ".git").mkdir()
     (tmp_path / "valohai.yaml").write_text(TEXT, encoding="utf-8")
     assert main(["--show-settings", str(tmp_path), "--isolated"]) == 0
-    assert "max-tag-length     = 128    # default\n" in capsys.readouterr().out
+    assert "max-tag-length      = 128    # default\n" in capsys.readouterr().out
     (tmp_path / "valohai-image-lint.toml").write_text("max-tag-length = 5\n", encoding="utf-8")
     assert main(["--show-settings", str(tmp_path)]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert f"max-tag-length     = 5    # {tmp_path / 'valohai-image-lint.toml'}" in lines
+    assert f"max-tag-length      = 5    # {tmp_path / 'valohai-image-lint.toml'}" in lines
     # after the options of the shipped rules, before the run-level keys that follow them
     assert [line.split()[0] for line in lines[2:]].index("max-tag-length") == 9
 

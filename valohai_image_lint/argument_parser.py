@@ -155,6 +155,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="with '-' as the path: lint standard input as if it were this file (editors; "
         "default: valohai.yaml in the current directory)",
     )
+    online = parser.add_mutually_exclusive_group()
+    online.add_argument(
+        "--online",
+        action="store_true",
+        help="ask each image's registry whether it exists, runs on linux/amd64 and its digest is "
+        "current (default: the config's online, else offline)",
+    )
+    online.add_argument(
+        "--offline", action="store_true", help="do not ask registries, whatever the config says"
+    )
     parser.add_argument(
         "--no-cache",
         action="store_true",

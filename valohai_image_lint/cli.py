@@ -103,6 +103,8 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     from .adoption import run_mode
     from .output import note_nothing_found, only_folders, report
 
+    workspace.progress = err  # the online stage's progress, shown on a terminal only
+
     code = run_mode(
         args, workspace, lambda done: report(done, args, output_format, annotate, out, err), out, err
     )

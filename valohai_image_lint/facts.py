@@ -240,3 +240,26 @@ def human_size(size: int) -> str:
             value = size / scale
             return f"{value:.1f} {unit}" if value < 100 else f"{value:.0f} {unit}"
     return f"{size} B"
+
+
+def short_digest(digest: str) -> str:
+    """A digest as messages show it: its algorithm and first 12 hex digits (``sha256:0123456789ab…``)."""
+    algorithm, _, hex_part = digest.partition(":")
+    return f"{algorithm}:{hex_part[:12]}…" if len(hex_part) > 12 else digest
+
+
+def facts_record(facts: ImageFacts) -> dict[str, object]:
+    """The facts of one image as machine formats (JSON, SARIF) carry them: the lookup, how it
+    ended, the digest it pulls, what the tag points at, its platforms and compressed sizes."""
+    manifest = facts.manifest
+    return {
+        "reference": str(facts.key),
+        "status": facts.status.value,
+        "reason": facts.reason or None,
+        "digest": manifest.digest if manifest is not None else None,
+        "tag_digest": facts.tag_digest,
+        "media_type": manifest.media_type if manifest is not None else None,
+        "platforms": [str(platform) for platform in manifest.platforms] if manifest is not None else [],
+        "compressed_size": dict(facts.platform_sizes),
+        "private": facts.private,
+    }

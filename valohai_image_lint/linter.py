@@ -20,6 +20,7 @@ from .sources.yaml_document import Document, load
 from .sources.yaml_sites import find_image_sites
 
 if TYPE_CHECKING:
+    from .facts import ImageFacts, LookupKey
     from .sources.comments import Suppression
 
 Parse = Callable[[str], ImageRef]
@@ -114,12 +115,14 @@ def lint_text(
     parse: Parse = parse_image,
     last: LastDocument | None = None,
     matched: set[str] | None = None,
+    facts: Mapping[LookupKey, ImageFacts] | None = None,
 ) -> list[Diagnostic]:
     """Lint the text of one Valohai config; diagnostics sorted by position.
 
     ``parse`` turns image text into an ``ImageRef`` (``parse_image``, or a cache in front of it).
     ``last`` keeps the document for ``step_images`` in the same run. ``matched`` collects the
-    ``per-image-ignores`` patterns that match an image of the file. A bug in a rule, or in
+    ``per-image-ignores`` patterns that match an image of the file. ``facts`` is what registries
+    said of the run's images (an online run: ``lookups``). A bug in a rule, or in
     reading the file, is one VIL999 diagnostic; it never escapes.
     """
 
@@ -133,7 +136,9 @@ def lint_text(
 
     settings = _dated(config or LintConfig())
     return _guarded(
-        path, _YAML.stage, lambda found: _run(text, path, settings, parse, _YAML, read, None, found, matched)
+        path,
+        _YAML.stage,
+        lambda found: _run(text, path, settings, parse, _YAML, read, None, found, matched, facts),
     )
 
 
@@ -144,6 +149,7 @@ def lint_python(
     parse: Parse = parse_image,
     steps: Mapping[str, StepImage] | None = None,
     matched: set[str] | None = None,
+    facts: Mapping[LookupKey, ImageFacts] | None = None,
 ) -> list[Diagnostic]:
     """Lint the images named by ``valohai.prepare(image=...)`` in a Python file, or in a notebook
     when ``path`` ends in ``.ipynb``; diagnostics sorted by position.
@@ -170,7 +176,7 @@ def lint_python(
     return _guarded(
         path,
         language.stage,
-        lambda found: _run(text, path, settings, parse, language, read, steps, found, matched),
+        lambda found: _run(text, path, settings, parse, language, read, steps, found, matched, facts),
     )
 
 
@@ -219,6 +225,7 @@ def _run(
     steps: Mapping[str, StepImage] | None,
     internal: list[Diagnostic],
     matched: set[str] | None = None,
+    facts: Mapping[LookupKey, ImageFacts] | None = None,
 ) -> list[Diagnostic]:
     """One file through the stages: read, then each kind of rule in the order of the data
     (syntax, document, sites, the file's sites together), then ``per-image-ignores``, then
@@ -237,7 +244,7 @@ def _run(
             for rule in _of_kind(rules, "check_document"):
                 found = _checked(rule, rule.check_document, (source.document,), path, internal)
                 diagnostics.extend(_diagnostic(rule, finding, path, config) for finding in found)
-        diagnostics.extend(_check_sites(source.sites, rules, path, config, parse, internal, steps))
+        diagnostics.extend(_check_sites(source.sites, rules, path, config, parse, internal, steps, facts))
     if config.per_image_ignores:
         diagnostics = _ignore_by_image(diagnostics, source.sites, config, parse, matched)
     if config.suppressions and language.comments is not None and SUPPRESSION_MARKER in text:
@@ -347,6 +354,34 @@ def step_images(
     return images
 
 
+def image_refs(
+    text: str, path: str, parse: Parse = parse_image, last: LastDocument | None = None
+) -> list[ImageRef]:
+    """The references of every string image a file names (for the online stage to look up):
+    those that parse and hold no template placeholder. None when the file does not parse
+    (linting it reports why)."""
+    sites: Iterable[ImageSite]
+    try:
+        if not path.lower().endswith((".py", ".ipynb")):
+            sites = find_image_sites(_load(text, last))
+        elif path.lower().endswith(".ipynb"):
+            from .sources.notebook_sites import find_notebook_image_sites
+
+            sites = find_notebook_image_sites(text)
+        else:
+            from .sources.python_sites import find_python_image_sites
+
+            sites = find_python_image_sites(text)
+    except SourceSyntaxError:
+        return []
+    refs = []
+    for site in sites:
+        parsed = parse_site(site, parse)
+        if parsed.ref is not None and parsed.placeholder is None:
+            refs.append(parsed.ref)
+    return refs
+
+
 SUPPRESSION_MARKER = "valohai-image-lint:"
 
 
@@ -400,13 +435,14 @@ def _check_sites(
     parse: Parse,
     internal: list[Diagnostic],
     steps: Mapping[str, StepImage] | None = None,
+    facts: Mapping[LookupKey, ImageFacts] | None = None,
 ) -> Iterable[Diagnostic]:
     """Every site rule on every site, then every file rule on all of them; a rule that raises
     is reported in ``internal`` (VIL999, at the site it was checking, once per rule and file)
     and the other rules go on."""
     options = rule_options(config)
-    if steps is not None:
-        options = options._replace(steps=steps)
+    if steps is not None or facts is not None:
+        options = options._replace(steps=steps, facts=facts)
     site_rules = _of_kind(rules, "check")
     failed: set[str] = set()
     every: list[ParsedSite] = []

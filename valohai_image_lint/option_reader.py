@@ -23,6 +23,8 @@ FLAGS = {
     "--no-cache": "no_cache",
     "--statistics": "statistics",
     "--list-rules": "list_rules",
+    "--online": "online",
+    "--offline": "offline",
 }
 REPEATED = {"--select": "select", "--extend-select": "extend_select", "--ignore": "ignore"}  # each use adds
 VALUED = {
@@ -78,6 +80,8 @@ class Options:
         self.stdin_filename: str | None = None
         self.no_cache = False
         self.list_rules = False
+        self.online = False
+        self.offline = False
 
 
 def split_selectors(value: str) -> list[str]:
@@ -105,6 +109,7 @@ class CommandLine:
         "today",
         "clock_today",
         "max_file_size",
+        "online",
     )
 
     def __init__(
@@ -117,6 +122,7 @@ class CommandLine:
         today: str | None = None,
         clock_today: str | None = None,
         max_file_size: int | None = None,
+        online: bool | None = None,
     ) -> None:
         self.select = select
         self.extend_select = extend_select
@@ -126,6 +132,7 @@ class CommandLine:
         self.today = today  # --today
         self.clock_today = clock_today  # the real date, which the CLI reads; used when nothing pins one
         self.max_file_size = max_file_size  # --max-file-size, in bytes
+        self.online = online  # --online True, --offline False, neither None (the config's)
 
     def __iter__(self) -> Iterator[object]:
         return (getattr(self, name) for name in self.__slots__)
@@ -146,6 +153,7 @@ def settings_options(options: Any, clock_today: str) -> CommandLine:
         today=options.today,
         clock_today=clock_today,
         max_file_size=options.max_file_size,
+        online=True if options.online else False if options.offline else None,
     )
 
 
@@ -195,6 +203,8 @@ def read_options(argv: Sequence[str]) -> Options | None:
             options.max_file_size = int(value)
         else:
             setattr(options, VALUED[name], value)  # the last one wins, as in argparse
+    if options.online and options.offline:
+        return None  # argparse's error
     return options
 
 

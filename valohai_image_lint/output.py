@@ -47,7 +47,9 @@ def report(
         else:
             color = _use_color(args.color, out)
             problems = tuple(result.problems)
-            made = Report(diagnostics, result.linted, result.sources, _report_root(), color, problems)
+            made = Report(
+                diagnostics, result.linted, result.sources, _report_root(), color, problems, result.facts
+            )
             get_reporter(output_format).write(made, out)
             if annotate:
                 get_reporter("github").write(made, out)

@@ -23,6 +23,7 @@ from .model import Diagnostic, Finding, ParsedSite, Severity, Span, StepImage
 
 if TYPE_CHECKING:
     from .config.option import Option
+    from .facts import ImageFacts, LookupKey
     from .sources.yaml_document import Document
 
 T = TypeVar("T")
@@ -37,6 +38,8 @@ class RuleOptions(NamedTuple):
     option's default when it is not there.
     ``today`` is the date rules about end-of-life judge by: the CLI passes the real date, or the
     one ``--today`` / ``today`` in the config pins; a rule never reads the clock itself.
+    ``facts`` is, in an online run, what the registries said about every image of the run, by
+    lookup (``facts_for`` finds a site's); None offline.
     ``steps`` is, for a Python file, what the nearest ``valohai.yaml`` says each step runs in
     (by step name); ``None`` for a YAML file or when no ``valohai.yaml`` governs the file.
     """
@@ -44,6 +47,16 @@ class RuleOptions(NamedTuple):
     values: Mapping[str, Any] = _NO_VALUES
     today: str | None = None  # YYYY-MM-DD
     steps: Mapping[str, StepImage] | None = None
+    facts: Mapping[LookupKey, ImageFacts] | None = None
+
+    def facts_for(self, parsed: ParsedSite) -> ImageFacts | None:
+        """What the registry said about this site's image, in an online run; None offline, or
+        when the site holds no reference to ask about."""
+        if self.facts is None or parsed.ref is None or parsed.placeholder is not None:
+            return None
+        from .facts import lookup_key
+
+        return self.facts.get(lookup_key(parsed.ref))
 
     def get(self, option: Option[T]) -> T:
         """The value of ``option`` for this run."""

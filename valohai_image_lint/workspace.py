@@ -53,7 +53,9 @@ if TYPE_CHECKING:
     from .cache.references import ReferenceCache
     from .config.files import ConfigFinder, FileSettings
     from .config.settings import LintConfig
+    from .facts import ImageFacts, LookupKey
     from .linter import LastDocument
+    from .lookups import Lookups, Wanted
     from .model import Diagnostic, StepImage
     from .option_reader import CommandLine
 
@@ -63,7 +65,7 @@ class RunResult:
     each file with findings, the one-line problems (unreadable files, bad configs), whether a
     finding reaches its file's failure threshold, and whether a bug of ours (VIL999) showed."""
 
-    __slots__ = ("broken", "diagnostics", "failing", "linted", "problems", "sources", "warnings")
+    __slots__ = ("broken", "diagnostics", "facts", "failing", "linted", "problems", "sources", "warnings")
 
     def __init__(self) -> None:
         self.diagnostics: list[Diagnostic] = []
@@ -73,6 +75,7 @@ class RunResult:
         self.warnings: list[str] = []  # one line each, on stderr; the exit code does not change
         self.failing = False
         self.broken = False
+        self.facts: dict[str, ImageFacts] = {}  # online: what registries said, by canonical reference
 
 
 class Workspace:
@@ -99,6 +102,9 @@ class Workspace:
         self._references: ReferenceCache | None = None
         self._last: LastDocument | None = None
         self._image_matched: dict[str | None, set[str]] = {}  # per-image-ignores matched, per config
+        self._lookups: Lookups | None = None  # the online stage, made when a file's settings ask for it
+        self.progress: TextIO | None = None  # where the online stage shows progress (a terminal's stderr)
+        self._run_keys: dict[str, LookupKey] = {}  # the current run's lookups, by canonical reference
 
     @classmethod
     def for_options(cls, options: Any, today: str) -> Workspace:
@@ -219,6 +225,7 @@ class Workspace:
         result.problems.extend(str(error) for error in errors)
         self._prepare(files)
         self._image_matched.clear()
+        self._look_up(files)
         for path in files:
             self._lint_file(path, None, result)
         self._unused_image_ignores(result)
@@ -256,6 +263,12 @@ class Workspace:
 
     def _finish(self, result: RunResult) -> RunResult:
         result.diagnostics.sort(key=lambda d: d.sort_key)
+        if self._lookups is not None:
+            known = self._lookups.known
+            result.facts = {name: known[key] for name, key in self._run_keys.items() if key in known}
+            result.warnings.extend(dict.fromkeys(self._lookups.warnings))
+            self._lookups.warnings.clear()
+        self._run_keys = {}
         self._last = None  # a big document kept to the end would cost a collection over its nodes
         return result
 
@@ -304,10 +317,13 @@ class Workspace:
         nearest = self._nearest(path, config.max_file_size)
         entry = self.results.key(path, text, key, nearest_config_key(nearest))
         # per-image-ignores: linted each time, to learn which patterns match an image (the result
-        # cache keeps no images), and so never stored, so that stage 1 never answers for it
+        # cache keeps no images), and so never stored, so that stage 1 never answers for it.
+        # Online: linted each time too, with facts no older than the facts cache's TTL.
         by_image = bool(config.per_image_ignores)
         matched = self._image_matched.setdefault(self.settings_for(path).path, set()) if by_image else None
-        cached = None if by_image else self.results.get(path, entry)
+        facts = self._facts_of(path, text, config) if config.online else None
+        uncached = by_image or config.online
+        cached = None if uncached else self.results.get(path, entry)
         if cached is not None:
             return cached
         from . import linter
@@ -319,14 +335,61 @@ class Workspace:
                 if nearest[0] not in self._steps:
                     self._steps[nearest[0]] = linter.step_images(nearest[1], nearest[0], parse, self._last)
                 steps = self._steps[nearest[0]]
-            found = linter.lint_python(text, path, config, parse, steps, matched)
+            found = linter.lint_python(text, path, config, parse, steps, matched, facts)
         else:
-            found = linter.lint_text(text, path, config, parse, self._last, matched)
-        if by_image:
+            found = linter.lint_text(text, path, config, parse, self._last, matched, facts)
+        if uncached:
             return found
         fails = any(d.severity >= config.failure_threshold for d in found)
         self.results.put(path, entry, found, fails, self.settings_for(path).values.get("output-format"))
         return found
+
+    # -- the online stage --------------------------------------------------------------------------
+
+    def _look_up(self, paths: Sequence[str]) -> None:
+        """Ask the registries about every image of the files whose settings are online, at once
+        (each distinct reference once, in parallel), before any file is linted."""
+        from .config.errors import ConfigError
+
+        wanted: dict[LookupKey, Wanted] = {}
+        for path in paths:
+            try:
+                config = self.config_for(path)[0]
+            except ConfigError:
+                continue  # linting the file reports it
+            if config is None or not config.online:
+                continue
+            text = self._read(path, config.max_file_size)
+            if not isinstance(text, PathError):
+                self._wanted(path, text, config, wanted)
+        if wanted:
+            self._resolve(wanted)
+
+    def _facts_of(self, path: str, text: str, config: LintConfig) -> Mapping[LookupKey, ImageFacts]:
+        """The facts of the images in ``text`` (asked now when not known yet: an editor's text)."""
+        wanted: dict[LookupKey, Wanted] = {}
+        self._wanted(path, text, config, wanted)
+        return self._resolve(wanted)
+
+    def _wanted(self, path: str, text: str, config: LintConfig, wanted: dict[LookupKey, Wanted]) -> None:
+        from .config.keys import KEYS
+        from .facts import lookup_key
+        from .linter import image_refs
+        from .lookups import Wanted
+
+        platforms_option = KEYS["platforms"]
+        platforms = platforms_option.read(config.options.get("platforms", platforms_option.default))
+        for ref in image_refs(text, path, self.references.parse, self._last):
+            key = lookup_key(ref)
+            wanted.setdefault(key, Wanted(config.registry, platforms))
+            self._run_keys[ref.canonical] = key
+
+    def _resolve(self, wanted: Mapping[LookupKey, Wanted]) -> Mapping[LookupKey, ImageFacts]:
+        if self._lookups is None:
+            from .lookups import Lookups
+
+            self._lookups = Lookups(self.cache_directory, self.progress)
+        return self._lookups.resolve(wanted)
 
     @property
     def references(self) -> ReferenceCache:
@@ -342,6 +405,8 @@ class Workspace:
         """Write what the caches learned."""
         if self._references is not None:
             self._references.save()
+        if self._lookups is not None:
+            self._lookups.save()
         self.results.save()
 
 

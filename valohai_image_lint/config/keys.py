@@ -10,12 +10,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from ..escape import one_line
 from ..rule import Rule
 from ..rules import ALL_RULES, BY_CODE, BY_NAME
 from .errors import ConfigError
 from .location import TABLE
 from .option import Option
-from .values import as_date, as_size, string_list, type_name
+from .values import as_date, as_seconds, as_size, string_list, type_name
 
 SEVERITY_WORDS = ("error", "warning", "info", "off")
 _RULE_CODES = "a list of rule codes"
@@ -90,6 +91,27 @@ def _check_per_image_ignores(key: str, value: dict[str, Any], where: str) -> Non
         _check_selectors(f"{key}.{text}", codes, where)
 
 
+_SECONDS = "a number of seconds, more than 0 and at most 600"
+
+
+def _ttl(value: Any) -> float | None:
+    return 0.0 if value == 0 and not isinstance(value, bool) else as_seconds(value, 10**9)
+
+
+def _workers(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 64 else None
+
+
+def _check_registry_hosts(key: str, value: list[str], where: str) -> None:
+    import re
+
+    for host in value:
+        if not re.fullmatch(r"[A-Za-z0-9.-]+(:[0-9]{1,5})?|\[[0-9A-Fa-f:]+\](:[0-9]{1,5})?", host):
+            raise ConfigError(
+                f'{where}"{key}": "{one_line(host)}" is not a registry host such as registry.local:5000'
+            )
+
+
 RUN_KEYS: tuple[Option[Any], ...] = (
     Option("select", _RULE_CODES, string_list, check=_check_selectors),
     Option("extend-select", _RULE_CODES, string_list, check=_check_selectors),
@@ -118,6 +140,17 @@ RUN_KEYS: tuple[Option[Any], ...] = (
     Option("today", "a date (2026-11-30)", lambda v: as_date(v) is not None),
     Option("max-file-size", 'a size in bytes, such as 10485760 or "50MB"', lambda v: as_size(v) is not None),
     Option("output-format", "the name of an output format", _string, check=_check_output_format),
+    Option("online", "true or false", lambda v: isinstance(v, bool)),
+    Option(
+        "insecure-registries",
+        "a list of registry hosts (host or host:port)",
+        string_list,
+        check=_check_registry_hosts,
+    ),
+    Option("connect-timeout", _SECONDS, lambda v: as_seconds(v, 600) is not None),
+    Option("read-timeout", _SECONDS, lambda v: as_seconds(v, 600) is not None),
+    Option("registry-cache-ttl", "a number of seconds (0: ask every run)", lambda v: _ttl(v) is not None),
+    Option("registry-workers", "an integer from 1 to 64", lambda v: _workers(v) is not None),
 )
 """The keys no rule reads: ``resolve`` and the CLI read them, each in its own way."""
 

@@ -4,13 +4,13 @@ then narrowed to one path by ``exclude`` and ``per-file-ignores`` (``for_path``)
 from __future__ import annotations
 
 import os
-from collections.abc import Hashable
-from typing import TYPE_CHECKING
+from collections.abc import Hashable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from ..model import Severity
 from . import keys
 from .files import FileSettings
-from .settings import LintConfig
+from .settings import LintConfig, RegistrySettings
 from .values import as_date, as_size
 
 if TYPE_CHECKING:
@@ -83,12 +83,38 @@ def resolve(settings: FileSettings, cli: CommandLine) -> tuple[LintConfig, dict[
         size = cli.max_file_size or as_size(values["max-file-size"])
         assert size is not None  # validated
         config = config._replace(max_file_size=size)
+    online = cli.online if cli.online is not None else bool(values.get("online", False))
+    config = config._replace(online=online, registry=_registry(values))
+    sources["online"] = "command line" if cli.online is not None else origin("online" in values, False)
+    for key in _REGISTRY_KEYS:
+        sources[key] = origin(key in values, False)
     in_file = "max-file-size" in values
     sources["max-file-size"] = "command line" if cli.max_file_size else origin(in_file, False)
     sources["today"] = "command line" if cli.today else origin("today" in values, False)
     if sources["today"] == "default" and cli.clock_today:
         sources["today"] = "the clock"
     return config, sources
+
+
+_REGISTRY_KEYS = (
+    "insecure-registries",
+    "connect-timeout",
+    "read-timeout",
+    "registry-cache-ttl",
+    "registry-workers",
+)
+
+
+def _registry(values: Mapping[str, Any]) -> RegistrySettings:
+    """How an online run talks to registries, from the config file's keys (validated)."""
+    default = RegistrySettings()
+    return RegistrySettings(
+        insecure=tuple(values.get("insecure-registries", ())),
+        connect_timeout=float(values.get("connect-timeout", default.connect_timeout)),
+        read_timeout=float(values.get("read-timeout", default.read_timeout)),
+        cache_ttl=float(values.get("registry-cache-ttl", default.cache_ttl)),
+        workers=int(values.get("registry-workers", default.workers)),
+    )
 
 
 def for_path(config: LintConfig, path: str) -> LintConfig | None:

@@ -13,6 +13,18 @@ _NO_SEVERITIES: Mapping[str, Severity | None] = MappingProxyType({})
 _NO_OPTIONS: Mapping[str, Hashable] = MappingProxyType({})
 
 
+class RegistrySettings(NamedTuple):
+    """How an online run talks to registries: the hosts it may reach over plain HTTP (besides
+    loopback ones), the connect and read timeouts (seconds), how long what a tag points at is
+    trusted from the facts cache (seconds), and how many lookups run at once."""
+
+    insecure: tuple[str, ...] = ()
+    connect_timeout: float = 5.0
+    read_timeout: float = 20.0
+    cache_ttl: float = 3600.0
+    workers: int = 8
+
+
 class LintConfig(NamedTuple):
     """Settings for one file.
 
@@ -47,3 +59,5 @@ class LintConfig(NamedTuple):
     path_ignore: tuple[str, ...] = ()
     today: str | None = None  # YYYY-MM-DD: the date end-of-life rules judge by (None: the real date)
     max_file_size: int = MAX_FILE_SIZE  # bytes: a bigger file is refused unread
+    online: bool = False  # ask the images' registries (--online, online = true)
+    registry: RegistrySettings = RegistrySettings()

@@ -65,6 +65,12 @@ def show_settings(
         "today": config.today,
         "max-file-size": config.max_file_size,
         "suppressions": config.suppressions,
+        "online": config.online,
+        "insecure-registries": list(config.registry.insecure),
+        "connect-timeout": config.registry.connect_timeout,
+        "read-timeout": config.registry.read_timeout,
+        "registry-cache-ttl": config.registry.cache_ttl,
+        "registry-workers": config.registry.workers,
     }
     configured = settings.values.get("output-format")
     shown["output-format"] = output_format or configured or "concise"

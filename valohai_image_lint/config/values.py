@@ -33,6 +33,13 @@ def as_size(value: Any) -> int | None:
     return size if size > 0 else None
 
 
+def as_seconds(value: Any, most: float) -> float | None:
+    """A duration in seconds: a number more than 0 and at most ``most``; None if it is not."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value) if 0 < value <= most else None
+
+
 def as_date(value: Any) -> str | None:
     """A TOML date or a YYYY-MM-DD string, as YYYY-MM-DD; None if it is neither."""
     from datetime import date, datetime

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from importlib import import_module
 from typing import NamedTuple, Protocol, TextIO
 
+from ..facts import ImageFacts
 from ..model import Diagnostic
 from ..option_reader import FORMAT_NAMES
 
@@ -23,7 +24,9 @@ class Report(NamedTuple):
     ``sources`` maps a path to its text (for formats that quote source lines); ``root`` is the
     folder that relative paths in the output start from (the current folder); ``color`` says
     whether the output may use ANSI colours; ``problems`` are the one-line errors of the run (a
-    file that could not be read, a bad config), which formats that can carry them record."""
+    file that could not be read, a bad config), which formats that can carry them record.
+    ``facts`` is, in an online run, what the registries said of each image, by canonical
+    reference (JSON and SARIF carry it)."""
 
     diagnostics: Sequence[Diagnostic]
     files: Sequence[str] = ()
@@ -31,6 +34,7 @@ class Report(NamedTuple):
     root: str = "."
     color: bool = False
     problems: Sequence[str] = ()
+    facts: Mapping[str, ImageFacts] = {}
 
 
 class Reporter(Protocol):

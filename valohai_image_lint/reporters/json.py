@@ -9,15 +9,18 @@ printed on.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any, TextIO
 
 from ..escape import json_text
+from ..facts import ImageFacts, facts_record
 from ..model import Diagnostic, Fix
 from . import Report
 
 
-def as_dict(diagnostic: Diagnostic) -> dict[str, Any]:
-    return {
+def as_dict(diagnostic: Diagnostic, facts: Mapping[str, ImageFacts] | None = None) -> dict[str, Any]:
+    """One diagnostic; in an online run, with what the registry said of its image (``registry``)."""
+    record = {
         "code": diagnostic.code,
         "name": diagnostic.name,
         "severity": diagnostic.severity.label,
@@ -32,6 +35,9 @@ def as_dict(diagnostic: Diagnostic) -> dict[str, Any]:
         "context": diagnostic.context,
         "fix": _fix(diagnostic.fix),
     }
+    if facts and diagnostic.canonical is not None and diagnostic.canonical in facts:
+        record["registry"] = facts_record(facts[diagnostic.canonical])
+    return record
 
 
 def _fix(fix: Fix | None) -> dict[str, Any] | None:
@@ -56,7 +62,11 @@ def _fix(fix: Fix | None) -> dict[str, Any] | None:
 class JsonReporter:
     def write(self, report: Report, stream: TextIO) -> None:
         stream.write(
-            json_text(json.dumps([as_dict(d) for d in report.diagnostics], indent=2, ensure_ascii=False))
+            json_text(
+                json.dumps(
+                    [as_dict(d, report.facts) for d in report.diagnostics], indent=2, ensure_ascii=False
+                )
+            )
         )
         stream.write("\n")
 

@@ -14,12 +14,14 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, TextIO
 from urllib.parse import quote
 
 from .. import __version__
 from ..escape import json_text
+from ..facts import ImageFacts, facts_record
 from ..model import Diagnostic, Fix, Severity, Span
 from ..rule import Rule
 from . import Report
@@ -103,7 +105,13 @@ def _fix(fix: Fix, location: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def result(diagnostic: Diagnostic, fingerprint: str, rule_index: dict[str, int], root: str) -> dict[str, Any]:
+def result(
+    diagnostic: Diagnostic,
+    fingerprint: str,
+    rule_index: dict[str, int],
+    root: str,
+    facts: Mapping[str, ImageFacts] | None = None,
+) -> dict[str, Any]:
     location = artifact_location(diagnostic.path, root)
     physical = {"artifactLocation": location, "region": region(diagnostic.span)}
     entry: dict[str, Any] = {"ruleId": diagnostic.code}
@@ -117,6 +125,8 @@ def result(diagnostic: Diagnostic, fingerprint: str, rule_index: dict[str, int],
     }
     if diagnostic.fix is not None:
         entry["fixes"] = [_fix(diagnostic.fix, location)]
+    if facts and diagnostic.canonical is not None and diagnostic.canonical in facts:
+        entry["properties"] = {"registry": facts_record(facts[diagnostic.canonical])}
     return entry
 
 
@@ -143,10 +153,15 @@ def sarif_log(report: Report) -> dict[str, Any]:
             }
         ],
         "results": [
-            result(diagnostic, fingerprint, rule_index, report.root)
+            result(diagnostic, fingerprint, rule_index, report.root, report.facts)
             for diagnostic, fingerprint in zip(report.diagnostics, prints, strict=True)
         ],
     }
+    if report.facts:
+        # An online run: what the registries said of every image linted, clean ones too.
+        run["properties"] = {
+            "images": {name: facts_record(facts) for name, facts in sorted(report.facts.items())}
+        }
     return {"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}
 
 

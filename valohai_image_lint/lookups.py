@@ -1,0 +1,271 @@
+"""The online stage: what the registries say about every image of a run, each lookup once.
+
+The workspace collects the references of every file first, then ``Lookups.resolve`` asks for
+each distinct one (``facts.LookupKey``) in parallel (a bounded pool, ``registry-workers``) and
+returns ``ImageFacts``, which the rules receive with their options. Lookups never raise: a
+registry that cannot be asked is a ``FAILED`` fact, with the reason (VIL404).
+
+One lookup of a tag is a ``HEAD`` of the tag (its digest), then the manifest by digest (from the
+facts cache when it is there: a digest's manifest never changes), then, for a single image, its
+config blob (its platform), and for an index, the manifest of the child for the first wanted
+platform (its compressed size). A digest is read the same way. What a tag points at is cached
+for ``registry-cache-ttl`` seconds; a warm run makes no request. ``requests`` is imported here
+only when a lookup has to be made (``registry_client``).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, NamedTuple
+
+from .facts import (
+    ImageFacts,
+    LookupKey,
+    Manifest,
+    ManifestError,
+    Platform,
+    Status,
+    config_digest,
+    read_manifest,
+    with_config,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from typing import TextIO
+
+    from .cache.facts import FactsCache
+    from .config.settings import RegistrySettings
+    from .credentials import DockerCredentials
+    from .registry_client import RegistryClient, RegistryError
+
+PROGRESS_AFTER = 1.0
+"""Seconds of lookups after which progress is shown (on a terminal only)."""
+
+
+class Wanted(NamedTuple):
+    """How one lookup is to be made: the registry settings of the first file that names it, and
+    the platforms Valohai's workers run (the first one's image is measured)."""
+
+    registry: RegistrySettings
+    platforms: tuple[Platform, ...]
+
+
+class Lookups:
+    """The online stage of a workspace: the facts learned in its runs (``known``), the facts cache
+    (``cache_directory``; None: none), the Docker credentials, and one client per distinct
+    registry settings. ``progress``, when a terminal, shows how far lookups are once they take
+    over a second. ``warnings`` collects one-line problems (an unreadable Docker config)."""
+
+    def __init__(self, cache_directory: str | None, progress: TextIO | None = None) -> None:
+        self.cache_directory = cache_directory
+        self.progress = progress
+        self.known: dict[LookupKey, ImageFacts] = {}
+        self.warnings: list[str] = []
+        self._cache: FactsCache | None = None
+        self._credentials: DockerCredentials | None = None
+        self._clients: dict[RegistrySettings, RegistryClient] = {}
+
+    def resolve(self, wanted: Mapping[LookupKey, Wanted]) -> Mapping[LookupKey, ImageFacts]:
+        """The facts of every key in ``wanted`` (and of those learned before)."""
+        todo = [key for key in wanted if key not in self.known]
+        if not todo:
+            return self.known
+        cache = self._facts_cache(min(wanted[key].registry.cache_ttl for key in todo))
+        from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+
+        for key in todo:
+            self._client(wanted[key].registry)  # made here, so the pool's threads only read them
+        workers = max(wanted[key].registry.workers for key in todo)
+        start = time.monotonic()
+        shown = False
+        with ThreadPoolExecutor(max_workers=min(workers, len(todo))) as pool:
+            futures = {pool.submit(self._one, cache, key, wanted[key]): key for key in todo}
+            pending = set(futures)
+            while pending:
+                done, pending = wait(pending, timeout=0.1, return_when=FIRST_COMPLETED)
+                for future in done:
+                    self.known[futures[future]] = future.result()
+                if self._show_progress(start):
+                    finished = len(todo) - len(pending)
+                    assert self.progress is not None
+                    self.progress.write(f"\rchecking images with their registries: {finished}/{len(todo)}")
+                    self.progress.flush()
+                    shown = True
+        if shown and self.progress is not None:
+            self.progress.write("\r\033[K")
+            self.progress.flush()
+        if self._credentials is not None:
+            self.warnings.extend(self._credentials.warnings)
+            self._credentials.warnings.clear()
+        return self.known
+
+    def _show_progress(self, start: float) -> bool:
+        if self.progress is None or time.monotonic() - start < PROGRESS_AFTER:
+            return False
+        try:
+            return self.progress.isatty()
+        except (AttributeError, ValueError, OSError):
+            return False
+
+    def save(self) -> None:
+        """Write what the facts cache learned; close the clients."""
+        if self._cache is not None:
+            self._cache.save()
+        for client in self._clients.values():
+            client.close()
+        self._clients.clear()
+
+    def _facts_cache(self, ttl: float) -> FactsCache:
+        if self._cache is None:
+            from .cache.facts import FactsCache
+
+            self._cache = FactsCache(self.cache_directory, ttl=ttl)
+        return self._cache
+
+    def _client(self, settings: RegistrySettings) -> RegistryClient:
+        if settings not in self._clients:
+            from .credentials import DockerCredentials
+            from .registry_client import RegistryClient
+
+            if self._credentials is None:
+                self._credentials = DockerCredentials()
+            self._clients[settings] = RegistryClient(
+                self._credentials.for_registry,
+                connect_timeout=settings.connect_timeout,
+                read_timeout=settings.read_timeout,
+                insecure=settings.insecure,
+            )
+        return self._clients[settings]
+
+    def _one(self, cache: FactsCache, key: LookupKey, wanted: Wanted) -> ImageFacts:
+        """One lookup, from the cache when it is fresh there; never raises."""
+        if key.tag is not None:
+            cached = cache.tag(key)
+            if cached is not None:
+                return cached
+        from .registry_client import RegistryError
+
+        try:
+            facts = _Lookup(self._clients[wanted.registry], cache, key, wanted.platforms).run()
+        except RegistryError as exc:
+            facts = ImageFacts(key, Status.FAILED, reason=exc.message)
+        except Exception as exc:  # a bug of ours must not stop the other lookups, nor the run
+            facts = ImageFacts(key, Status.FAILED, reason=f"an unexpected error ({exc.__class__.__name__})")
+        if key.tag is not None:
+            cache.put_tag(facts)  # the cache keeps found and missing images only
+        return facts
+
+
+class _Lookup:
+    """One lookup's requests: see the module's docstring."""
+
+    def __init__(
+        self, client: RegistryClient, cache: FactsCache, key: LookupKey, platforms: tuple[Platform, ...]
+    ) -> None:
+        self.client = client
+        self.cache = cache
+        self.key = key
+        self.platforms = platforms
+        self.authenticated = False
+
+    def run(self) -> ImageFacts:
+        from .registry_client import RegistryError
+
+        key = self.key
+        tag_manifest: Manifest | None = None
+        if key.tag is not None:
+            try:
+                answer = self.client.head_manifest(key.registry, key.repository, key.tag)
+                self.authenticated |= answer.authenticated
+                tag_manifest = self._manifest(answer.digest)
+            except RegistryError as exc:
+                if exc.kind == "denied":
+                    return self._denied(exc)
+                if exc.kind != "not-found":
+                    raise
+                if key.digest is None:
+                    return ImageFacts(key, self._missing(key.tag, exc))
+        manifest = tag_manifest
+        if key.digest is not None:
+            try:
+                manifest = self._manifest(key.digest)
+            except RegistryError as exc:
+                if exc.kind == "denied":
+                    return self._denied(exc)
+                if exc.kind != "not-found":
+                    raise
+                return ImageFacts(key, Status.MISSING_DIGEST)
+        assert manifest is not None
+        return ImageFacts(
+            key,
+            Status.FOUND,
+            manifest=manifest,
+            tag_manifest=tag_manifest,
+            tag_digest=tag_manifest.digest if tag_manifest is not None else None,
+            private=self.authenticated,
+            platform_sizes=self._sizes(manifest),
+        )
+
+    def _denied(self, exc: RegistryError) -> ImageFacts:
+        return ImageFacts(self.key, Status.DENIED, reason=exc.message)
+
+    def _missing(self, tag: str, exc: RegistryError) -> Status:
+        """Whether a tag is missing or its whole repository is: a ``HEAD`` answer has no body
+        to say which, so the manifest is asked for with ``GET``."""
+        from .registry_client import RegistryError
+
+        code = exc.code
+        if code is None:
+            try:
+                self.client.get_manifest(self.key.registry, self.key.repository, tag)
+            except RegistryError as again:
+                code = again.code
+            else:
+                return Status.MISSING_TAG  # it appeared in between; the next run sees it
+        return Status.MISSING_REPOSITORY if code == "NAME_UNKNOWN" else Status.MISSING_TAG
+
+    def _manifest(self, digest: str, platform: Platform | None = None) -> Manifest:
+        """The manifest of ``digest`` (cached forever), with its platform for a single image
+        (``platform`` when an index already said it, else from its config blob)."""
+        from .registry_client import RegistryError
+
+        key = self.key
+        cached = self.cache.manifest(key.registry, key.repository, digest)
+        if cached is not None:
+            return cached
+        answer = self.client.get_manifest(key.registry, key.repository, digest)
+        self.authenticated |= answer.authenticated
+        body = answer.body or b""
+        try:
+            manifest = read_manifest(answer.digest, answer.media_type, body)
+        except ManifestError as exc:
+            raise RegistryError(
+                "failed", None, f"{key.registry} answered a malformed manifest: {exc}"
+            ) from None
+        if not manifest.is_index:
+            if platform is not None:
+                manifest = manifest._replace(platform=platform)
+            else:
+                blob = config_digest(body)
+                if blob is not None:
+                    manifest = with_config(manifest, self.client.get_blob(key.registry, key.repository, blob))
+        self.cache.put_manifest(key.registry, key.repository, manifest)
+        return manifest
+
+    def _sizes(self, manifest: Manifest) -> tuple[tuple[str, int], ...]:
+        """The compressed size of the image for the first wanted platform, when it has one."""
+        if not self.platforms:
+            return ()
+        wanted = self.platforms[0]
+        if manifest.is_index:
+            child = manifest.child_for(wanted)
+            if child is None:
+                return ()
+            platform = next(p for p, digest in manifest.children if digest == child)
+            image = self._manifest(child, platform)
+        elif manifest.platform is not None and manifest.platform.runs(wanted):
+            image = manifest
+        else:
+            return ()
+        return ((str(wanted), image.size),) if image.size is not None else ()
