@@ -242,7 +242,7 @@ class TokenServer:
         self.port = int(self._httpd.server_address[1])
         self.url = f"http://127.0.0.1:{self.port}"
         self.realm = f"{self.url}/token"
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.05,), daemon=True)
         self._thread.start()
 
     def token(self, subject: str, access: Sequence[tuple[str, Sequence[str]]]) -> str:
@@ -643,7 +643,7 @@ class FrontProxy:
         self.port = int(self._httpd.server_address[1])
         self.host = f"127.0.0.1:{self.port}"
         self.url = f"http://{self.host}"
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.05,), daemon=True)
         self._thread.start()
 
     def fail_next(self, count: int, status: int = 429, retry_after: str | None = "1") -> None:
