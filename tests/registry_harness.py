@@ -764,6 +764,7 @@ def basic_registry(tmp_path: Path) -> Iterator[Registry]:
 @pytest.fixture
 def token_registry(tmp_path: Path) -> Iterator[tuple[Registry, TokenServer]]:
     """A registry with Bearer token auth; its token server serves "public/app" anonymously."""
+    registry_program()  # skip before making a key
     with (
         TokenServer(tmp_path, public={"public/app"}) as tokens,
         start_registry(tmp_path, "token", tokens) as started,
@@ -788,6 +789,7 @@ def basic_registry_module(tmp_path_factory: pytest.TempPathFactory) -> Iterator[
 @pytest.fixture(scope="module")
 def token_registry_module(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Registry, TokenServer]]:
     """``token_registry`` shared by a module's tests (``issued`` accumulates across them)."""
+    registry_program()
     folder = tmp_path_factory.mktemp("registry")
     with (
         TokenServer(folder, public={"public/app"}) as tokens,
