@@ -26,7 +26,7 @@ def _path_without(tmp_path: Path, *programs: str) -> str:
 
 
 def test_without_apt_get_it_says_what_skips(tmp_path: Path) -> None:
-    path = _path_without(tmp_path, "apt-get", "sudo", "git", "efm-langserver", "emacs")
+    path = _path_without(tmp_path, "apt-get", "sudo", "git", "efm-langserver", "emacs", "docker-registry")
     bash = shutil.which("bash")
     assert bash is not None
     result = subprocess.run(
@@ -47,6 +47,11 @@ def test_without_apt_get_it_says_what_skips(tmp_path: Path) -> None:
     )
     assert "  efm-langserver: tests/test_editors_real.py (the efm recipe)" in lines
     assert "  emacs-nox: tests/test_editors_real.py (the flycheck recipe)" in lines
+    assert lines[0].split(": there is")[0].endswith(" docker-registry")
+    assert (
+        "  docker-registry: tests/test_registry_harness.py and every test using tests/registry_harness.py"
+        " (a real registry)" in lines
+    )
 
 
 def test_the_git_tests_skip_without_git(tmp_path: Path) -> None:
@@ -75,3 +80,31 @@ def test_the_git_tests_skip_without_git(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     assert "2 skipped" in result.stdout, result.stdout
     assert result.stdout.count("git is not installed") == 2, result.stdout
+
+
+def test_the_registry_tests_skip_without_docker_registry(tmp_path: Path) -> None:
+    """The registry harness's tests skip without docker-registry, with a reason naming it."""
+    env = {key: value for key, value in os.environ.items() if key != "CI"}
+    env["PATH"] = _path_without(tmp_path, "docker-registry")
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-rs",
+            "-p",
+            "no:cacheprovider",
+            "tests/test_registry_harness.py::test_the_function_scoped_fixtures",
+            "tests/test_registry_harness.py::test_the_token_flow_end_to_end",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "2 skipped" in result.stdout, result.stdout
+    assert result.stdout.count("docker-registry is not installed") == 2, result.stdout
