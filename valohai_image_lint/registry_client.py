@@ -566,7 +566,7 @@ class RegistryClient:
                 return _Answer(status, response.headers, body, url)
         except RegistryError:
             raise
-        except requests.exceptions.RequestException as error:
+        except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError) as error:
             raise self._network_error(error, host) from None
 
     def _read(self, response: requests.Response, max_bytes: int, host: str) -> bytes:
@@ -576,7 +576,7 @@ class RegistryClient:
         chunks: list[bytes] = []
         total = 0
         deadline = time.monotonic() + self.read_timeout  # a slow drip of bytes is a timeout too
-        for chunk in response.iter_content(_CHUNK):
+        for chunk in _chunks(response):
             total += len(chunk)
             if total > max_bytes:
                 raise RegistryError("failed", f"answer too large: {host} sent more than {_size(max_bytes)}")
@@ -585,7 +585,9 @@ class RegistryClient:
                 raise _Retryable(f"timed out after {self.read_timeout:g} s reading the answer from {host}")
         return b"".join(chunks)
 
-    def _network_error(self, error: requests.exceptions.RequestException, host: str) -> Exception:
+    def _network_error(
+        self, error: requests.exceptions.RequestException | urllib3.exceptions.HTTPError, host: str
+    ) -> Exception:
         """Our own words for what ``requests`` raised (its text may hold URLs: never used)."""
         causes = list(_causes(error))
         if isinstance(error, requests.exceptions.SSLError) or any(
@@ -611,7 +613,14 @@ class RegistryClient:
             return _Retryable(f"could not connect to {host}: connection refused")
         if isinstance(error, (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema)):
             return RegistryError("failed", f"{host} is not a host name a URL can hold")
-        if isinstance(error, (requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError)):
+        if isinstance(
+            error,
+            (
+                requests.exceptions.ConnectionError,
+                requests.exceptions.ChunkedEncodingError,
+                urllib3.exceptions.ProtocolError,
+            ),
+        ):
             if any(isinstance(c, ConnectionResetError) for c in causes):
                 return _Retryable(f"the connection to {host} was reset")
             return _Retryable(f"{host} closed the connection without a complete answer")
@@ -746,6 +755,17 @@ def _basic(credential: Credential) -> str:
     return "Basic " + base64.b64encode(pair).decode("ascii")
 
 
+def _chunks(response: requests.Response) -> Iterator[bytes]:
+    """The body as it arrives: ``read1`` returns what is there (``iter_content`` waits for a
+    whole chunk, so a slow drip would dodge the deadline); urllib3 1.x has no ``read1``."""
+    read1: Callable[..., bytes] | None = getattr(response.raw, "read1", None)
+    if read1 is None:
+        yield from response.iter_content(_CHUNK)
+        return
+    while chunk := read1(_CHUNK, decode_content=True):
+        yield chunk
+
+
 def _causes(error: BaseException) -> Iterator[BaseException]:
     """``error`` and everything it wraps: causes, contexts, urllib3's ``reason``, exception args."""
     pending: list[BaseException] = [error]
@@ -796,7 +816,7 @@ def _next_link(value: str | None, url: str) -> str | None:
 
 _TOKEN = r"[!#$%&'*+.^_`|~0-9A-Za-z-]+"
 _SCHEME = re.compile(rf"\s*({_TOKEN})(?=\s|,|$)")
-_PARAM = re.compile(rf"\s*({_TOKEN})\s*=\s*(?:\"((?:[^\"\\]|\\.)*)\"|([^\s,\"]*))")
+_PARAM = re.compile(rf"\s*({_TOKEN})\s*=\s*(?:\"((?:[^\"\\]|\\.)*)\"|([^\s,\"=][^\s,\"]*))")
 _TOKEN68 = re.compile(r"\s*[A-Za-z0-9._~+/-]+=*\s*(?=,|$)")
 
 
