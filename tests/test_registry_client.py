@@ -168,9 +168,16 @@ def test_bearer_public_anonymous_and_private_with_credentials(
     registry, tokens = token_registry_module
     public = registry.push("public/app", "1")
     private = registry.push("team/secret", "1")
-    client = RegistryClient(logins({registry.host: Login(USER, PASSWORD)}))
+    asked: list[str] = []
+
+    def source(name: str) -> Login | None:
+        asked.append(name)
+        return Login(USER, PASSWORD) if name == registry.host else None
+
+    client = RegistryClient(source)
     before = len(tokens.issued)
     assert client.get_manifest(registry.host, "public/app", "1").authenticated is False
+    assert asked == []  # a public image never asks for credentials (a helper may be a program)
     assert client.get_manifest(registry.host, "team/secret", "1").authenticated is True
     assert client.head_manifest(registry.host, "team/secret", "1").digest == private.digest
     assert client.head_manifest(registry.host, "public/app", "1").digest == public.digest
@@ -179,6 +186,7 @@ def test_bearer_public_anonymous_and_private_with_credentials(
         (None, "repository:team/secret:pull"),  # Docker Hub's way: a token without access first
         (USER, "repository:team/secret:pull"),
     ]  # and then each token served from the cache
+    assert asked == [registry.host]
 
 
 def test_bearer_denied_without_or_with_wrong_credentials(
@@ -598,6 +606,53 @@ def test_https_everywhere_but_loopback_and_insecure_hosts(
     assert not_tls.message.startswith(f"TLS failed for 127.1:{plain.port}")
     insecure = RegistryClient(insecure={f"127.1:{plain.port}"})
     assert insecure.get_manifest(f"127.1:{plain.port}", "a", "1").digest == MANIFEST_DIGEST
+
+
+def test_connect_timeout_is_honoured() -> None:
+    """A listening socket whose backlog is full: the kernel drops further SYNs, so connecting hangs."""
+    with socket.socket() as listening:
+        listening.bind(("127.0.0.1", 0))
+        listening.listen(0)
+        port = listening.getsockname()[1]
+        queued = [socket.socket() for _ in range(3)]
+        for waiting in queued:
+            waiting.setblocking(False)
+            waiting.connect_ex(("127.0.0.1", port))
+        time.sleep(0.05)
+        started = time.monotonic()
+        client = RegistryClient(connect_timeout=0.2, retries=2, sleep=Sleeps())
+        error = error_of(lambda: client.head_manifest(f"127.0.0.1:{port}", "a", "1"))
+        assert time.monotonic() - started < 1.5
+        for waiting in queued:
+            waiting.close()
+    assert error.message == f"timed out after 0.2 s connecting to 127.0.0.1:{port} (2 tries)"
+
+
+def test_an_expired_token_is_fetched_again(serve: Callable[..., Scripted]) -> None:
+    valid = ["Bearer t1"]
+
+    def registry(seen: Seen) -> tuple[int, dict[str, str], bytes]:
+        if seen.headers.get("Authorization") in valid:
+            return 200, OK, MANIFEST
+        return 401, {"WWW-Authenticate": f'Bearer realm="http://{tokens.host}/token"'}, b""
+
+    issued = iter(["t1", "t2"])
+    tokens = serve(lambda seen: (200, {}, json.dumps({"token": next(issued)}).encode()))
+    server = serve(registry)
+    client = RegistryClient()
+    client.head_manifest(server.host, "a", "1")
+    client.head_manifest(server.host, "a", "2")
+    valid[0] = "Bearer t2"  # t1 expired
+    assert client.head_manifest(server.host, "a", "3").digest == MANIFEST_DIGEST
+    assert len(tokens.seen) == 2
+    assert [seen.headers.get("Authorization") for seen in server.seen] == [
+        None,
+        "Bearer t1",
+        "Bearer t1",
+        "Bearer t1",
+        None,
+        "Bearer t2",
+    ]
 
 
 def test_connection_refused_on_a_closed_port() -> None:

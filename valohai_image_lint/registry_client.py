@@ -277,8 +277,12 @@ class RegistryClient:
         """``https://registry-1.docker.io`` for ``docker.io``; ``http://`` only for loopback and
         insecure hosts."""
         host = api_host(registry)
-        plain = _is_loopback(host) or host.lower() in self.insecure or registry.lower() in self.insecure
+        plain = self._plain_http_allowed(host) or registry.lower() in self.insecure
         return f"{'http' if plain else 'https'}://{host}"
+
+    def _plain_http_allowed(self, netloc: str) -> bool:
+        """Loopback hosts and those the user named insecure (host[:port], exactly)."""
+        return _is_loopback(netloc) or netloc.lower() in self.insecure
 
     def _url(self, registry: str, repository: str, tail: str) -> str:
         return f"{self._base_url(registry)}/v2/{repository}/{tail}"
@@ -388,7 +392,7 @@ class RegistryClient:
         credential = self._credential(registry)
         if credential is None:
             return _with_note(refused, _no_credentials(registry)), None
-        if parsed.scheme != "https" and not _is_loopback(parsed.netloc):
+        if parsed.scheme != "https" and not self._plain_http_allowed(parsed.netloc):
             note = f"credentials were not sent to the token service at {parsed.netloc} over plain http"
             return _with_note(refused, note), None
         token = self._token(registry, realm, service, scope, credential)
@@ -490,7 +494,11 @@ class RegistryClient:
             scheme = urllib.parse.urlsplit(target).scheme
             if scheme not in ("http", "https"):
                 raise RegistryError("failed", f"{_host_text(url)} redirected to a URL that is not http(s)")
-            if url.startswith("https:") and scheme == "http" and not _is_loopback(_netloc(target)):
+            if (
+                url.startswith("https:")
+                and scheme == "http"
+                and not self._plain_http_allowed(_netloc(target))
+            ):
                 raise RegistryError("failed", f"{_host_text(url)} redirected from https to plain http")
             if answer.status == 303 or (answer.status in (301, 302) and method == "POST"):
                 method, data = "GET", None
