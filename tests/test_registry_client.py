@@ -127,7 +127,7 @@ def test_not_found_says_which_thing_is_missing(registry_module: Registry) -> Non
     assert (unknown.kind, unknown.code) == ("not-found", "MANIFEST_UNKNOWN")
     name = error_of(lambda: client.list_tags(registry_module.host, "team/unknown"))
     assert (name.kind, name.code) == ("not-found", "NAME_UNKNOWN")
-    assert name.message == f"{registry_module.host} has no the tags of team/unknown (NAME_UNKNOWN)"
+    assert name.message == f"{registry_module.host} has no repository team/unknown (NAME_UNKNOWN)"
     head = error_of(lambda: client.head_manifest(registry_module.host, "team/known", "nope"))
     assert (head.kind, head.code) == ("not-found", None)
     blob = error_of(lambda: client.get_blob(registry_module.host, "team/known", "sha256:" + "0" * 64))

@@ -235,25 +235,29 @@ class RegistryClient:
         url: str | None = self._url(registry, repository, f"tags/list?n={page_size}")
         tags: list[str] = []
         seen: set[str] = set()
-        what = f"the tags of {repository}"
+        what = f"repository {repository}"
         while url is not None:
             if url in seen:
                 raise RegistryError("failed", f"{registry} sent a tag list whose pages go round in a circle")
             seen.add(url)
             answer, _ = self._repository_request(registry, repository, "GET", url, {}, _TAGS_PAGE_BYTES)
             self._check(answer, registry, what)
-            document = _json_object(answer.body, f"{registry} answered malformed JSON for {what}")
+            document = _json_object(
+                answer.body, f"{registry} answered malformed JSON for the tags of {repository}"
+            )
             page = document.get("tags")
             if page is None:
                 page = []
             if not isinstance(page, list) or not all(isinstance(tag, str) for tag in page):
-                raise RegistryError("failed", f"{registry} answered a malformed tag list for {what}")
+                raise RegistryError("failed", f"{registry} answered a malformed tag list for {repository}")
             tags.extend(page)
             if len(tags) > max_tags:
                 raise RegistryError("failed", f"answer too large: {repository} has more than {max_tags} tags")
             url = _next_link(answer.headers.get("Link"), answer.url)
             if url is not None and _origin(url) != _origin(base):
-                raise RegistryError("failed", f"{registry} sent the next page of {what} to another host")
+                raise RegistryError(
+                    "failed", f"{registry} sent the next page of the tags of {repository} to another host"
+                )
         return tags
 
     def close(self) -> None:
@@ -382,7 +386,7 @@ class RegistryClient:
         if parsed.scheme not in ("http", "https") or not parsed.hostname:
             raise RegistryError("failed", f"{registry} named a token service that is not an http(s) URL")
         service = challenge.params.get("service")
-        token = self._token(registry, realm, service, scope, None)
+        token = self._token(realm, service, scope, None)
         if token is not None:
             grant = _Grant(f"Bearer {token}", False)
             answer = self._send(method, url, headers, max_bytes, grant.authorization)
@@ -395,7 +399,7 @@ class RegistryClient:
         if parsed.scheme != "https" and not self._plain_http_allowed(parsed.netloc):
             note = f"credentials were not sent to the token service at {parsed.netloc} over plain http"
             return _with_note(refused, note), None
-        token = self._token(registry, realm, service, scope, credential)
+        token = self._token(realm, service, scope, credential)
         if token is None:
             return _with_note(refused, "its token service refused the credentials configured for it"), None
         grant = _Grant(f"Bearer {token}", True)
@@ -405,7 +409,7 @@ class RegistryClient:
         return answer, grant
 
     def _token(
-        self, registry: str, realm: str, service: str | None, scope: str, credential: Credential | None
+        self, realm: str, service: str | None, scope: str, credential: Credential | None
     ) -> str | None:
         """A Bearer token from the token service (None when it refuses: 401/403)."""
         params = {"scope": scope, **({"service": service} if service else {})}
