@@ -211,19 +211,18 @@ class _Lookup:
         return ImageFacts(self.key, Status.DENIED, reason=exc.message)
 
     def _missing(self, tag: str, exc: RegistryError) -> Status:
-        """Whether a tag is missing or its whole repository is: a ``HEAD`` answer has no body
-        to say which, so the manifest is asked for with ``GET``."""
+        """Whether a tag is missing or its whole repository is. A ``HEAD`` answer has no body to
+        say which, and registries answer ``MANIFEST_UNKNOWN`` for both (distribution 2.8 does);
+        the tag list says ``NAME_UNKNOWN`` for a repository that does not exist."""
         from .registry_client import RegistryError
 
-        code = exc.code
-        if code is None:
-            try:
-                self.client.get_manifest(self.key.registry, self.key.repository, tag)
-            except RegistryError as again:
-                code = again.code
-            else:
-                return Status.MISSING_TAG  # it appeared in between; the next run sees it
-        return Status.MISSING_REPOSITORY if code == "NAME_UNKNOWN" else Status.MISSING_TAG
+        if exc.code == "NAME_UNKNOWN":
+            return Status.MISSING_REPOSITORY
+        try:
+            self.client.list_tags(self.key.registry, self.key.repository, max_tags=1, page_size=1)
+        except RegistryError as again:
+            return Status.MISSING_REPOSITORY if again.kind == "not-found" else Status.MISSING_TAG
+        return Status.MISSING_TAG
 
     def _manifest(self, digest: str, platform: Platform | None = None) -> Manifest:
         """The manifest of ``digest`` (cached forever), with its platform for a single image
@@ -240,9 +239,7 @@ class _Lookup:
         try:
             manifest = read_manifest(answer.digest, answer.media_type, body)
         except ManifestError as exc:
-            raise RegistryError(
-                "failed", None, f"{key.registry} answered a malformed manifest: {exc}"
-            ) from None
+            raise RegistryError("failed", f"{key.registry} answered a malformed manifest: {exc}") from None
         if not manifest.is_index:
             if platform is not None:
                 manifest = manifest._replace(platform=platform)
