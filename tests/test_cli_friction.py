@@ -116,12 +116,12 @@ def test_unbracketed_suppression_says_to_write_brackets(tmp_path: Path) -> None:
 def test_show_settings_shows_the_output_format(tmp_path: Path) -> None:
     (tmp_path / ".git").mkdir()  # the repository root: no config above it counts
     lines = _shell("valohai-image-lint --show-settings", tmp_path).stdout.splitlines()
-    assert 'output-format      = "concise"    # default' in lines
+    assert 'output-format       = "concise"    # default' in lines
     (tmp_path / "valohai-image-lint.toml").write_text('output-format = "json"\n', encoding="utf-8")
     lines = _shell("valohai-image-lint --show-settings", tmp_path).stdout.splitlines()
-    assert f'output-format      = "json"    # {tmp_path / "valohai-image-lint.toml"}' in lines
+    assert f'output-format       = "json"    # {tmp_path / "valohai-image-lint.toml"}' in lines
     lines = _shell("valohai-image-lint --show-settings --output-format editor", tmp_path).stdout.splitlines()
-    assert 'output-format      = "editor"    # command line' in lines
+    assert 'output-format       = "editor"    # command line' in lines
 
 
 def _readme_block(heading: str) -> str:

@@ -373,9 +373,9 @@ def test_show_settings(
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == "Settings for valohai.yaml"
     assert lines[1] == f"config file: {root / 'pyproject.toml'}"
-    assert f'select             = ["VIL1"]    # {root / "pyproject.toml"}' in lines
-    assert 'ignore             = ["VIL105"]    # command line' in lines
-    assert 'failure-threshold  = "warning"    # default' in lines
+    assert f'select              = ["VIL1"]    # {root / "pyproject.toml"}' in lines
+    assert 'ignore              = ["VIL105"]    # command line' in lines
+    assert 'failure-threshold   = "warning"    # default' in lines
 
 
 def test_statistics(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -432,9 +432,9 @@ def test_show_settings_applies_exclude_and_per_file_ignores(
     assert main(["--show-settings", "a/valohai.yaml", "--failure-threshold", "info"]) == 0
     out = capsys.readouterr().out
     assert (
-        f'ignore             = ["VIL104"]    # per-file-ignores in {root / "valohai-image-lint.toml"}' in out
+        f'ignore              = ["VIL104"]    # per-file-ignores in {root / "valohai-image-lint.toml"}' in out
     )
-    assert 'failure-threshold  = "info"    # command line' in out
+    assert 'failure-threshold   = "info"    # command line' in out
     assert main(["--show-settings", "legacy"]) == 0
     assert "excluded: yes (by exclude); this file is not linted" in capsys.readouterr().out
     assert main(["--show-settings", "nope"]) == 2

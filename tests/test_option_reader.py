@@ -154,7 +154,7 @@ def test_the_settings_options_are_named_as_the_command_line_and_the_cache_key_na
     key = settings_key("c.toml", b"x", values)
     for name, changed in zip(
         CommandLine.__slots__,
-        [("VIL2",), ("VIL2",), ("VIL2",), "info", False, "2026-01-01", "2026-01-02", 5],
+        [("VIL2",), ("VIL2",), ("VIL2",), "info", False, "2026-01-01", "2026-01-02", 5, True],
         strict=True,
     ):
         assert settings_key("c.toml", b"x", CommandLine(**{**values.as_dict(), name: changed})) != key, name

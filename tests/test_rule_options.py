@@ -22,6 +22,7 @@ from valohai_image_lint.model import Finding, ParsedSite
 from valohai_image_lint.option_reader import CommandLine
 from valohai_image_lint.rule import Rule, RuleOptions
 from valohai_image_lint.rules import ALL_RULES
+from valohai_image_lint.rules.missing_platform import PLATFORMS
 from valohai_image_lint.rules.private_image_short_name import PRIVATE_REGISTRIES
 from valohai_image_lint.rules.registry_not_allowed import ALLOWED_IMAGES
 
@@ -94,7 +95,7 @@ def test_a_declared_option_is_shown(tmp_path: Path, capsys: pytest.CaptureFixtur
     lines = capsys.readouterr().out.splitlines()
     assert f"max-tag-length      = 5    # {tmp_path / 'valohai-image-lint.toml'}" in lines
     # after the options of the shipped rules, before the run-level keys that follow them
-    assert [line.split()[0] for line in lines[2:]].index("max-tag-length") == 9
+    assert [line.split()[0] for line in lines[2:]].index("max-tag-length") == 10
 
 
 @pytest.mark.usefixtures("long_tag_rule")
@@ -117,14 +118,14 @@ def test_every_declared_option_is_a_key_shown_and_handed_to_the_rules(
 ) -> None:
     assert keys.KEYS[option.key] is option
     with pytest.raises(ConfigError, match=f'did you mean "{option.key}"'):
-        keys.validate({option.key.replace("-", "_"): None}, "")
+        keys.validate({option.key.upper().replace("-", "_"): None}, "")
     assert engine.rule_options(LintConfig()).values[option.key] == option.read(option.default)
     assert main(["--show-settings", str(tmp_path), "--isolated"]) == 0
-    assert f"\n{option.key:<18} = " in capsys.readouterr().out
+    assert f"\n{option.key:<19} = " in capsys.readouterr().out
 
 
 def test_the_shipped_rules_declare_their_patterns() -> None:
-    assert keys.RULE_OPTIONS == (ALLOWED_IMAGES, PRIVATE_REGISTRIES)
+    assert keys.RULE_OPTIONS == (ALLOWED_IMAGES, PRIVATE_REGISTRIES, PLATFORMS)
     config = LintConfig(options={"private-registries": ("docker.io/acme/*",)})
     options = engine.rule_options(config)
     assert [p.text for p in options.get(PRIVATE_REGISTRIES)] == ["docker.io/acme/*"]
