@@ -12,7 +12,8 @@ from valohai_image_lint import LintConfig, lint_text
 from valohai_image_lint.config.files import FileSettings
 from valohai_image_lint.config.keys import validate
 from valohai_image_lint.config.resolve import resolve
-from valohai_image_lint.linter import lint_python, step_images
+from valohai_image_lint.facts import ImageFacts, LookupKey, Manifest, Platform, Status, lookup_key
+from valohai_image_lint.linter import image_refs, lint_python, step_images
 from valohai_image_lint.option_reader import CommandLine
 from valohai_image_lint.rule import Rule
 from valohai_image_lint.rules import ALL_RULES
@@ -63,6 +64,40 @@ def _config(rule: Rule) -> LintConfig:
     return resolve(FileSettings(None, values), CommandLine(extend_select=(rule.code,)))[0]
 
 
+AMD64, ARM64 = Platform("linux", "amd64"), Platform("linux", "arm64")
+DIGEST_1, DIGEST_2 = (f"sha256:{'0' * 63}{n}" for n in (1, 2))
+
+
+def _single(platform: Platform, digest: str = DIGEST_2) -> Manifest:
+    return Manifest(digest, "application/vnd.oci.image.manifest.v1+json", platform=platform, size=1000)
+
+
+# What the registry says of each online rule's examples (the state each page describes above its
+# example): the online rules judge the facts of an online run, which these stand for. Their end
+# to end tests, against a real registry, are tests/test_online.py.
+ONLINE_FACTS = {
+    ("VIL401", "## Example"): lambda key: ImageFacts(key, Status.MISSING_TAG),
+    ("VIL401", "## Use instead"): lambda key: ImageFacts(key, Status.FOUND, manifest=_single(AMD64)),
+    ("VIL402", "## Example"): lambda key: ImageFacts(key, Status.FOUND, manifest=_single(ARM64)),
+    ("VIL402", "## Use instead"): lambda key: ImageFacts(key, Status.FOUND, manifest=_single(AMD64)),
+    ("VIL403", "## Example"): lambda key: ImageFacts(
+        key, Status.FOUND, manifest=_single(AMD64, DIGEST_1), tag_manifest=_single(AMD64), tag_digest=DIGEST_2
+    ),
+    ("VIL403", "## Use instead"): lambda key: ImageFacts(
+        key, Status.FOUND, manifest=_single(AMD64), tag_manifest=_single(AMD64), tag_digest=DIGEST_2
+    ),
+    ("VIL404", "## Example"): lambda key: ImageFacts(key, Status.FAILED, reason="timed out after 20 s"),
+    ("VIL404", "## Use instead"): lambda key: ImageFacts(key, Status.FOUND, manifest=_single(AMD64)),
+}
+
+
+def _facts(rule: Rule, heading: str, yaml: str) -> dict[LookupKey, ImageFacts] | None:
+    make = ONLINE_FACTS.get((rule.code, heading))
+    if make is None:
+        return None
+    return {lookup_key(ref): make(lookup_key(ref)) for ref in image_refs(yaml, "valohai.yaml")}
+
+
 def _codes(rule: Rule, heading: str) -> list[str]:
     """The codes reported on the section's example: its ```python block when it has one (linted
     as train.py, with its ```yaml block, if any, as the nearest valohai.yaml), else its ```yaml."""
@@ -71,7 +106,8 @@ def _codes(rule: Rule, heading: str) -> list[str]:
     if python is not None:
         steps = step_images(yaml, "valohai.yaml") if yaml is not None else None
         return [d.code for d in lint_python(python, "train.py", _config(rule), steps=steps)]
-    return [d.code for d in lint_text(_yaml_block(rule.doc, heading), config=_config(rule))]
+    yaml = _yaml_block(rule.doc, heading)
+    return [d.code for d in lint_text(yaml, config=_config(rule), facts=_facts(rule, heading, yaml))]
 
 
 @pytest.mark.parametrize("rule", ALL_RULES, ids=IDS)
