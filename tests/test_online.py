@@ -58,7 +58,7 @@ def _config(tmp_path: Path, *images: str) -> Path:
 def _lint(
     capsys: pytest.CaptureFixture[str], path: Path, *extra: str, base: tuple[str, ...] = tuple(ONLINE)
 ) -> tuple[int, str, str]:
-    code = main([*base, *extra, str(path)])
+    code = main([*base, *extra, os.path.relpath(path)])
     captured = capsys.readouterr()
     return code, captured.out, captured.err
 
@@ -134,7 +134,7 @@ def test_an_arm64_only_image_and_a_pinned_arm64_child_are_vil402(
     assert first["registry"]["platforms"] == ["linux/arm64"]
     assert second["message"] == (
         f'image "{host}/laptop/multi:3.0@{arm_child}" pins the linux/arm64/v8 image of the '
-        f"multi-platform tag \"3.0\", which Valohai's workers (linux/amd64) cannot run; pin the index "
+        f'multi-platform tag "3.0", which Valohai\'s workers (linux/amd64) cannot run; pin the index '
         f"digest {multi.digest} instead"
     )
     (edit,) = second["fix"]["edits"]
@@ -184,7 +184,7 @@ def test_basic_auth_uses_the_docker_config_and_refusal_is_vil401(
     path = _config(tmp_path, f"{host}/private/app:1.0.0")
     code, out, _ = _lint(capsys, path)
     assert code == 1
-    assert f"VIL401 image \"{host}/private/app:1.0.0\" could not be read: {host} refused access" in out
+    assert f'VIL401 image "{host}/private/app:1.0.0" could not be read: {host} refused access' in out
     assert f'registry credentials whose image pattern matches "{host}/private/app"' in out
     monkeypatch.setenv("DOCKER_CONFIG", str(docker_config(tmp_path, {host: ("testuser", "testpass")})))
     assert _lint(capsys, path) == (0, "", "")
@@ -211,7 +211,7 @@ def test_the_token_flow_tells_private_from_public_images(
     images = json.loads(out)["runs"][0]["properties"]["images"]
     assert images[f"{host}/public/app:1.0.0"]["private"] is False
     assert images[f"{host}/team/secret:2.0.0"]["private"] is True
-    assert ("testuser", f"repository:team/secret:pull") in tokens.issued
+    assert ("testuser", "repository:team/secret:pull") in tokens.issued
 
 
 def test_a_credential_helper_on_path_is_run(
@@ -314,6 +314,7 @@ def test_online_in_the_config_and_offline_on_the_command_line(
 def test_a_stopped_registry_is_vil404_and_the_other_rules_still_run(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    (tmp_path / "gone").mkdir()
     stopped = start_registry(tmp_path / "gone")
     stopped.push("gone/app", "1.0.0")
     stopped.stop()
