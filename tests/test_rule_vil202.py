@@ -194,3 +194,54 @@ def test_no_fix_when_the_file_does_not_hold_the_value_verbatim(text: str) -> Non
     (d,) = _lint(text, PRIVATE)
     assert d.fix is None
     assert 'write "docker.io/acme/trainer:1.0' in d.message
+
+
+# -- online: a Docker Hub image that only the user's credentials can read is private -----------------
+
+_PRIVATE_HUB = "- step:\n    name: train\n    image: acme/trainer:1.0.3\n    command: python train.py\n"
+
+
+def _online(text: str, private: bool | None, found: bool = True) -> list[Diagnostic]:
+    from valohai_image_lint.facts import ImageFacts, Manifest, Status, lookup_key
+    from valohai_image_lint.linter import image_refs
+
+    manifest = Manifest("sha256:" + "1" * 64, "application/vnd.oci.image.manifest.v1+json")
+    facts = {
+        lookup_key(ref): ImageFacts(
+            lookup_key(ref),
+            Status.FOUND if found else Status.DENIED,
+            manifest=manifest if found else None,
+            private=private,
+        )
+        for ref in image_refs(text, "valohai.yaml")
+    }
+    return lint_text(text, config=LintConfig(select=("VIL202",)), facts=facts)
+
+
+def test_online_a_private_docker_hub_image_needs_its_full_name() -> None:
+    (found,) = _online(_PRIVATE_HUB, private=True)
+    assert found.message == (
+        'image "acme/trainer:1.0.3" is private on Docker Hub (only your Docker credentials could read '
+        'it) but is not written with its full name; write "docker.io/acme/trainer:1.0.3" so Valohai '
+        "matches its registry credentials"
+    )
+    assert (found.span.line, found.span.column) == (3, 12)
+    assert found.fix is not None and found.fix.edits[0].replacement == "docker.io/acme/trainer"
+
+
+@pytest.mark.parametrize(
+    ("text", "private", "found"),
+    [
+        (_PRIVATE_HUB, False, True),  # anonymous access read it: public
+        (_PRIVATE_HUB, None, True),  # unknown
+        (_PRIVATE_HUB, True, False),  # not read at all: VIL401's
+        (_PRIVATE_HUB.replace("acme/trainer", "docker.io/acme/trainer"), True, True),  # written in full
+        (_PRIVATE_HUB.replace("acme/trainer", "ghcr.io/acme/trainer"), True, True),  # not Docker Hub
+    ],
+)
+def test_online_does_not_fire(text: str, private: bool | None, found: bool) -> None:
+    assert _online(text, private, found) == []
+
+
+def test_offline_a_docker_hub_short_name_is_not_judged_private() -> None:
+    assert lint_text(_PRIVATE_HUB, config=LintConfig(select=("VIL202",))) == []

@@ -2,11 +2,14 @@
 
 ## What it does
 Reports an image in one of the team's `private-registries` that is not written with its full
-name: `acme/trainer:1.0` where the registry credentials are for `docker.io/acme/*`. The rule
-runs only when `private-registries` is set. Patterns are written as Valohai's registry
-credentials are (`docker.io/acme/*`, `ghcr.io/acme/**`,
-`123456789012.dkr.ecr.eu-west-1.amazonaws.com/*`); a pattern in familiar form (`acme/*`) means
-its canonical name.
+name: `acme/trainer:1.0` where the registry credentials are for `docker.io/acme/*`. Offline,
+the rule runs only when `private-registries` is set. In an online run (`--online`) it also
+reports a Docker Hub image written in short form that anonymous access cannot read but your
+Docker credentials can: that image is private, whatever `private-registries` says.
+
+Patterns are written as Valohai's registry credentials are (`docker.io/acme/*`,
+`ghcr.io/acme/**`, `123456789012.dkr.ecr.eu-west-1.amazonaws.com/*`); a pattern in familiar
+form (`acme/*`) means its canonical name.
 
 ## Why is this bad?
 Valohai picks registry credentials by matching the image name as written, not as Docker
@@ -51,7 +54,7 @@ from collections.abc import Iterator
 
 from ..config.option import image_patterns
 from ..model import Applicability, Edit, Finding, Fix, ParsedSite, Severity
-from ..reference import split_name
+from ..reference import DEFAULT_DOMAIN, split_name
 from ..rule import Rule, RuleOptions
 
 PRIVATE_REGISTRIES = image_patterns("private-registries")
@@ -59,12 +62,21 @@ PRIVATE_REGISTRIES = image_patterns("private-registries")
 
 def check(parsed: ParsedSite, options: RuleOptions) -> Iterator[Finding]:
     ref, private = parsed.ref, options.get(PRIVATE_REGISTRIES)
-    if ref is None or not private:
+    if ref is None:
         return
-    matching = [pattern for pattern in private if pattern.matches(ref)]
     written, suffix = split_name(ref.raw)
-    if not matching or written == ref.name or any(p.matches_written(ref.raw) for p in matching):
-        return
+    if written == ref.name:
+        return  # written in full
+    matching = [pattern for pattern in private if pattern.matches(ref)]
+    if matching:
+        if any(p.matches_written(ref.raw) for p in matching):
+            return
+        why = f"is in the private registry {matching[0].glob}"
+    else:
+        facts = options.facts_for(parsed)
+        if facts is None or not facts.found or not facts.private or ref.domain != DEFAULT_DOMAIN:
+            return
+        why = "is private on Docker Hub (only your Docker credentials could read it)"
     full = ref.name + suffix
     site = parsed.site
     fix = None
@@ -72,8 +84,8 @@ def check(parsed: ParsedSite, options: RuleOptions) -> Iterator[Finding]:
     if span is not None:
         fix = Fix(f'Write the full name "{full}"', (Edit(span, ref.name),), Applicability.SAFE)
     yield Finding(
-        f'image "{site.value}" is in the private registry {matching[0].glob} but is not written '
-        f'with its full name; write "{full}" so Valohai matches its registry credentials',
+        f'image "{site.value}" {why} but is not written with its full name; write "{full}" so '
+        "Valohai matches its registry credentials",
         site.span,
         fix,
     )
