@@ -229,6 +229,7 @@ GOOD_FACTS = (
     None,
     None,
     (),
+    None,
 )
 
 

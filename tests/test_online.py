@@ -170,6 +170,26 @@ def test_a_tag_moved_after_pinning_is_vil403_with_a_safe_fix(
     assert found["registry"]["tag_digest"] == new.digest
 
 
+def test_a_short_version_is_judged_by_the_tag_list(
+    registry_module: Registry, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    host = registry_module.host
+    registry_module.push("line/app", "1.3.0", seed="old")
+    registry_module.push("line/app", "1.3.1")
+    registry_module.push("line/app", "1.3")  # the same build as 1.3.1: the line is at 1.3.1
+    registry_module.push("solo/app", "0.1")  # nothing under the line: one build
+    path = _config(tmp_path, f"{host}/line/app:1.3", f"{host}/solo/app:0.1")
+    code, out, _ = _lint(capsys, path, "--select", "VIL104")
+    assert code == 1
+    assert out == (
+        f'valohai.yaml:3:12: VIL104 image "{host}/line/app:1.3" uses a floating tag ("1.3" is a version '
+        f"line: {host}/line/app has 1.3.1 under it); pin 1.3.1, the release it points at now\n"
+    )
+    code, out, _ = _lint(capsys, path, "--select", "VIL104", "--output-format", "json")
+    (found,) = json.loads(out)
+    assert found["registry"]["status"] == "found"
+
+
 # -- credentials -----------------------------------------------------------------------------------
 
 

@@ -310,3 +310,84 @@ def test_a_suggestion_is_never_itself_reported() -> None:
             familiar = repository.removeprefix("docker.io/").removeprefix("library/")
             text = f"- step: {{name: train, image: '{familiar}:{exact}'}}"
             assert only(lint_text(text), CODE) == [], text
+
+
+# -- online: the tag list decides whether a short version moves ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("tag", "line"),
+    [
+        ("1.3", ("", "1.3", "")),
+        ("v2-gpu", ("v", "2", "-gpu")),
+        ("python3.11-slim", ("python", "3.11", "-slim")),
+        ("0.1", ("", "0.1", "")),
+        ("3.9.18", None),  # a full version
+        ("3.9rc1", None),  # a pre-release
+        ("pr-42", None),  # a build counter
+        ("dev-20240101", None),  # a date
+        ("main-3f2a9c1", None),  # a commit
+        ("gpu", None),  # no version
+    ],
+)
+def test_version_line(tag: str, line: tuple[str, str, str] | None) -> None:
+    from valohai_image_lint.tags import version_line
+
+    assert version_line(tag) == line
+
+
+def test_more_specific_tags_are_the_releases_under_the_line_newest_first() -> None:
+    from valohai_image_lint.tags import more_specific_tags
+
+    tags = ["1.3", "1.3.1", "1.3.10", "1.3.2", "1.30.0", "1.3.1-gpu", "1.3.x", "1.4.0", "v1.3.5", "1.3."]
+    assert more_specific_tags("1.3", tags) == ["1.3.10", "1.3.2", "1.3.1"]
+    assert more_specific_tags("1.3-gpu", tags) == ["1.3.1-gpu"]
+    assert more_specific_tags("v1.3", tags) == ["v1.3.5"]
+    assert more_specific_tags("1.3.1", tags) == []  # names no line
+    assert more_specific_tags("2.0", tags) == []
+
+
+def _online(text: str, under: tuple[str, ...] | None, same: str | None = None) -> list[str]:
+    from valohai_image_lint.facts import ImageFacts, Manifest, Status, lookup_key
+    from valohai_image_lint.linter import image_refs
+
+    manifest = Manifest("sha256:" + "1" * 64, "application/vnd.oci.image.manifest.v1+json")
+    facts = {
+        lookup_key(ref): ImageFacts(
+            lookup_key(ref), Status.FOUND, manifest=manifest, tags=under, same_digest_tag=same
+        )
+        for ref in image_refs(text, "valohai.yaml")
+    }
+    config = LintConfig(select=("VIL104",), today="2026-12-07")
+    return [d.message for d in lint_text(text, config=config, facts=facts)]
+
+
+def _step(image: str) -> str:
+    return f"- step:\n    name: train\n    image: {image}\n    command: python train.py\n"
+
+
+def test_online_a_short_version_with_releases_under_it_moves() -> None:
+    assert _online(_step("acme/app:1.3"), ("1.3.2", "1.3.1"), same="1.3.2") == [
+        'image "acme/app:1.3" uses a floating tag ("1.3" is a version line: acme/app has 1.3.2 under it); '
+        "pin 1.3.2, the release it points at now"
+    ]
+    assert _online(_step("acme/app:1.3"), ("1.3.2",)) == [
+        'image "acme/app:1.3" uses a floating tag ("1.3" is a version line: acme/app has 1.3.2 under it); '
+        "pin a full version such as 1.3.2"
+    ]
+
+
+def test_online_a_short_version_with_nothing_under_it_is_one_build() -> None:
+    # offline, python:3.9 is a line by python's scheme; online, the tag list is the authority
+    assert _online(_step("python:3.9"), ()) == []
+    assert _online(_step("acme/app:0.1"), ()) == []
+
+
+def test_online_without_a_tag_list_the_tag_is_judged_offline() -> None:
+    assert len(_online(_step("python:3.9"), None)) == 1
+    assert _online(_step("acme/app:0.1"), None) == []
+
+
+def test_online_an_ended_line_gets_no_pin_suggested() -> None:
+    (message,) = _online(_step("python:3.7"), ("3.7.17",), same="3.7.17")
+    assert message.endswith("; pin an exact version or a digest")

@@ -119,9 +119,13 @@ class ImageFacts(NamedTuple):
     tag's. ``tag_manifest`` is what the tag points at now, when the reference has both a tag and
     a digest (``tag_digest`` its digest; for a tag alone, the same as ``manifest.digest``).
     ``private`` is True when anonymous access was refused and the user's credentials were
-    needed; False when anonymous access read it; None when unknown. ``tags`` is the repository's
-    tag list, when a rule needed it. ``reason`` says, in one line, why a lookup did not find the
-    image (for ``DENIED`` and ``FAILED``: what the registry or the network said).
+    needed; False when anonymous access read it; None when unknown. ``tags`` is, for a tag that
+    names a version line (``tags.version_line``: ``1.3``, ``v2-gpu``), the repository's tags under
+    that line, newest first (``1.3.1``, ``1.3.0``; empty: the line has no release under it), and
+    None when not asked; ``same_digest_tag`` is the one of them that points at the same digest as
+    the tag now (the release the line is at), when one of the newest does. ``reason`` says, in
+    one line, why a lookup did not find the image (for ``DENIED`` and ``FAILED``: what the
+    registry or the network said).
     ``platform_sizes`` is the compressed size, by platform text, of each platform's image that
     was read (the wanted platforms').
     """
@@ -135,6 +139,7 @@ class ImageFacts(NamedTuple):
     private: bool | None = None
     tags: tuple[str, ...] | None = None
     platform_sizes: tuple[tuple[str, int], ...] = ()
+    same_digest_tag: str | None = None
 
     @property
     def found(self) -> bool:

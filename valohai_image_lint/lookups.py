@@ -39,6 +39,10 @@ if TYPE_CHECKING:
     from .credentials import DockerCredentials
     from .registry_client import RegistryClient, RegistryError
 
+MAX_LINE_TAGS = 20
+"""The most tags under a version line kept in the facts (the newest)."""
+SAME_DIGEST_TRIES = 3
+"""How many of the newest tags under a line are asked whether they point where the line does."""
 PROGRESS_AFTER = 1.0
 """Seconds of lookups after which progress is shown (on a terminal only)."""
 
@@ -197,15 +201,44 @@ class _Lookup:
                     raise
                 return ImageFacts(key, Status.MISSING_DIGEST)
         assert manifest is not None
+        tag_digest = tag_manifest.digest if tag_manifest is not None else None
+        under, same = self._line(tag_digest) if key.digest is None else (None, None)
         return ImageFacts(
             key,
             Status.FOUND,
             manifest=manifest,
             tag_manifest=tag_manifest,
-            tag_digest=tag_manifest.digest if tag_manifest is not None else None,
+            tag_digest=tag_digest,
             private=self.authenticated,
+            tags=under,
             platform_sizes=self._sizes(manifest),
+            same_digest_tag=same,
         )
+
+    def _line(self, digest: str | None) -> tuple[tuple[str, ...] | None, str | None]:
+        """For a tag that names a version line (``1.3``): the repository's tags under it, newest
+        first (at most ``MAX_LINE_TAGS``), and the newest of them (of the first ``SAME_DIGEST_TRIES``)
+        that points at ``digest`` too. (None, None) when the tag names no line or the tag list
+        cannot be read: the line is then judged offline."""
+        from .registry_client import RegistryError
+        from .tags import more_specific_tags, version_line
+
+        tag = self.key.tag
+        if tag is None or digest is None or version_line(tag) is None:
+            return None, None
+        try:
+            every = self.client.list_tags(self.key.registry, self.key.repository)
+        except RegistryError:
+            return None, None
+        under = more_specific_tags(tag, every)[:MAX_LINE_TAGS]
+        for candidate in under[:SAME_DIGEST_TRIES]:
+            try:
+                answer = self.client.head_manifest(self.key.registry, self.key.repository, candidate)
+            except RegistryError:
+                break
+            if answer.digest == digest:
+                return tuple(under), candidate
+        return tuple(under), None
 
     def _denied(self, exc: RegistryError) -> ImageFacts:
         return ImageFacts(self.key, Status.DENIED, reason=exc.message)

@@ -9,6 +9,7 @@ whether a rule fires.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from .knowledge import MINICONDA_TAG, TENSORFLOW_TAG
 from .tag_schemes import DISTRIBUTION_CHANNELS, codename_release, scheme_for
@@ -214,3 +215,41 @@ def suggest_exact_tag(repository: str, tag: str | None) -> str | None:
         return None
     kept = [word for word in rest if word in allowed]
     return "-".join([base, *kept])
+
+
+def version_line(tag: str) -> tuple[str, str, str] | None:
+    """A tag that may name a version line, split into the text before its version, the version
+    (one or two numbers) and the text after: ``1.3`` -> ``("", "1.3", "")``, ``v2-gpu`` ->
+    ``("v", "2", "-gpu")``, ``python3.11-slim`` -> ``("python", "3.11", "-slim")``. None for a
+    full version (three numbers or more), a pre-release, a build counter, a date, a commit, or a
+    tag without a version. Online, the repository's tag list says whether the line moves."""
+    lowered = tag.lower()
+    if _DATE.search(tag) or any(_COMMIT.fullmatch(token) for token in _SEPARATORS.split(lowered)):
+        return None
+    match = _first_version(tag)
+    if match is None or len(match.group(1).split(".")) > 2:
+        return None
+    if _BUILD_COUNTER.search(tag[: match.start(1)]) or _PRERELEASE.match(tag, match.end()):
+        return None
+    return tag[: match.start(1)], match.group(1), tag[match.end() :]
+
+
+def more_specific_tags(tag: str, tags: Iterable[str]) -> list[str]:
+    """The tags of ``tags`` that name a release under ``tag``'s version line (``version_line``):
+    the same text around a version that extends it (``1.3`` -> ``1.3.1``, ``1.3.10``; ``v2-gpu``
+    -> ``v2.0.1-gpu``), newest first. Empty when ``tag`` names no version line."""
+    line = version_line(tag)
+    if line is None:
+        return []
+    before, version, after = line
+    found: list[tuple[tuple[int, ...], str]] = []
+    head = before + version + "."
+    for other in tags:
+        if not (other.startswith(head) and other.endswith(after)) or len(other) <= len(head) + len(after):
+            continue
+        rest = other[len(head) : len(other) - len(after)]
+        numbers = rest.split(".")
+        if all(number.isascii() and number.isdigit() for number in numbers):
+            found.append(((*map(int, version.split(".")), *map(int, numbers)), other))
+    found.sort(key=lambda item: item[0], reverse=True)
+    return [name for _, name in found]

@@ -113,15 +113,19 @@ def _encode_facts(facts: ImageFacts) -> tuple[object, ...]:
         facts.private,
         tuple(facts.tags) if facts.tags is not None else None,
         tuple((str(platform), size) for platform, size in facts.platform_sizes),
+        facts.same_digest_tag,
     )
 
 
 def _decode_facts(value: object) -> ImageFacts | None:
-    if not (isinstance(value, tuple) and len(value) == 9):
+    if not (isinstance(value, tuple) and len(value) == 10):
         return None
     key_value, status_value, reason, manifest_value, tag_manifest_value, tag_digest, private, tags, sizes = (
-        value
+        value[:9]
     )
+    same_digest_tag = value[9]
+    if not _optional(same_digest_tag, str):
+        return None
     if not (isinstance(key_value, tuple) and len(key_value) == 4):
         return None
     registry, repository, tag, digest = key_value
@@ -165,6 +169,7 @@ def _decode_facts(value: object) -> ImageFacts | None:
         private,
         tags,
         tuple(platform_sizes),
+        same_digest_tag,
     )
 
 

@@ -30,9 +30,13 @@ from buzz to duke and every Ubuntu codename from warty to resolute.
 
 What is not: any other repository's scheme. Offline, a short version there (`acme/app:0.1`,
 `acme/app:v1.5`, `acme/app:v2`, `llm-toolkit:0.2-gpu`) is not reported, since a team's own image
-tagged `0.1` is normally one immutable build. When online registry checks exist (a later issue),
-VIL104 will ask the registry's tag list whether a more specific tag exists under the line
-(`0.1.3` under `0.1`), and decide from that for repositories the table does not know too.
+tagged `0.1` is normally one immutable build.
+
+Online (`--online`), a tag with a one- or two-number version, in any repository, is judged by
+the registry's tag list instead: it is a moving line exactly when the repository has a release
+under it (`0.1.3` under `0.1`, `v1.5.2-gpu` under `v1.5-gpu`), and the message suggests the
+release it points at now (the newest tag under the line with the same digest), else the newest
+release under it. When the tag list cannot be read, the tag is judged offline.
 
 ## Why is this bad?
 `python:3.9` was 3.9.7 last year and is 3.9.18 today, rebuilt on a newer Debian: the same
@@ -67,6 +71,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ..facts import ImageFacts
 from ..model import Finding, ParsedSite, Severity
 from ..rule import Rule, RuleOptions
 from ..tags import floating_version, is_latest, suggest_exact_tag
@@ -77,6 +82,10 @@ def check(parsed: ParsedSite, options: RuleOptions) -> Iterator[Finding]:
     ref = parsed.ref
     if ref is None or ref.tag is None or ref.digest is not None or is_latest(ref.tag):
         return
+    facts = options.facts_for(parsed)
+    if facts is not None and facts.found and facts.tags is not None:
+        yield from _judged_by_the_tag_list(parsed, ref.tag, facts, options)
+        return
     reason = floating_version(ref.tag, ref.name)
     if reason is None:
         return
@@ -86,6 +95,26 @@ def check(parsed: ParsedSite, options: RuleOptions) -> Iterator[Finding]:
     if exact is not None and options.today is not None and has_ended(ref.name, exact, options.today):
         exact = None  # nor one VIL302 would: pinning an ended line is no advice to follow
     advice = f"pin a full version such as {exact}" if exact else "pin an exact version or a digest"
+    yield Finding(f'image "{parsed.site.value}" uses a floating tag ({reason}); {advice}', parsed.site.span)
+
+
+def _judged_by_the_tag_list(
+    parsed: ParsedSite, tag: str, facts: ImageFacts, options: RuleOptions
+) -> Iterator[Finding]:
+    """Online, for a tag that names a version line: it moves exactly when the repository has a
+    release under it; the release it points at now (same digest) is the pin to suggest."""
+    assert parsed.ref is not None and facts.tags is not None
+    if not facts.tags:
+        return  # no release under the line: the tag is one build
+    name, newest, same = parsed.ref.name, facts.tags[0], facts.same_digest_tag
+    reason = f'"{tag}" is a version line: {parsed.ref.familiar_name} has {newest} under it'
+    if same is not None:
+        advice = f"pin {same}, the release it points at now"
+    else:
+        advice = f"pin a full version such as {newest}"
+    pinned = same or newest
+    if options.today is not None and has_ended(name, pinned, options.today):
+        advice = "pin an exact version or a digest"
     yield Finding(f'image "{parsed.site.value}" uses a floating tag ({reason}); {advice}', parsed.site.span)
 
 
