@@ -190,6 +190,34 @@ def test_a_short_version_is_judged_by_the_tag_list(
     assert found["registry"]["status"] == "found"
 
 
+def test_the_stage_measures_each_images_compressed_size_for_the_first_platform(
+    registry_module: Registry, tmp_path: Path
+) -> None:
+    from valohai_image_lint.config.settings import RegistrySettings
+    from valohai_image_lint.facts import LookupKey, Platform
+    from valohai_image_lint.lookups import Lookups, Wanted
+
+    host = registry_module.host
+    single = registry_module.push("size/single", "1.0", layer_bytes=5000)
+    multi = registry_module.push("size/multi", "1.0", platforms=("linux/arm64", "linux/amd64"))
+    arm = registry_module.push("size/arm", "1.0", platforms=("linux/arm64",))
+    amd64 = (Platform("linux", "amd64"),)
+    wanted = {
+        LookupKey(host, f"size/{name}", "1.0", None): Wanted(RegistrySettings(), amd64)
+        for name in ("single", "multi", "arm")
+    }
+    lookups = Lookups(str(tmp_path / "cache"))
+    facts = lookups.resolve(wanted)
+    lookups.save()
+    sizes = {key.repository: facts[key].platform_sizes for key in wanted}
+    assert sizes == {
+        "size/single": (("linux/amd64", single.size),),
+        "size/multi": (("linux/amd64", multi.size),),
+        "size/arm": (),  # no linux/amd64 image to measure
+    }
+    assert single.size > 5000 and arm.digest
+
+
 # -- credentials -----------------------------------------------------------------------------------
 
 

@@ -239,3 +239,26 @@ def test_the_notebook_hint_reaches_steps_that_use_an_endpoint_anchor() -> None:
 
 def test_a_bare_devel_tag_gets_no_suggestion() -> None:
     assert [d for d in lint_text("- step: {name: a, image: 'nvidia/cuda:devel'}\n", config=CONFIG)] == []
+
+
+def test_online_the_message_gives_both_compressed_sizes() -> None:
+    """The sizes are what the online stage measured (tests/test_online.py measures them against a
+    real registry); here the rule is handed them."""
+    from valohai_image_lint.facts import ImageFacts, LookupKey, Status
+
+    def facts(tag: str, size: int) -> ImageFacts:
+        key = LookupKey("docker.io", "pytorch/pytorch", tag, None)
+        return ImageFacts(key, Status.FOUND, platform_sizes=(("linux/amd64", size),))
+
+    heavy, light = "2.2.0-cuda12.1-cudnn8-devel", "2.2.0-cuda12.1-cudnn8-runtime"
+    text = f"- step:\n    name: train\n    image: pytorch/pytorch:{heavy}\n    command: python train.py\n"
+    known = {f.key: f for f in (facts(heavy, 9_613_000_000), facts(light, 3_420_000_000))}
+    (found,) = lint_text(text, config=LintConfig(select=("VIL301",)), facts=known)
+    assert found.message == (
+        f'image "pytorch/pytorch:{heavy}" is heavier than a batch job needs (-runtime has PyTorch without '
+        f'the CUDA compiler toolkit); consider "pytorch/pytorch:{light}" (linux/amd64, compressed: '
+        "9.6 GB against 3.4 GB)"
+    )
+    del known[LookupKey("docker.io", "pytorch/pytorch", light, None)]  # the lighter one not measured
+    (found,) = lint_text(text, config=LintConfig(select=("VIL301",)), facts=known)
+    assert found.message.endswith(f'consider "pytorch/pytorch:{light}"')

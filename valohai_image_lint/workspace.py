@@ -374,15 +374,26 @@ class Workspace:
     def _wanted(self, path: str, text: str, config: LintConfig, wanted: dict[LookupKey, Wanted]) -> None:
         from .config.keys import KEYS
         from .facts import lookup_key
+        from .lighter import lighter_image
         from .linter import image_refs
         from .lookups import Wanted
+        from .reference import InvalidImageReference
 
         platforms_option = KEYS["platforms"]
         platforms = platforms_option.read(config.options.get("platforms", platforms_option.default))
-        for ref in image_refs(text, path, self.references.parse, self._last):
+        parse = self.references.parse
+        for ref in image_refs(text, path, parse, self._last):
             key = lookup_key(ref)
             wanted.setdefault(key, Wanted(config.registry, platforms))
             self._run_keys[ref.canonical] = key
+            for endpoint in (False, True):  # its lighter variant too, to compare sizes (VIL301)
+                suggestion = lighter_image(ref, ref.raw, endpoint)
+                if suggestion is not None and suggestion.image is not None:
+                    try:
+                        lighter = parse(suggestion.image)
+                    except InvalidImageReference:
+                        continue
+                    wanted.setdefault(lookup_key(lighter), Wanted(config.registry, platforms))
 
     def _resolve(self, wanted: Mapping[LookupKey, Wanted]) -> Mapping[LookupKey, ImageFacts]:
         if self._lookups is None:

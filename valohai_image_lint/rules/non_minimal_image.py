@@ -13,6 +13,10 @@ one, which is for steps only; their message speaks of an endpoint serving reques
 job. An image pinned by digest is reported too, but the suggestion names the lighter tag without a
 digest: pin the lighter image's own digest after switching.
 
+Online (`--online`), the message also gives the compressed sizes of both images for the
+workers' platform (the first of `platforms`, `linux/amd64` by default), as the registry
+reports them: `(linux/amd64, compressed: 9.6 GB against 3.4 GB)`.
+
 ## Why is this bad?
 A `-devel` CUDA image or a full Anaconda is several gigabytes more than its lighter twin; every
 execution on a fresh worker pulls it, which costs minutes before the job starts. Compilers,
@@ -47,12 +51,12 @@ text itself (a quoted value with escapes, or one spread over lines).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
-from ..knowledge import family_of, name_matches
+from ..facts import human_size, lookup_key
+from ..lighter import lighter_image
 from ..model import Applicability, Edit, Finding, Fix, ParsedSite, Severity
-from ..reference import split_name
+from ..reference import InvalidImageReference, parse_image
 from ..rule import Rule, RuleOptions
 
 
@@ -60,45 +64,51 @@ def check(parsed: ParsedSite, options: RuleOptions) -> Iterator[Finding]:
     ref, site = parsed.ref, parsed.site
     if ref is None or site.value is None:
         return
-    family = family_of(ref.name)
-    if family is None:
-        return
     # Endpoint-only: every place that uses the value (an anchor may be written under an endpoint
     # and used by steps through aliases) is an endpoint.
     endpoint = all(context.startswith('endpoint "') for context in site.contexts)
-    tag = ref.tag or ""
-    for lighter in family.lighter:
-        if (lighter.steps_only and endpoint) or not name_matches(ref.name, lighter.names):
-            continue
-        match = re.search(lighter.tag, tag)
-        if match is None:
-            continue
-        written, _ = split_name(site.value)
-        if lighter.repository is not None:
-            written = written.rsplit("/", 1)[0] + "/" + lighter.repository
-        needs = "an endpoint serving requests needs" if endpoint else "a batch job needs"
-        if lighter.replacement is None:
-            yield Finding(
-                f'image "{site.value}" is heavier than {needs} ({lighter.why}); {lighter.advice}',
-                site.span,
-            )
-            return
-        new_tag = tag[: match.start()] + match.expand(lighter.replacement) + tag[match.end() :]
-        if new_tag == tag and lighter.repository is None:
-            continue
-        suggested = written + (f":{new_tag}" if new_tag else "")
-        fix = None
-        if ref.digest is None:
-            span = site.value_span(0, len(site.value))
-            if span is not None:
-                fix = Fix(f'Use the lighter "{suggested}"', (Edit(span, suggested),), Applicability.UNSAFE)
-        pin = "; then pin its own digest" if ref.digest is not None else ""
+    suggestion = lighter_image(ref, site.value, endpoint)
+    if suggestion is None:
+        return
+    lighter, suggested = suggestion
+    needs = "an endpoint serving requests needs" if endpoint else "a batch job needs"
+    if suggested is None:
         yield Finding(
-            f'image "{site.value}" is heavier than {needs} ({lighter.why}); consider "{suggested}"{pin}',
+            f'image "{site.value}" is heavier than {needs} ({lighter.why}); {lighter.advice}',
             site.span,
-            fix,
         )
         return
+    fix = None
+    if ref.digest is None:
+        span = site.value_span(0, len(site.value))
+        if span is not None:
+            fix = Fix(f'Use the lighter "{suggested}"', (Edit(span, suggested),), Applicability.UNSAFE)
+    pin = "; then pin its own digest" if ref.digest is not None else ""
+    sizes = _sizes(parsed, suggested, options)
+    yield Finding(
+        f'image "{site.value}" is heavier than {needs} ({lighter.why}); consider "{suggested}"{sizes}{pin}',
+        site.span,
+        fix,
+    )
+
+
+def _sizes(parsed: ParsedSite, suggested: str, options: RuleOptions) -> str:
+    """Online: " (linux/amd64, compressed: 4.3 GB against 2.1 GB)", when the registry gave
+    both images' sizes for the same platform."""
+    facts = options.facts_for(parsed)
+    if facts is None or options.facts is None or not facts.platform_sizes:
+        return ""
+    try:
+        other = options.facts.get(lookup_key(parse_image(suggested)))
+    except InvalidImageReference:
+        return ""
+    if other is None:
+        return ""
+    platform, size = facts.platform_sizes[0]
+    lighter_size = dict(other.platform_sizes).get(platform)
+    if lighter_size is None:
+        return ""
+    return f" ({platform}, compressed: {human_size(size)} against {human_size(lighter_size)})"
 
 
 RULE = Rule(
