@@ -214,3 +214,27 @@ def test_the_worked_addition_is_one_module_a_registry_line_and_a_test(tmp_path: 
         check=True,
     )
     assert "VIL199  long-tag" in listed.stdout
+
+
+ONE_OWNER = {"requests": "registry_client", "urllib3": "registry_client", "ruamel": "sources.yaml_document"}
+
+
+@pytest.mark.parametrize("library", sorted(ONE_OWNER))
+def test_one_module_knows_each_outside_library(library: str) -> None:
+    """HTTP is registry_client's alone (an offline run never imports it), ruamel.yaml is
+    sources.yaml_document's alone."""
+    owners = set()
+    for path in sorted(PACKAGE.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            names = (
+                [alias.name for alias in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+                if isinstance(node, ast.ImportFrom) and not node.level
+                else []
+            )
+            if any(name == library or name.startswith(library + ".") for name in names):
+                relative = path.relative_to(PACKAGE).with_suffix("")
+                owners.add(".".join(relative.parts))
+    assert owners == {ONE_OWNER[library]}

@@ -438,3 +438,68 @@ def test_an_offline_run_does_not_import_requests(tmp_path: Path) -> None:
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)
     assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_the_result_cache_never_serves_online_findings(
+    registry_module: Registry, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    host = registry_module.host
+    first = registry_module.push("fresh/app", "1.0", seed="one")
+    path = _config(tmp_path, f"{host}/fresh/app:1.0@{first.digest}")
+    (tmp_path / "valohai-image-lint.toml").write_text(
+        'online = true\nselect = ["VIL4"]\nregistry-cache-ttl = 0\n', encoding="utf-8"
+    )
+    assert _lint(capsys, path, base=()) == (0, "", "")
+    registry_module.push("fresh/app", "1.0", seed="two")  # the tag moves
+    code, out, _ = _lint(capsys, path, base=())
+    assert (code, _codes(out)) == (1, ["VIL403"])
+
+
+def test_a_registry_stopped_mid_run_is_vil404(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import threading
+
+    (tmp_path / "dying").mkdir()
+    dying = start_registry(tmp_path / "dying")
+    proxy = FrontProxy(dying)
+    try:
+        dying.push("dying/app", "1.0.0")
+        path = _config(tmp_path, f"{proxy.host}/dying/app:1.0.0")
+        proxy.delay = 0.5  # the lookup is under way when the registry stops
+        threading.Timer(0.2, dying.stop).start()
+        code, out, _ = _lint(capsys, path)
+        assert (code, _codes(out)) == (1, ["VIL404"])
+        assert f"could not be checked with {proxy.host}: " in out
+    finally:
+        proxy.stop()
+        dying.stop()
+
+
+@pytest.mark.parametrize(
+    ("setting", "message"),
+    [
+        ('online = "yes"', "\"online\" must be true or false, not 'yes'"),
+        (
+            "read-timeout = 0",
+            '"read-timeout" must be a number of seconds, more than 0 and at most 600, not 0',
+        ),
+        ("connect-timeout = 601", '"connect-timeout" must be a number of seconds'),
+        ("registry-workers = 65", '"registry-workers" must be an integer from 1 to 64, not 65'),
+        ("registry-cache-ttl = -1", '"registry-cache-ttl" must be a number of seconds (0: ask every run)'),
+        ('insecure-registries = ["reg istry:5000"]', '"reg istry:5000" is not a registry host'),
+        ("platforms = []", '"platforms" is empty; name at least one platform, such as linux/amd64'),
+        ('platforms = ["amd64"]', '"amd64" is not a platform such as linux/amd64'),
+    ],
+)
+def test_online_settings_are_validated(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], setting: str, message: str
+) -> None:
+    path = _config(tmp_path, "python:3.12.4")
+    (tmp_path / "valohai-image-lint.toml").write_text(setting + "\n", encoding="utf-8")
+    code, out, err = _lint(capsys, path, base=())
+    assert (code, out) == (2, "")
+    assert message in err
+
+
+def test_online_and_offline_together_are_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--online", "--offline", "valohai.yaml"]) == 2
+    assert "not allowed with argument" in capsys.readouterr().err
