@@ -134,13 +134,12 @@ def _gitlab_jobs() -> dict[str, dict[str, Any]]:
 
 def test_the_gitlab_job_lines_run_as_printed(basic_registry: Registry, tmp_path: Path) -> None:
     """The online job installs as the README's other GitLab job does (tests/test_readme_ci.py runs
-    that line), then writes DOCKER_AUTH_CONFIG to ~/.docker/config.json and lints online: here
-    with a HOME of its own, the linter beside this Python, and a private image on a Basic-auth
-    registry, refused without the variable and found with it."""
+    that line), then lints online: here with the linter beside this Python, a HOME of its own and a
+    private image on a Basic-auth registry, refused without DOCKER_AUTH_CONFIG and found with it."""
     jobs = _gitlab_jobs()
     online, offline = jobs["valohai-images-online"], jobs["valohai-images"]
     assert online["image"] == offline["image"]
-    install, write_config, lint = online["script"]
+    install, lint = online["script"]
     assert install == offline["script"][0]
     assert lint == "valohai-image-lint --online"
     basic_registry.push("acme/private", "1.0.0")
@@ -149,32 +148,26 @@ def test_the_gitlab_job_lines_run_as_printed(basic_registry: Registry, tmp_path:
         f"- step:\n    name: train\n    image: {basic_registry.host}/acme/private:1.0.0\n", encoding="utf-8"
     )
     (project / "valohai-image-lint.toml").write_text('ignore = ["VIL204"]\n', encoding="utf-8")
+    (tmp_path / "home").mkdir()
     env = {
         "PATH": f"{Path(sys.executable).parent}{os.pathsep}/usr/bin:/bin",
         "PYTHONPATH": str(ROOT),
+        "HOME": str(tmp_path / "home"),
         "VALOHAI_IMAGE_LINT_CACHE_DIR": str(tmp_path / "cache"),
     }
     auth = docker_config(tmp_path / "auth", {basic_registry.host: ("testuser", "testpass")})
-    for home, variable, expected in (
-        ("home-without", "", 1),
-        ("home-with", (auth / "config.json").read_text(encoding="utf-8"), 0),
-    ):
-        (tmp_path / home).mkdir()
-        job_env = dict(env, HOME=str(tmp_path / home), DOCKER_AUTH_CONFIG=variable)
-        codes, output = [], ""
-        for line in (write_config, lint):
-            done = subprocess.run(
-                ["/bin/bash", "-c", line],
-                cwd=project,
-                env=job_env,
-                capture_output=True,
-                text=True,
-                timeout=120,
-            )
-            codes.append(done.returncode)
-            output += done.stdout + done.stderr
-        assert codes == [0, expected], output
-        assert (tmp_path / home / ".docker" / "config.json").exists() is bool(variable)
+    variable = (auth / "config.json").read_text(encoding="utf-8")
+    for extra, expected in (({}, 1), ({"DOCKER_AUTH_CONFIG": variable}, 0)):
+        done = subprocess.run(
+            ["/bin/bash", "-c", lint],
+            cwd=project,
+            env={**env, **extra},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        output = done.stdout + done.stderr
+        assert done.returncode == expected, output
         assert ("refused access" in output) is (expected == 1), output
 
 
