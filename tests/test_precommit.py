@@ -9,13 +9,18 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
+from registry_harness import Registry, registry
+from ruamel.yaml import YAML
 
+_FIXTURES = (registry,)  # used by name
 ROOT = Path(__file__).resolve().parent.parent
 WHEELHOUSE = ROOT / ".wheelhouse"
 BAD = "- step:\n    name: train\n    image: tensorflow/tensorflow:latest-gpu\n    command: python train.py\n"
@@ -24,11 +29,24 @@ FIXED = (
 )
 
 
-def _hook_pattern() -> str:
-    text = (ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8")
-    match = re.search(r"^\s*files:\s*(.+)$", text, re.MULTILINE)
-    assert match
-    return match.group(1).strip()
+def _hooks() -> list[dict[str, Any]]:
+    hooks: list[dict[str, Any]] = YAML(typ="safe", pure=True).load(
+        (ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8")
+    )
+    return hooks
+
+
+def test_the_yaml_hooks_share_one_files_pattern_and_the_online_one_adds_online() -> None:
+    """The online hook is the first one with --online: the same files, the same language."""
+    by_id = {hook["id"]: hook for hook in _hooks()}
+    plain, online = by_id["valohai-image-lint"], by_id["valohai-image-lint-online"]
+    assert online["files"] == plain["files"]
+    assert online["language"] == plain["language"] == "python"
+    assert online["entry"] == plain["entry"] + " --online"
+    assert [hook["id"] for hook in _hooks() if "files" in hook] == [
+        "valohai-image-lint",
+        "valohai-image-lint-online",
+    ]
 
 
 def test_hook_ids() -> None:
@@ -36,6 +54,7 @@ def test_hook_ids() -> None:
     assert re.findall(r"^- id: (\S+)$", text, re.MULTILINE) == [
         "valohai-image-lint",
         "valohai-image-lint-python",
+        "valohai-image-lint-online",
     ]
 
 
@@ -51,8 +70,10 @@ def test_hook_ids() -> None:
         ("notvalohai/other.yaml", False),
     ],
 )
-def test_hook_files_pattern(path: str, matches: bool) -> None:
-    assert bool(re.search(_hook_pattern(), path)) is matches
+@pytest.mark.parametrize("hook", ["valohai-image-lint", "valohai-image-lint-online"])
+def test_hook_files_pattern(hook: str, path: str, matches: bool) -> None:
+    (pattern,) = [found["files"] for found in _hooks() if found["id"] == hook]
+    assert bool(re.search(pattern, path)) is matches
 
 
 def _git(cwd: Path, *args: str) -> None:
@@ -308,3 +329,77 @@ def test_the_readme_snippet_as_printed(tmp_path: Path, hook_env: dict[str, str])
     _git(project, "add", ".")
     passed = subprocess.run(run, cwd=project, env=hook_env, capture_output=True, text=True, timeout=600)
     assert passed.returncode == 0, passed.stdout + passed.stderr
+
+
+def _readme_command(contains: str) -> list[str]:
+    for match in re.finditer(r"^```sh\n(.*?)^```$", README, re.DOTALL | re.MULTILINE):
+        for line in match.group(1).splitlines():
+            if contains in line:
+                return shlex.split(line, comments=True)
+    raise AssertionError(f"no ```sh line in the README with {contains!r}")
+
+
+def test_the_readme_online_hook_as_printed(
+    tmp_path: Path, hook_env: dict[str, str], registry: Registry
+) -> None:
+    """The README's online hook, added to its .pre-commit-config.yaml as printed, in the manual
+    stage: a commit's run (the default stage) does not ask the registry; the README's command
+    does, against a real registry on 127.0.0.1 (tests/registry_harness.py): a tag it does not
+    have fails with VIL401, one it has passes. The project's own config ignores VIL204 (the
+    test's registry is on loopback, which Valohai's workers cannot reach)."""
+    snippet = _readme_block("repos:")
+    online = _readme_block("id: valohai-image-lint-online")
+    assert "stages: [manual]" in online
+    command = _readme_command("pre-commit run valohai-image-lint-online")
+    assert command[:3] == ["pre-commit", "run", "valohai-image-lint-online"]
+    registry.push("acme/trainer", "1.0.4")
+    clone = tmp_path / "clone"
+    _git(tmp_path, "clone", "-q", str(ROOT), str(clone))
+
+    project = tmp_path / "project"
+    project.mkdir()
+    _git(project, "init", "-q")
+    head = _git_out(clone, "rev-parse", "HEAD")
+    config = snippet.replace(UPSTREAM, str(clone)).replace("<commit-sha>", head) + online
+    (project / ".pre-commit-config.yaml").write_text(config, encoding="utf-8")
+    (project / "valohai-image-lint.toml").write_text('ignore = ["VIL204"]\n', encoding="utf-8")
+    steps = "- step:\n    name: train\n    image: {}\n    command: python train.py\n"
+    (project / "valohai.yaml").write_text(
+        steps.format(f"{registry.host}/acme/trainer:1.0.5"), encoding="utf-8"
+    )
+    _git(project, "add", ".")
+    empty = tmp_path / "no-docker-config"
+    empty.mkdir()
+    env = dict(hook_env, DOCKER_CONFIG=str(empty), VALOHAI_IMAGE_LINT_CACHE_DIR=str(tmp_path / "cache"))
+    pre_commit = Path(sys.executable).parent / "pre-commit"
+    executable = str(pre_commit) if pre_commit.exists() else "pre-commit"
+
+    def run(argv: list[str]) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [executable, *argv, "--color", "never"],
+            cwd=project,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+
+    commit = run(["run", "--all-files"])  # what a commit runs: the offline hook only
+    assert commit.returncode == 0, commit.stdout + commit.stderr
+    assert "(online)" not in commit.stdout
+
+    failed = run(command[1:])
+    output = failed.stdout + failed.stderr
+    assert failed.returncode == 1, output
+    assert (
+        f'valohai.yaml:3:12: VIL401 image "{registry.host}/acme/trainer:1.0.5" does not exist: '
+        f'{registry.host}/acme/trainer has no tag "1.0.5"'
+    ) in output
+
+    (project / "valohai.yaml").write_text(
+        steps.format(f"{registry.host}/acme/trainer:1.0.4"), encoding="utf-8"
+    )
+    _git(project, "add", ".")
+    passed = run(command[1:])
+    assert passed.returncode == 0, passed.stdout + passed.stderr
+    assert "valohai-image-lint (online)" in passed.stdout and "Passed" in passed.stdout
