@@ -503,3 +503,25 @@ def test_online_settings_are_validated(
 def test_online_and_offline_together_are_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--online", "--offline", "valohai.yaml"]) == 2
     assert "not allowed with argument" in capsys.readouterr().err
+
+
+def test_a_tag_pushed_after_it_was_reported_missing_is_found_at_once(
+    registry_module: Registry, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    host = registry_module.host
+    path = _config(tmp_path, f"{host}/late/app:1.0.0")
+    code, out, _ = _lint(capsys, path)
+    assert (code, _codes(out)) == (1, ["VIL401"])
+    registry_module.push("late/app", "1.0.0")
+    assert _lint(capsys, path) == (0, "", "")  # the facts cache keeps no missing image
+
+
+def test_json_lines_carries_the_registry_facts_too(
+    registry_module: Registry, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    host = registry_module.host
+    registry_module.push("lines/app", "1.0.0", platforms=("linux/arm64",))
+    path = _config(tmp_path, f"{host}/lines/app:1.0.0")
+    code, out, _ = _lint(capsys, path, "--output-format", "json-lines")
+    (line,) = out.splitlines()
+    assert (code, json.loads(line)["registry"]["platforms"]) == (1, ["linux/arm64"])

@@ -156,8 +156,9 @@ class Lookups:
             facts = ImageFacts(key, Status.FAILED, reason=exc.message)
         except Exception as exc:  # a bug of ours must not stop the other lookups, nor the run
             facts = ImageFacts(key, Status.FAILED, reason=f"an unexpected error ({exc.__class__.__name__})")
-        if key.tag is not None:
-            cache.put_tag(facts)  # the cache keeps found and missing images only
+        if key.tag is not None and facts.found:
+            # Found images only: a tag pushed after a run said it was missing is found by the next.
+            cache.put_tag(facts)
         return facts
 
 

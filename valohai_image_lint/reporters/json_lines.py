@@ -19,7 +19,7 @@ from .json import as_dict
 class JsonLinesReporter:
     def write(self, report: Report, stream: TextIO) -> None:
         for diagnostic in report.diagnostics:
-            stream.write(json_text(json.dumps(as_dict(diagnostic), ensure_ascii=False)) + "\n")
+            stream.write(json_text(json.dumps(as_dict(diagnostic, report.facts), ensure_ascii=False)) + "\n")
 
 
 REPORTER = JsonLinesReporter()
