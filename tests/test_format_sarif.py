@@ -138,7 +138,8 @@ def test_the_full_description_is_the_what_it_does_section() -> None:
 def test_the_full_description_keeps_paragraphs_and_list_items() -> None:
     by_code = {rule.code: rule for rule in ALL_RULES}
     floating = what_it_does(by_code["VIL104"]).split("\n\n")
-    assert len(floating) == 5 and floating[2].startswith("It does not report full versions")
+    assert len(floating) == 6 and floating[2].startswith("It does not report full versions")
+    assert floating[5].startswith("Online (`--online`), a tag with a one- or two-number version")
     assert (
         floating[1].startswith("- in a repository whose scheme is known")
         and "\n- in any repository" in floating[1]
