@@ -91,3 +91,23 @@ def apply_edit(text: str, span: Span, replacement: str) -> str:
     line = text_lines[span.line - 1]
     text_lines[span.line - 1] = line[: span.column - 1] + replacement + line[span.end_column - 1 :]
     return "".join(text_lines)
+
+
+def lint_online(
+    text: str, code: str, facts: object, settings: dict[str, object] | None = None
+) -> list[Diagnostic]:
+    """``text`` linted by rule ``code`` alone as an online run in which the registry said ``facts``
+    (a function of each image's ``LookupKey`` to its ``ImageFacts``) about every image."""
+    from valohai_image_lint import LintConfig, lint_text
+    from valohai_image_lint.facts import lookup_key
+    from valohai_image_lint.linter import image_refs
+
+    assert callable(facts)
+    known = {lookup_key(ref): facts(lookup_key(ref)) for ref in image_refs(text, "valohai.yaml")}
+    config = LintConfig(select=(code,), options=dict(settings or {}), today="2026-12-07")
+    return lint_text(text, config=config, facts=known)
+
+
+def step(image: str) -> str:
+    """A one-step valohai.yaml whose image is ``image`` (on line 3, column 12)."""
+    return f"- step:\n    name: train\n    image: {image}\n    command: python train.py\n"

@@ -120,6 +120,15 @@ class ParsedSite(NamedTuple):
     error: str | None = None
     placeholder: str | None = None
 
+    def digest_span(self) -> Span | None:
+        """The file span of the digest after ``@`` in the value, for a fix that re-pins it; None
+        without a digest, or unless the file holds the value verbatim (``ImageSite.value_span``)."""
+        raw = self.ref.raw if self.ref is not None else ""
+        at = raw.rfind("@")
+        if at < 0 or raw != self.site.value:
+            return None
+        return self.site.value_span(at + 1, len(raw) - at - 1)
+
 
 class StepImage(NamedTuple):
     """What ``valohai.yaml`` says a step runs in, for comparing with a Python file's

@@ -98,9 +98,7 @@ def check(parsed: ParsedSite, options: RuleOptions) -> Iterator[Finding]:
         pinned = [platform for platform, digest in index.children if digest == key.digest]
         if pinned and not any(p.runs(w) for p in pinned for w in wanted):
             fix = None
-            raw = parsed.ref.raw if parsed.ref is not None else ""
-            at = raw.rfind("@")
-            span = site.value_span(at + 1, len(raw) - at - 1) if at >= 0 and raw == image else None
+            span = parsed.digest_span()
             if span is not None:
                 fix = Fix(
                     f"Pin the index {short_digest(index.digest)}",

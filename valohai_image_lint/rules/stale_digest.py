@@ -58,9 +58,7 @@ def check(parsed: ParsedSite, options: RuleOptions) -> Iterator[Finding]:
         return
     if tag_manifest is not None and any(digest == key.digest for _, digest in tag_manifest.children):
         return  # one platform's image of the tag's index: VIL402's, when it matters
-    site, raw = parsed.site, parsed.ref.raw
-    at = raw.rfind("@")
-    span = site.value_span(at + 1, len(raw) - at - 1) if at >= 0 and raw == site.value else None
+    site, span = parsed.site, parsed.digest_span()
     fix = None
     if span is not None:
         fix = Fix(
