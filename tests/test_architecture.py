@@ -112,7 +112,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "lookups",
     ),  # the engine, and the caches in front of it
     ("reporters",),
-    ("workspace", "adoption", "watch"),
+    ("workspace", "adoption", "watch", "fixing"),
     ("cli", "argument_parser", "output", "__main__"),
 )
 

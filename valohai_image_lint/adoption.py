@@ -29,8 +29,15 @@ if TYPE_CHECKING:
 def run_mode(
     args: Any, workspace: Workspace, report: Callable[[RunResult], None], out: TextIO, err: TextIO
 ) -> int | None:
-    """The exit code of ``--add-suppressions`` or ``--watch``, or None when neither was given."""
+    """The exit code of ``--fix`` (and its kin), ``--add-suppressions`` or ``--watch``, or None when
+    none was given."""
     adding, watching = getattr(args, "add_suppressions", False), getattr(args, "watch", False)
+    from .fixing import fixing_requested
+
+    if fixing_requested(args):
+        from .fixing import run_fix
+
+        return run_fix(args, workspace, report, out, err)
     if not (adding or watching):
         return None
     if adding and watching:

@@ -184,6 +184,30 @@ def build_parser() -> argparse.ArgumentParser:
         default=argparse.SUPPRESS,
         help="lint again whenever a linted file or config file changes; Ctrl-C stops",
     )
+    parser.add_argument(
+        "--fix",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="apply the safe fixes, editing only the image values; then report what remains",
+    )
+    parser.add_argument(
+        "--unsafe-fixes",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="with --fix, --fix-only or --diff: apply the unsafe fixes too (they may change what runs)",
+    )
+    parser.add_argument(
+        "--diff",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="print the unified diff --fix would make, write nothing (exit 1 when there is one)",
+    )
+    parser.add_argument(
+        "--fix-only",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="apply the fixes and report nothing but how many",
+    )
     parser.add_argument("--list-rules", action="store_true", help="list every rule and exit")
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     return parser

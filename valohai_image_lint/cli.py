@@ -8,7 +8,16 @@ from __future__ import annotations
 
 import sys
 
-from .command import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, PROG, UsageError, clock_today, silence
+from .command import (
+    EXIT_CLEAN,
+    EXIT_ERROR,
+    EXIT_FINDINGS,
+    PROG,
+    STDIN_NAME,
+    UsageError,
+    clock_today,
+    silence,
+)
 from .command import error as _error
 
 TYPE_CHECKING = False
@@ -138,10 +147,6 @@ def _check_usage(args: Any, workspace: Workspace) -> None:
             raise UsageError(str(exc)) from None
     if args.config and args.isolated:
         raise UsageError("--config and --isolated contradict each other; choose one")
-
-
-STDIN_NAME = "valohai.yaml"
-"""The name standard input (``-``) is linted as when ``--stdin-filename`` does not give one."""
 
 
 def _check_input(args: Any) -> None:

@@ -12,6 +12,8 @@ if TYPE_CHECKING:
 
 PROG = "valohai-image-lint"
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+STDIN_NAME = "valohai.yaml"
+"""The name standard input (``-``) is linted as when ``--stdin-filename`` does not give one."""
 
 
 class UsageError(Exception):

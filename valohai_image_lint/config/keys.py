@@ -141,6 +141,8 @@ RUN_KEYS: tuple[Option[Any], ...] = (
     Option("max-file-size", 'a size in bytes, such as 10485760 or "50MB"', lambda v: as_size(v) is not None),
     Option("output-format", "the name of an output format", _string, check=_check_output_format),
     Option("online", "true or false", lambda v: isinstance(v, bool)),
+    Option("fixable", _RULE_CODES, string_list, check=_check_selectors),
+    Option("unfixable", _RULE_CODES, string_list, check=_check_selectors),
     Option(
         "insecure-registries",
         "a list of registry hosts (host or host:port)",

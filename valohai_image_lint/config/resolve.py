@@ -84,7 +84,12 @@ def resolve(settings: FileSettings, cli: CommandLine) -> tuple[LintConfig, dict[
         assert size is not None  # validated
         config = config._replace(max_file_size=size)
     online = cli.online if cli.online is not None else bool(values.get("online", False))
-    config = config._replace(online=online, registry=_registry(values))
+    config = config._replace(
+        online=online,
+        registry=_registry(values),
+        fixable=tuple(values["fixable"]) if "fixable" in values else None,
+        unfixable=tuple(values.get("unfixable", ())),
+    )
     sources["online"] = "command line" if cli.online is not None else origin("online" in values, False)
     for key in _REGISTRY_KEYS:
         sources[key] = origin(key in values, False)
@@ -97,6 +102,8 @@ def resolve(settings: FileSettings, cli: CommandLine) -> tuple[LintConfig, dict[
 
 
 _REGISTRY_KEYS = (
+    "fixable",
+    "unfixable",
     "insecure-registries",
     "connect-timeout",
     "read-timeout",

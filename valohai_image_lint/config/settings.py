@@ -60,4 +60,6 @@ class LintConfig(NamedTuple):
     today: str | None = None  # YYYY-MM-DD: the date end-of-life rules judge by (None: the real date)
     max_file_size: int = MAX_FILE_SIZE  # bytes: a bigger file is refused unread
     online: bool = False  # ask the images' registries (--online, online = true)
+    fixable: tuple[str, ...] | None = None  # selectors of the rules --fix may fix (None: all)
+    unfixable: tuple[str, ...] = ()  # selectors of the rules --fix leaves alone
     registry: RegistrySettings = RegistrySettings()

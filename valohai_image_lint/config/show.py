@@ -65,6 +65,8 @@ def show_settings(
         "today": config.today,
         "max-file-size": config.max_file_size,
         "suppressions": config.suppressions,
+        "fixable": list(config.fixable) if config.fixable is not None else ["ALL"],
+        "unfixable": list(config.unfixable),
         "online": config.online,
         "insecure-registries": list(config.registry.insecure),
         "connect-timeout": config.registry.connect_timeout,
