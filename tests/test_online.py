@@ -525,3 +525,33 @@ def test_json_lines_carries_the_registry_facts_too(
     code, out, _ = _lint(capsys, path, "--output-format", "json-lines")
     (line,) = out.splitlines()
     assert (code, json.loads(line)["registry"]["platforms"]) == (1, ["linux/arm64"])
+
+
+def test_online_fix_pins_the_current_digests(
+    registry_module: Registry, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    host = registry_module.host
+    latest = registry_module.push("pin/app", "latest")
+    multi = registry_module.push("pin/multi", "1.3", platforms=("linux/amd64", "linux/arm64"))
+    registry_module.push("pin/multi", "1.3.2", platforms=("linux/amd64", "linux/arm64"))
+    path = _config(tmp_path, f"{host}/pin/app:latest", f"{host}/pin/app", f"{host}/pin/multi:1.3")
+    before = path.read_text(encoding="utf-8")
+    online = ("--online", "--isolated", "--select", "VIL102,VIL103,VIL104")
+    code, out, _ = _lint(capsys, path, "--output-format", "json", base=online)
+    found = {d["code"]: d for d in json.loads(out)}
+    assert found["VIL104"]["fix"]["title"] == f"Pin the current digest {multi.digest[:19]}…"
+    (release,) = found["VIL104"]["other_fixes"]
+    assert (release["title"], release["edits"][0]["replacement"]) == ('Name the release "1.3.2"', "1.3.2")
+    code, out, err = _lint(capsys, path, "--fix", base=online)
+    assert (code, err.splitlines()[-1]) == (
+        1,
+        "Fixed 0 problems (3 remaining).",
+    )  # unsafe: not without asking
+    code, out, err = _lint(capsys, path, "--fix", "--unsafe-fixes", base=online)
+    assert (code, out, err) == (0, "", "Fixed 3 problems (0 remaining).\n")
+    assert path.read_text(encoding="utf-8") == (
+        before.replace(f"{host}/pin/app:latest\n", f"{host}/pin/app:latest@{latest.digest}\n")
+        .replace(f"{host}/pin/app\n", f"{host}/pin/app@{latest.digest}\n")
+        .replace(f"{host}/pin/multi:1.3\n", f"{host}/pin/multi:1.3@{multi.digest}\n")
+    )
+    assert multi.digest not in multi.children.values()  # the index, not a platform's image

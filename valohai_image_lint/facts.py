@@ -12,6 +12,7 @@ import enum
 from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
+    from .model import Fix, ParsedSite
     from .reference import ImageRef
 
 DOCKER_HUB = "docker.io"
@@ -268,3 +269,23 @@ def facts_record(facts: ImageFacts) -> dict[str, object]:
         "compressed_size": dict(facts.platform_sizes),
         "private": facts.private,
     }
+
+
+def digest_pin(parsed: ParsedSite, facts: ImageFacts | None) -> Fix | None:
+    """The unsafe fix that pins what the image's tag points at now, its digest written after the
+    reference as it stands (``python:3.11`` -> ``python:3.11@sha256:…``; the tag stays for people
+    and Renovate to read): for a multi-platform image, the index's digest, never one platform's.
+    None offline, for an image not found, already pinned, or not written verbatim in the file."""
+    from .model import Applicability, Edit, Fix
+
+    site = parsed.site
+    if facts is None or not facts.found or facts.manifest is None or facts.key.digest is not None:
+        return None
+    if parsed.ref is None or site.value is None or parsed.ref.raw != site.value:
+        return None
+    span = site.value_span(len(site.value), 0)
+    if span is None:
+        return None
+    digest = facts.manifest.digest
+    title = f"Pin the current digest {short_digest(digest)}"
+    return Fix(title, (Edit(span, "@" + digest),), Applicability.UNSAFE)

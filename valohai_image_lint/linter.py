@@ -95,6 +95,7 @@ def _diagnostic(
         context=", ".join(site.contexts) if site is not None else None,
         fix=finding.fix,
         key_line=site.key_line if site is not None else None,
+        other_fixes=finding.other_fixes,
     )
 
 

@@ -148,6 +148,9 @@ class Finding(NamedTuple):
     message: str
     span: Span
     fix: Fix | None = None
+    other_fixes: tuple[
+        Fix, ...
+    ] = ()  # offered besides ``fix`` (an editor's quick fixes); --fix applies ``fix``
 
 
 class Diagnostic(NamedTuple):
@@ -164,6 +167,7 @@ class Diagnostic(NamedTuple):
     context: str | None = None
     fix: Fix | None = None
     key_line: int | None = None  # where a suppression may also sit
+    other_fixes: tuple[Fix, ...] = ()  # the finding's other fixes (online ones: never cached)
 
     @property
     def sort_key(self) -> tuple[str, int, int, str]:

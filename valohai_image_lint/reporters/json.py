@@ -35,6 +35,8 @@ def as_dict(diagnostic: Diagnostic, facts: Mapping[str, ImageFacts] | None = Non
         "context": diagnostic.context,
         "fix": _fix(diagnostic.fix),
     }
+    if diagnostic.other_fixes:
+        record["other_fixes"] = [_fix(fix) for fix in diagnostic.other_fixes]
     if facts and diagnostic.canonical is not None and diagnostic.canonical in facts:
         record["registry"] = facts_record(facts[diagnostic.canonical])
     return record

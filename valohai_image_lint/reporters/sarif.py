@@ -124,7 +124,7 @@ def result(
         "partialFingerprints": {FINGERPRINT_KEY: fingerprint},
     }
     if diagnostic.fix is not None:
-        entry["fixes"] = [_fix(diagnostic.fix, location)]
+        entry["fixes"] = [_fix(fix, location) for fix in (diagnostic.fix, *diagnostic.other_fixes)]
     if facts and diagnostic.canonical is not None and diagnostic.canonical in facts:
         entry["properties"] = {"registry": facts_record(facts[diagnostic.canonical])}
     return entry

@@ -62,17 +62,24 @@ config silently runs different software, and results stop being reproducible.
 None.
 
 ## Fix safety
-No fix: choosing a release is the author's decision; the message suggests one for well-known
-images, and never a tag that this rule would itself report, nor a release of a line that has
-reached its end of life by the date the run judges by (VIL302 then says where to move).
+Offline, no fix: choosing a release is the author's decision; the message suggests one for
+well-known images, and never a tag that this rule would itself report, nor a release of a line
+that has reached its end of life by the date the run judges by (VIL302 then says where to move).
+
+Online (`--online`), two unsafe fixes: the first (the one `--fix --unsafe-fixes` applies) pins
+the digest the tag points at now, after the tag (`python:3.11@sha256:…`; for a multi-platform
+image the index's digest, never one platform's); the second, where the registry shows the
+release the line points at now, names that release (`python:3.11` -> `python:3.11.9`), which an
+editor offers as another quick fix. Unsafe because either freezes today's build.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..facts import ImageFacts
-from ..model import Finding, ParsedSite, Severity
+from ..facts import ImageFacts, digest_pin
+from ..model import Applicability, Edit, Finding, Fix, ParsedSite, Severity
+from ..reference import split_name
 from ..rule import Rule, RuleOptions
 from ..tags import floating_version, is_latest, suggest_exact_tag
 from .end_of_life import has_ended
@@ -95,7 +102,11 @@ def check(parsed: ParsedSite, options: RuleOptions) -> Iterator[Finding]:
     if exact is not None and options.today is not None and has_ended(ref.name, exact, options.today):
         exact = None  # nor one VIL302 would: pinning an ended line is no advice to follow
     advice = f"pin a full version such as {exact}" if exact else "pin an exact version or a digest"
-    yield Finding(f'image "{parsed.site.value}" uses a floating tag ({reason}); {advice}', parsed.site.span)
+    yield Finding(
+        f'image "{parsed.site.value}" uses a floating tag ({reason}); {advice}',
+        parsed.site.span,
+        digest_pin(parsed, facts),
+    )
 
 
 def _judged_by_the_tag_list(
@@ -115,7 +126,25 @@ def _judged_by_the_tag_list(
     pinned = same or newest
     if options.today is not None and has_ended(name, pinned, options.today):
         advice = "pin an exact version or a digest"
-    yield Finding(f'image "{parsed.site.value}" uses a floating tag ({reason}); {advice}', parsed.site.span)
+    release = _release_fix(parsed, tag, same)
+    yield Finding(
+        f'image "{parsed.site.value}" uses a floating tag ({reason}); {advice}',
+        parsed.site.span,
+        digest_pin(parsed, facts),
+        (release,) if release is not None else (),
+    )
+
+
+def _release_fix(parsed: ParsedSite, tag: str, release: str | None) -> Fix | None:
+    """The unsafe fix that names ``release`` (the release the line points at now) as the tag."""
+    site, ref = parsed.site, parsed.ref
+    if release is None or ref is None or site.value is None or ref.raw != site.value:
+        return None
+    name, _ = split_name(ref.raw)
+    span = site.value_span(len(name) + 1, len(tag))
+    if span is None:
+        return None
+    return Fix(f'Name the release "{release}"', (Edit(span, release),), Applicability.UNSAFE)
 
 
 RULE = Rule(

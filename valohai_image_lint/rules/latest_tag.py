@@ -28,14 +28,18 @@ change in the repository, and an old execution cannot be reproduced.
 None.
 
 ## Fix safety
-No fix: choosing a version is the author's decision; the message suggests one for well-known
-images.
+Offline, no fix: choosing a version is the author's decision; the message suggests one for
+well-known images. Online (`--online`), an unsafe fix pins the digest the image points at now,
+written after the reference (`python:latest@sha256:…`): for a multi-platform image the index's digest, never
+one platform's. Unsafe because the pin freezes today's build, which a rebuild of the same tag
+would have replaced; Renovate (see the README) keeps such pins fresh.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ..facts import digest_pin
 from ..model import Finding, ParsedSite, Severity
 from ..rule import Rule, RuleOptions
 from ..tags import is_latest, suggest_exact_tag
@@ -47,9 +51,11 @@ def check(parsed: ParsedSite, options: RuleOptions) -> Iterator[Finding]:
         return
     exact = suggest_exact_tag(ref.name, ref.tag)
     advice = f"pin a version such as {exact}" if exact else "pin a version tag or a digest"
+    fix = digest_pin(parsed, options.facts_for(parsed))
     yield Finding(
         f'image "{parsed.site.value}" uses a moving "latest" tag; {advice}',
         parsed.site.span,
+        fix,
     )
 
 

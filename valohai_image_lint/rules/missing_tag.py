@@ -27,14 +27,18 @@ so the same commit runs different code next month, and nothing records which ima
 None.
 
 ## Fix safety
-No fix: choosing a version is the author's decision; the message suggests one for well-known
-images.
+Offline, no fix: choosing a version is the author's decision; the message suggests one for
+well-known images. Online (`--online`), an unsafe fix pins the digest the image points at now,
+written after the reference (`python@sha256:…`): for a multi-platform image the index's digest, never
+one platform's. Unsafe because the pin freezes today's build, which a rebuild of the same tag
+would have replaced; Renovate (see the README) keeps such pins fresh.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ..facts import digest_pin
 from ..model import Finding, ParsedSite, Severity
 from ..rule import Rule, RuleOptions
 from ..tags import suggest_exact_tag
@@ -46,9 +50,11 @@ def check(parsed: ParsedSite, options: RuleOptions) -> Iterator[Finding]:
         return
     exact = suggest_exact_tag(ref.name, None)
     advice = f"pin a version such as {ref.raw}:{exact}" if exact else "pin a version tag or a digest"
+    fix = digest_pin(parsed, options.facts_for(parsed))
     yield Finding(
         f'image "{parsed.site.value}" has no tag, so Docker pulls "latest", which moves; {advice}',
         parsed.site.span,
+        fix,
     )
 
 
