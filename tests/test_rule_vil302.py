@@ -406,9 +406,12 @@ def test_without_today_judges_by_the_real_date() -> None:
     assert only(lint_text(text), CODE) == found
 
 
-def test_no_fix() -> None:
-    (d,) = only(lint_text("- step: {name: train, image: python:3.6}", config=CONFIG), CODE)
-    assert d.fix is None
+def test_the_fix_edits_the_tag_in_a_flow_mapping_too() -> None:
+    text = "- step: {name: train, image: python:3.6}"
+    (d,) = only(lint_text(text, config=CONFIG), CODE)
+    assert d.fix is not None
+    (edit,) = d.fix.edits
+    assert text[edit.span.column - 1 : edit.span.end_column - 1] == "3.6"
 
 
 def test_an_older_python_is_its_own_release_not_2_7() -> None:
@@ -443,3 +446,30 @@ def test_a_codename_in_a_known_family_counts_without_a_version() -> None:
         config=LintConfig(select=("VIL302",), today="2026-11-30"),
     )
     assert "Debian 10 buster" in d.message
+
+
+@pytest.mark.parametrize(
+    ("image", "replacement"),
+    [
+        ("python:3.7.17", "3.11.15"),
+        ("python:3.8.10-slim-buster", "3.11.15-slim-bookworm"),
+        ("tensorflow/tensorflow:1.15.5-gpu", "2.16.1-gpu"),
+        ("gcr.io/tensorflow/tensorflow:1.15.5-gpu", None),  # the suggestion names another image
+        ("ubuntu:18.04", None),  # the message suggests no tag
+        ("python:3.7.17@sha256:" + "a" * 64, None),  # the digest is the old release's
+        ('"python:3.7\\x2e17"', None),  # not verbatim in the file
+    ],
+)
+def test_the_unsafe_fix_writes_the_suggested_tag(image: str, replacement: str | None) -> None:
+    from valohai_image_lint.model import Applicability
+
+    text = f"- step:\n    name: x\n    image: {image}\n"
+    (found,) = lint_text(text, config=LintConfig(select=("VIL302",), today="2026-12-07"))
+    if replacement is None:
+        assert found.fix is None
+        return
+    assert found.fix is not None and found.fix.applicability is Applicability.UNSAFE
+    (edit,) = found.fix.edits
+    assert edit.replacement == replacement
+    line = text.splitlines()[2]
+    assert line[edit.span.column - 1 : edit.span.end_column - 1] == image.split(":", 1)[1]

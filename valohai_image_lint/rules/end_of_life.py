@@ -46,7 +46,10 @@ today = "2026-11-30"
 ```
 
 ## Fix safety
-No fix: moving to another runtime or OS release may break the job; the message suggests a tag.
+Unsafe: where the message suggests a supported tag of the same image, the fix writes it in place
+of the tag (`python:3.7.17` -> `python:3.12.13`); moving to another runtime or OS release may
+break the job. No fix when the message suggests no tag, the image is pinned by digest (the
+digest is the old release's), or the value in the file is not the image text itself.
 """
 
 from __future__ import annotations
@@ -68,7 +71,8 @@ from ..knowledge import (
     Runtime,
     family_of,
 )
-from ..model import Finding, ParsedSite, Severity
+from ..model import Applicability, Edit, Finding, Fix, ParsedSite, Severity
+from ..reference import split_name
 from ..rule import Rule, RuleOptions
 from ..tags import EXACT_VERSIONS
 
@@ -229,7 +233,28 @@ def check(parsed: ParsedSite, options: RuleOptions) -> Iterator[Finding]:
         for runtime, release, *_ in ended
     )
     advice = _advice(family, ref.familiar_name, ref.tag, ended)
-    yield Finding(f'image "{site.value}" pins {facts}; {advice}', site.span)
+    yield Finding(f'image "{site.value}" pins {facts}; {advice}', site.span, _fix(parsed, family, ended))
+
+
+def _fix(parsed: ParsedSite, family: Family | None, ended: list[_Ended]) -> Fix | None:
+    """The unsafe fix that writes the suggested supported tag in place of the tag, when the
+    message suggests one for the same image, no digest pins the old one, and the file holds the
+    value verbatim."""
+    ref, site = parsed.ref, parsed.site
+    if ref is None or ref.tag is None or ref.digest is not None or family is None or site.value != ref.raw:
+        return None
+    if family.tag_runtime is None or (family.suggest_name or ref.familiar_name) != ref.familiar_name:
+        return None  # the suggestion names another image
+    if any(new is None for *_, new in ended):
+        return None
+    new_tag = _suggested_tag(family, ref.tag, ended)
+    if new_tag is None:
+        return None
+    name, _ = split_name(ref.raw)
+    span = site.value_span(len(name) + 1, len(ref.tag))
+    if span is None:
+        return None
+    return Fix(f'Move to "{new_tag}"', (Edit(span, new_tag),), Applicability.UNSAFE)
 
 
 def _label(release: Release) -> str:
