@@ -177,7 +177,9 @@ def is_digest(text: object) -> bool:
     return (
         bool(colon)
         and len(encoded) >= 32
-        and all(part and set(part) <= _NAME_CHARACTERS - set("._-") and part.lower() == part for part in parts)
+        and all(
+            part and set(part) <= _NAME_CHARACTERS - set("._-") and part.lower() == part for part in parts
+        )
         and set(encoded) <= _NAME_CHARACTERS - {"."} | {"="}
     )
 
@@ -237,8 +239,10 @@ def read_manifest(digest: str, media_type: str, body: bytes) -> Manifest:
     layers = list(_objects(document.get("layers"), "layers"))
     if not isinstance(config, dict):
         raise ManifestError("the manifest has no config")
-    sizes = [item.get("size") for item in [config, *layers]]
-    total = sum(s for s in sizes if valid_size(s)) if all(valid_size(s) for s in sizes) else None
+    sizes = [
+        size for item in [config, *layers] if valid_size(size := item.get("size")) and isinstance(size, int)
+    ]
+    total = sum(sizes) if len(sizes) == 1 + len(layers) else None
     return Manifest(digest, kind, size=total if valid_size(total) else None)
 
 
