@@ -18,8 +18,9 @@ never a hang). For one registry the CLI asks, in this order (``docker/cli``,
 Docker Hub's server address is ``https://index.docker.io/v1/``: that is what a helper is asked
 for, and the ``auths`` key looked for first; entries under ``index.docker.io``, ``docker.io`` or
 ``registry-1.docker.io`` count for it too. A helper is the program ``docker-credential-<name>``
-on ``PATH``, run without a shell as ``[program, "get"]`` with the server address on standard
-input, under a timeout and with its output bounded. Its problems become one-line ``warnings``
+in an absolute folder of ``PATH`` (never one of the repository being linted), run without a shell
+as ``[program, "get"]`` with the server address on standard input, under a timeout and with its
+output bounded. Its problems become one-line ``warnings``
 that never quote what it printed (which might be a secret).
 
 No HTTP here: the registry client takes a ``Credential`` and does the talking.
@@ -284,7 +285,9 @@ class DockerCredentials:
             self._warn(f'Docker credentials: credential helper name "{shown}" is not valid; not run')
             return None
         program = f"docker-credential-{name}"
-        found = shutil.which(program, path=self.environ.get("PATH", os.defpath))
+        found = shutil.which(program, path=_absolute_path(self.environ.get("PATH", os.defpath)))
+        if found is not None and not os.path.isabs(found):
+            found = None  # Windows' which() looks in the current folder first, whatever PATH says
         if found is None:
             self._warn(f"Docker credentials: credential helper {program} not found on PATH")
             return None
@@ -377,6 +380,13 @@ class DockerCredentials:
         if timed_out:
             return f"timed out after {self.helper_timeout:g} s"
         return status, b"".join(pieces)
+
+
+def _absolute_path(path: str) -> str:
+    """``PATH`` without its relative entries (an empty one means the current folder): a helper is
+    never found in the folder being linted, which is a repository's to fill. Go's
+    ``exec.LookPath``, which the Docker CLI uses, refuses such a program too (``ErrDot``)."""
+    return os.pathsep.join(entry for entry in path.split(os.pathsep) if os.path.isabs(entry))
 
 
 def _kill(process: subprocess.Popen[bytes], posix: bool) -> None:

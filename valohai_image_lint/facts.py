@@ -24,6 +24,12 @@ DOCKER_MANIFEST_LIST = "application/vnd.docker.distribution.manifest.list.v2+jso
 MANIFEST_TYPES = (OCI_MANIFEST, OCI_INDEX, DOCKER_MANIFEST, DOCKER_MANIFEST_LIST)
 """What a client asks for (``Accept``): without them registries answer 404 or convert."""
 INDEX_TYPES = frozenset({OCI_INDEX, DOCKER_MANIFEST_LIST})
+MAX_INDEX_MANIFESTS = 1024
+"""The most entries an index may list (real ones list a few dozen, attestations included)."""
+MAX_SIZE = 2**53
+"""The largest size believed (a JSON number every reader holds exactly); a bigger one is no size."""
+_NAME_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
+_HEX = frozenset("0123456789abcdef")
 
 
 class Platform(NamedTuple):
@@ -151,16 +157,65 @@ class ManifestError(ValueError):
     """A manifest that is not JSON of a known shape."""
 
 
-def read_manifest(digest: str, media_type: str, body: bytes) -> Manifest:
-    """The ``Manifest`` a registry served (``body`` as served, ``media_type`` from its
-    ``Content-Type`` or, failing that, its ``mediaType`` field); ``ManifestError`` when it is not
-    a manifest or an index. A single image's platform needs its config blob (``with_config``)."""
+def platform_name(text: object) -> bool:
+    """Whether ``text`` can be an OS, architecture or variant name (``linux``, ``arm64``, ``v8``):
+    a registry's answer is untrusted, and a name goes into messages and decides which image runs."""
+    return isinstance(text, str) and 0 < len(text) <= 64 and set(text) <= _NAME_CHARACTERS
+
+
+def valid_platform(platform: Platform) -> bool:
+    return (
+        platform_name(platform.os)
+        and platform_name(platform.architecture)
+        and (platform.variant == "" or platform_name(platform.variant))
+    )
+
+
+def is_digest(text: object) -> bool:
+    """``sha256:`` and 64 lower-case hex digits, or another algorithm's ``algorithm:encoded`` (the
+    OCI form, at least 32 characters encoded)."""
+    if not isinstance(text, str) or len(text) > 256:
+        return False
+    algorithm, colon, encoded = text.partition(":")
+    if algorithm == "sha256":
+        return len(encoded) == 64 and set(encoded) <= _HEX
+    parts = algorithm.replace("+", ".").replace("_", ".").replace("-", ".").split(".")
+    return (
+        bool(colon)
+        and len(encoded) >= 32
+        and all(
+            part and set(part) <= _NAME_CHARACTERS - set("._-") and part.lower() == part for part in parts
+        )
+        and set(encoded) <= _NAME_CHARACTERS - {"."} | {"="}
+    )
+
+
+def valid_size(value: object) -> bool:
+    """A size in bytes a registry could mean: an integer (not a boolean) from 0 to ``MAX_SIZE``."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_SIZE
+
+
+def _json(body: bytes) -> object:
+    """``body`` as JSON; ``ValueError`` for anything else, deep nesting included."""
     import json
 
     try:
-        document = json.loads(body)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ManifestError(f"the manifest is not JSON ({exc.__class__.__name__})") from None
+        return json.loads(body)
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+        raise ValueError(exc.__class__.__name__) from None
+
+
+def read_manifest(digest: str, media_type: str, body: bytes) -> Manifest:
+    """The ``Manifest`` a registry served (``body`` as served, ``media_type`` from its
+    ``Content-Type`` or, failing that, its ``mediaType`` field); ``ManifestError`` when it is not
+    a manifest or an index. A single image's platform needs its config blob (``with_config``).
+    An index's entry with a malformed digest or platform name is left out (it runs nowhere Docker
+    would pick it); an index of more than ``MAX_INDEX_MANIFESTS`` entries is an error. A size out
+    of range makes the image's size unknown."""
+    try:
+        document = _json(body)
+    except ValueError as exc:
+        raise ManifestError(f"the manifest is not JSON ({exc})") from None
     if not isinstance(document, dict):
         raise ManifestError("the manifest is not a JSON object")
     declared = document.get("mediaType")
@@ -170,53 +225,57 @@ def read_manifest(digest: str, media_type: str, body: bytes) -> Manifest:
     if kind not in MANIFEST_TYPES:
         kind = OCI_INDEX if isinstance(document.get("manifests"), list) else OCI_MANIFEST
     if kind in INDEX_TYPES:
+        entries = document.get("manifests")
+        if isinstance(entries, list) and len(entries) > MAX_INDEX_MANIFESTS:
+            raise ManifestError(f"the index lists more than {MAX_INDEX_MANIFESTS} manifests")
         children = []
-        for entry in _objects(document.get("manifests"), "manifests"):
+        for entry in _objects(entries, "manifests"):
             child = entry.get("digest")
             platform = entry.get("platform")
-            if not isinstance(child, str) or not isinstance(platform, dict):
+            if not is_digest(child) or not isinstance(platform, dict):
                 continue  # an entry without a platform runs nowhere Docker would pick it
-            os_name, architecture = platform.get("os"), platform.get("architecture")
-            if isinstance(os_name, str) and isinstance(architecture, str):
-                variant = _text(platform.get("variant"))
-                children.append((Platform(os_name, architecture, variant), child))
+            assert isinstance(child, str)
+            found = Platform(
+                _text(platform.get("os")), _text(platform.get("architecture")), _text(platform.get("variant"))
+            )
+            if valid_platform(found):
+                children.append((found, child))
         return Manifest(digest, kind, tuple(children))
     config = document.get("config")
     layers = list(_objects(document.get("layers"), "layers"))
     if not isinstance(config, dict):
         raise ManifestError("the manifest has no config")
-    sizes = [item.get("size") for item in [config, *layers]]
-    size = sum(s for s in sizes if isinstance(s, int)) if all(isinstance(s, int) for s in sizes) else None
-    return Manifest(digest, kind, size=size)
+    sizes = [
+        size for item in [config, *layers] if valid_size(size := item.get("size")) and isinstance(size, int)
+    ]
+    total = sum(sizes) if len(sizes) == 1 + len(layers) else None
+    return Manifest(digest, kind, size=total if valid_size(total) else None)
 
 
 def config_digest(body: bytes) -> str | None:
     """The digest of a single image manifest's config blob (to read its platform)."""
-    import json
-
     try:
-        document = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+        document = _json(body)
+    except ValueError:
         return None
     config = document.get("config") if isinstance(document, dict) else None
     digest = config.get("digest") if isinstance(config, dict) else None
-    return digest if isinstance(digest, str) else None
+    return digest if is_digest(digest) else None
 
 
 def with_config(manifest: Manifest, config: bytes) -> Manifest:
-    """``manifest`` with the platform its config blob names (unchanged when the blob names none)."""
-    import json
-
+    """``manifest`` with the platform its config blob names (unchanged when the blob names none, or
+    a malformed one)."""
     try:
-        document = json.loads(config)
-    except (ValueError, UnicodeDecodeError):
+        document = _json(config)
+    except ValueError:
         return manifest
     if not isinstance(document, dict):
         return manifest
-    os_name, architecture, variant = document.get("os"), document.get("architecture"), document.get("variant")
-    if not isinstance(os_name, str) or not isinstance(architecture, str):
-        return manifest
-    return manifest._replace(platform=Platform(os_name, architecture, _text(variant)))
+    found = Platform(
+        _text(document.get("os")), _text(document.get("architecture")), _text(document.get("variant"))
+    )
+    return manifest._replace(platform=found) if valid_platform(found) else manifest
 
 
 def _text(value: object) -> str:

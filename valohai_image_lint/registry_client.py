@@ -11,7 +11,10 @@ Security, in one place:
 - A credential goes only to the registry it belongs to and to the token service its challenge names,
   and to that service only over https (or to a loopback host). Redirects are followed here, not by
   ``requests``: an ``Authorization`` header never follows a redirect to another origin (blob
-  downloads redirect to storage hosts).
+  downloads redirect to storage hosts), nor does a form (a refresh token). Every URL a registry
+  names (realm, redirect, next page) must read the same to ``urllib.parse`` and to urllib3.
+- Headers a registry sends are parsed in linear time, and a ``WWW-Authenticate`` or ``Link``
+  longer than 16 KiB is not parsed at all.
 - Messages are built here from parts that hold no secret: never from an exception's text, which may
   hold a URL.
 - ``requests``' environment trust is off (a ``.netrc`` entry would replace the Bearer header); the
@@ -54,6 +57,7 @@ _ERROR_BODY_BYTES = 64 * 2**10
 _TOKEN_BODY_BYTES = 1 * 2**20
 _TAGS_PAGE_BYTES = 16 * 2**20
 _CHUNK = 64 * 2**10
+_HEADER_TEXT = 16 * 2**10  # the longest WWW-Authenticate or Link value parsed (real ones: < 1 KiB)
 _CODE = re.compile(r"[A-Z][A-Z0-9_]{0,63}")
 _DIGEST = re.compile(r"(?P<algorithm>[a-z0-9]+(?:[.+_-][a-z0-9]+)*):(?P<hex>[a-zA-Z0-9=_-]+)")
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
@@ -253,7 +257,12 @@ class RegistryClient:
             tags.extend(page)
             if len(tags) > max_tags:
                 raise RegistryError("failed", f"answer too large: {repository} has more than {max_tags} tags")
-            url = _next_link(answer.headers.get("Link"), answer.url)
+            link = answer.headers.get("Link")
+            url = _next_link(link, answer.url) if link is None or len(link) <= _HEADER_TEXT else ""
+            if url is not None and not _well_formed_url(url):
+                raise RegistryError(
+                    "failed", f"{registry} sent a malformed link to the next page of the tags of {repository}"
+                )
             if url is not None and _origin(url) != _origin(base):
                 raise RegistryError(
                     "failed", f"{registry} sent the next page of the tags of {repository} to another host"
@@ -383,7 +392,7 @@ class RegistryClient:
     ) -> tuple[_Answer, _Grant | None]:
         realm = challenge.params.get("realm", "")
         parsed = urllib.parse.urlsplit(realm)
-        if parsed.scheme not in ("http", "https") or not parsed.hostname:
+        if not _well_formed_url(realm):
             raise RegistryError("failed", f"{registry} named a token service that is not an http(s) URL")
         service = challenge.params.get("service")
         token = self._token(realm, service, scope, None)
@@ -484,7 +493,11 @@ class RegistryClient:
         data: Mapping[str, str] | None = None,
     ) -> _Answer:
         """One request, following redirects here: ``authorization`` goes only to ``url``'s own
-        origin, and a redirect never leads from https down to plain http (but on loopback)."""
+        origin, and so does ``data`` (a form may hold a refresh token); a redirect never leads from
+        https down to plain http (but from loopback to loopback, or to an insecure host); every
+        URL is one that the checks here and urllib3 read alike (``_well_formed_url``)."""
+        if not _well_formed_url(url):
+            raise RegistryError("failed", "a registry named a malformed URL")
         origin = _origin(url)
         for _ in range(_MAX_REDIRECTS + 1):
             sent = dict(headers)
@@ -498,14 +511,20 @@ class RegistryClient:
             scheme = urllib.parse.urlsplit(target).scheme
             if scheme not in ("http", "https"):
                 raise RegistryError("failed", f"{_host_text(url)} redirected to a URL that is not http(s)")
+            if not _well_formed_url(target):
+                raise RegistryError("failed", f"{_host_text(url)} redirected to a malformed URL")
+            target_netloc = _netloc(target)
             if (
                 url.startswith("https:")
                 and scheme == "http"
-                and not self._plain_http_allowed(_netloc(target))
+                and target_netloc.lower() not in self.insecure
+                and not (_is_loopback(_netloc(url)) and _is_loopback(target_netloc))
             ):
                 raise RegistryError("failed", f"{_host_text(url)} redirected from https to plain http")
             if answer.status == 303 or (answer.status in (301, 302) and method == "POST"):
                 method, data = "GET", None
+            if data is not None and _origin(target) != origin:
+                raise RegistryError("failed", f"{_host_text(url)} redirected a token request to another host")
             url = target
         raise RegistryError("failed", f"{_host_text(url)} redirected more than {_MAX_REDIRECTS} times")
 
@@ -583,7 +602,7 @@ class RegistryClient:
 
     def _read(self, response: requests.Response, max_bytes: int, host: str) -> bytes:
         length = response.headers.get("Content-Length", "")
-        if length.isdigit() and int(length) > max_bytes:
+        if _ascii_digits(length) and int(length) > max_bytes:
             raise RegistryError("failed", f"answer too large: {host} sent more than {_size(max_bytes)}")
         chunks: list[bytes] = []
         total = 0
@@ -730,7 +749,7 @@ def _clean(text: object) -> str:
 def _json_object(body: bytes, message: str) -> dict[str, object]:
     try:
         document = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # deep nesting is a RecursionError
         raise RegistryError("failed", message) from None
     if not isinstance(document, dict):
         raise RegistryError("failed", message)
@@ -741,7 +760,7 @@ def _error_code(body: bytes) -> str | None:
     """The first error code of a registry's ``{"errors": [{"code": ...}]}`` body, if any."""
     try:
         document = json.loads(body) if body else None
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return None
     errors = document.get("errors") if isinstance(document, dict) else None
     if isinstance(errors, list):
@@ -798,12 +817,40 @@ def _causes(error: BaseException) -> Iterator[BaseException]:
                 pending.append(linked)
 
 
+def _ascii_digits(text: str) -> bool:
+    """``0``-``9`` only (``str.isdigit`` takes ``²``, a header's Latin-1 byte 0xB2, which ``int``
+    refuses)."""
+    return text.isascii() and text.isdigit()
+
+
+def _well_formed_url(url: str) -> bool:
+    """Whether ``url`` (from a registry's answer: a realm, a redirect, a next page) is an http(s)
+    URL that ``urllib.parse``, which this module's checks use, and urllib3, which sends it, read
+    as the same host and port: without user info, backslashes, spaces or control characters
+    (``http://a\\@b/``: ``urlsplit`` reads host ``b``, urllib3 connects to ``a``)."""
+    if any(ord(c) <= 0x20 or c in "\\\x7f" for c in url):
+        return False
+    try:
+        parts = urllib.parse.urlsplit(url)
+        sent = urllib3.util.parse_url(url)
+        port = parts.port
+    except (ValueError, urllib3.exceptions.LocationParseError):
+        return False
+    if parts.scheme not in ("http", "https") or not parts.hostname or "@" in parts.netloc:
+        return False
+    return (sent.scheme, (sent.host or "").lower().strip("[]"), sent.port) == (
+        parts.scheme,
+        parts.hostname,
+        port,
+    )
+
+
 def _retry_after(value: str | None) -> float | None:
     """``Retry-After`` in seconds from now: a number of seconds or an HTTP date."""
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
+    if _ascii_digits(value):
         return float(value)
     try:
         when = email.utils.parsedate_to_datetime(value)
@@ -815,20 +862,33 @@ def _retry_after(value: str | None) -> float | None:
 
 
 def _next_link(value: str | None, url: str) -> str | None:
-    """The ``rel="next"`` target of a ``Link`` header, resolved against ``url``."""
+    """The ``rel="next"`` target of a ``Link`` header, resolved against ``url``. One pass over the
+    text (no regular expression: a hostile header must not cost quadratic time): each ``<target>``
+    with the parameters up to the next ``<``."""
     if not value:
         return None
-    for match in re.finditer(r"<([^>]*)>\s*((?:;\s*[^;,]*)*)", value):
-        params = match.group(2)
-        if re.search(r"""rel\s*=\s*"?(?:[^";,]*\s)?next[\s";,]?""", params, re.IGNORECASE):
-            target: str = match.group(1).strip()
-            return urllib.parse.urljoin(url, target)
+    position = 0
+    while (start := value.find("<", position)) >= 0:
+        end = value.find(">", start + 1)
+        if end < 0:
+            return None
+        following = value.find("<", end + 1)
+        params = value[end + 1 : following if following >= 0 else len(value)]
+        for param in params.split(";")[1:]:
+            name, _, text = param.partition("=")
+            words = text.strip().rstrip(",").strip().strip('"').lower().split()
+            if name.strip().lower() == "rel" and "next" in words:
+                return urllib.parse.urljoin(url, value[start + 1 : end].strip())
+        if following < 0:
+            return None
+        position = following
     return None
 
 
 _TOKEN = r"[!#$%&'*+.^_`|~0-9A-Za-z-]+"
 _SCHEME = re.compile(rf"\s*({_TOKEN})(?=\s|,|$)")
 _PARAM = re.compile(rf"\s*({_TOKEN})\s*=\s*(?:\"((?:[^\"\\]|\\.)*)\"|([^\s,\"=][^\s,\"]*))")
+_COMMA = re.compile(r"\s*,")
 _TOKEN68 = re.compile(r"\s*[A-Za-z0-9._~+/-]+=*\s*(?=,|$)")
 
 
@@ -836,6 +896,8 @@ def parse_challenges(header: str) -> list[_Challenge]:
     """The challenges of a ``WWW-Authenticate`` value (RFC 9110): ``Bearer realm="…",
     service="…"``, several of them separated by commas, quoted values holding commas and escapes."""
     challenges: list[_Challenge] = []
+    if len(header) > _HEADER_TEXT:
+        return challenges  # no challenge is that long: a flood, not worth the time
     position = 0
     while position < len(header):
         if header[position] in " \t,":
@@ -857,10 +919,10 @@ def parse_challenges(header: str) -> list[_Challenge]:
             value = re.sub(r"\\(.)", r"\1", quoted) if quoted is not None else plain
             params.setdefault(param.group(1).lower(), value)
             position = param.end()
-            following = re.match(r"\s*,", header[position:])
+            following = _COMMA.match(header, position)
             if following is None:
                 break
-            after = position + following.end()
+            after = following.end()
             if _PARAM.match(header, after) is None:
                 position = after
                 break

@@ -13,8 +13,9 @@ object):
   content. A digest read from one registry says nothing of another's, so both are in the key.
 
 A record is ``[seconds since the epoch when stored, entry]``, the entry of plain tuples, text,
-numbers and None (``_encode_facts``, ``_encode_manifest``). Decoding checks every field's type
-and every digest's form, and that the entry is the one its key names; anything else (a damaged,
+numbers and None (``_encode_facts``, ``_encode_manifest``). Decoding checks every field's type,
+every digest's form, every platform name, media type and size as ``facts.read_manifest`` checks a
+registry's answer, and that the entry is the one its key names; anything else (a damaged,
 truncated or hostile file, or one from another version) is a miss, never an error. A record
 stored in the future is stale. No credential is stored: ``ImageFacts`` holds none, and its
 ``reason`` is stored as the caller gave it.
@@ -31,7 +32,17 @@ import re
 import threading
 import time
 
-from ..facts import ImageFacts, LookupKey, Manifest, Platform, Status
+from ..facts import (
+    MANIFEST_TYPES,
+    MAX_INDEX_MANIFESTS,
+    ImageFacts,
+    LookupKey,
+    Manifest,
+    Platform,
+    Status,
+    valid_platform,
+    valid_size,
+)
 from .files import MAX_RECORD_BYTES, dump_value, load_value, read_records, write_records
 
 TYPE_CHECKING = False
@@ -74,8 +85,11 @@ def _encode_manifest(manifest: Manifest) -> ManifestValue:
 
 
 def _decode_platform(value: object) -> Platform | None:
+    """A platform whose names are such as a registry's answer could give (``facts.read_manifest``
+    checks them the same way): none with an escape or a newline comes out of the cache."""
     if isinstance(value, tuple) and len(value) == 3 and all(isinstance(part, str) for part in value):
-        return Platform(*value)
+        platform = Platform(*value)
+        return platform if valid_platform(platform) else None
     return None
 
 
@@ -83,9 +97,9 @@ def _decode_manifest(value: object) -> Manifest | None:
     if not (isinstance(value, tuple) and len(value) == 5):
         return None
     digest, media_type, children, platform_value, size = value
-    if not (_is_digest(digest) and isinstance(media_type, str) and isinstance(children, tuple)):
+    if not (_is_digest(digest) and media_type in MANIFEST_TYPES and isinstance(children, tuple)):
         return None
-    if not (size is None or (isinstance(size, int) and not isinstance(size, bool) and size >= 0)):
+    if len(children) > MAX_INDEX_MANIFESTS or not (size is None or valid_size(size)):
         return None
     platform = _decode_platform(platform_value)
     if platform_value is not None and platform is None:
@@ -155,8 +169,12 @@ def _decode_facts(value: object) -> ImageFacts | None:
     for item in sizes:
         if not (isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str)):
             return None
+        try:
+            platform = Platform.parse(item[0])
+        except ValueError:
+            return None
         size = item[1]
-        if not (isinstance(size, int) and not isinstance(size, bool) and size >= 0):
+        if not (valid_platform(platform) and str(platform) == item[0] and valid_size(size)):
             return None
         platform_sizes.append((item[0], size))
     return ImageFacts(
