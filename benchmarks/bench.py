@@ -7,6 +7,11 @@ start-up and imports, as a pre-commit hook or a CI step pays them. Each command 
 warm-up run (which also checks its exit code and fills the page cache and ``__pycache__``); the
 timed runs then go round-robin over the commands of a table, so drift hits them all alike.
 
+With ``--baseline REF`` the start-up section also times the package as it is at git REF (exported
+with ``git archive``), side by side; it checks, under ``-X importtime``, that an offline run imports
+nothing of the online checks. The online section times ``--online`` against Debian's real
+``docker-registry`` on 127.0.0.1 (started through tests/registry_harness.py), and skopeo.
+
 Usage: python benchmarks/bench.py [--runs N] [--quick] [--baseline REF] [--only SECTION,...] [--images N]
 """
 
@@ -748,7 +753,7 @@ def _startup(ref: str | None, runs: int, failures: list[str]) -> tuple[list[str]
             if not Path(where.strip()).is_relative_to(scratch / "baseline"):
                 failures.append(f"--baseline {ref}: the baseline runs imported {where.strip()}")
                 return skipped, None
-            print(f"baseline: {short[:100]}")
+            print(f"baseline: {short if len(short) <= 100 else short[:99] + '…'}")
         (scratch / "edited").mkdir()
         edited = edited_command(scratch / "edited")
         commands = [baseline_command(), ours, cached, *then, edited, *scripts, *others]
