@@ -7,23 +7,31 @@ start-up and imports, as a pre-commit hook or a CI step pays them. Each command 
 warm-up run (which also checks its exit code and fills the page cache and ``__pycache__``); the
 timed runs then go round-robin over the commands of a table, so drift hits them all alike.
 
-Usage: python benchmarks/bench.py [--runs N] [--quick]
+With ``--baseline REF`` the start-up section also times the package as it is at git REF (exported
+with ``git archive``), side by side; it checks, under ``-X importtime``, that an offline run imports
+nothing of the online checks. The online section times ``--online`` against Debian's real
+``docker-registry`` on 127.0.0.1 (started through tests/registry_harness.py), and skopeo.
+
+Usage: python benchmarks/bench.py [--runs N] [--quick] [--baseline REF] [--only SECTION,...] [--images N]
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib.util
+import io
 import os
 import platform
+import shlex
 import shutil
 import statistics
 import subprocess
 import sys
+import tarfile
 import tempfile
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -91,6 +99,8 @@ class Command:
     argv: tuple[str, ...]
     ok_codes: frozenset[int]  # exit codes that mean "ran to the end" (findings are not failures)
     before: Callable[[], None] | None = None  # run, untimed, before each run (edits a file)
+    env: Mapping[str, str] | None = field(default=None, compare=False)  # None: ENV
+    cwd: Path | None = None  # None: REPO_ROOT
 
 
 @dataclass(frozen=True)
@@ -121,8 +131,8 @@ def _run(command: Command, *, capture_stdout: bool = False) -> tuple[float, str]
     start = time.perf_counter()
     proc = subprocess.run(
         command.argv,
-        cwd=REPO_ROOT,
-        env=ENV,
+        cwd=command.cwd or REPO_ROOT,
+        env=ENV if command.env is None else command.env,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE if capture_stdout else subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -173,8 +183,8 @@ def peak_rss_mib(command: Command) -> float | None:
         return None
     proc = subprocess.Popen(
         command.argv,
-        cwd=REPO_ROOT,
-        env=ENV,
+        cwd=command.cwd or REPO_ROOT,
+        env=ENV if command.env is None else command.env,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -264,8 +274,10 @@ def print_ratios(label: str, timings: Sequence[Timing], targets: Targets) -> Non
     mine = next((t for t in timings if t.command.label == label), None)
     if mine is None:
         return
-    print(f"  ratios of medians, {label}:")
     others = [t for t in timings if not t.command.label.startswith(OURS)]
+    if not others:
+        return
+    print(f"  ratios of medians, {label}:")
     name_width = max(len(t.command.label) for t in others)
     for other in others:
         ratio = mine.median / other.median
@@ -381,6 +393,271 @@ def print_growth(rows: Sequence[tuple[int, int, dict[str, Timing]]], cold_start:
         )
 
 
+# -- offline imports and the baseline ---------------------------------------------------------------
+
+# What only an online run may import: the HTTP stack, the thread pool, and our online modules. An
+# offline run (the default) must import none of them: its start-up must not grow with the online
+# checks.
+ONLINE_ONLY_MODULES = (
+    "requests",
+    "urllib3",
+    "certifi",
+    "charset_normalizer",
+    "idna",
+    "http.client",
+    "ssl",
+    "concurrent.futures",
+    "valohai_image_lint.registry_client",
+    "valohai_image_lint.lookups",
+    "valohai_image_lint.credentials",
+    "valohai_image_lint.cache.facts",
+)
+
+
+def imported_modules(command: Command) -> list[str]:
+    """The modules one run of ``command`` (a ``python ...`` command) imports, in order, read from
+    ``-X importtime``'s report on stderr."""
+    argv = (command.argv[0], "-X", "importtime", *command.argv[1:])
+    proc = subprocess.run(
+        argv,
+        cwd=command.cwd or REPO_ROOT,
+        env=ENV if command.env is None else command.env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        check=False,
+    )
+    stderr = proc.stderr.decode("utf-8", "replace")
+    if proc.returncode not in command.ok_codes or "Traceback (most recent call last)" in stderr:
+        tail = "\n".join(stderr.strip().splitlines()[-8:])
+        raise BenchFailure(f"{command.label} -X importtime: exit code {proc.returncode}\n{tail}".rstrip())
+    prefix = "import time:"
+    names = [line.rsplit("|", 1)[1].strip() for line in stderr.splitlines() if line.startswith(prefix)]
+    return [name for name in names if name != "package"]  # the header line: "self [us] | ... | package"
+
+
+def check_offline_imports(commands: Sequence[Command]) -> list[str]:
+    """Print how many modules each offline command imports and which online-only ones; return a
+    failure for each online-only module our current CLI imports offline."""
+    print(f"\n== offline imports (one run each under -X importtime): {EXAMPLE}")
+    failures: list[str] = []
+    for command in commands:
+        try:
+            modules = imported_modules(command)
+        except BenchFailure as exc:
+            failures.append(str(exc))
+            continue
+        online = [name for name in ONLINE_ONLY_MODULES if name in modules]
+        print(
+            f"  {command.label}: {len(modules)} modules; online-only imported: {', '.join(online) or 'none'}"
+        )
+        if online and command.label == OURS:
+            failures.append(f"an offline run imports online-only modules: {', '.join(online)}")
+    print(f"  (online-only: {', '.join(ONLINE_ONLY_MODULES)})")
+    return failures
+
+
+def export_ref(ref: str, folder: Path) -> str:
+    """Write the package ``valohai_image_lint`` as it is at git ``ref`` into ``folder``; return the
+    ref's short commit name and subject."""
+
+    def git(*args: str) -> bytes:
+        done = subprocess.run(["git", "-C", str(REPO_ROOT), *args], capture_output=True, check=False)
+        if done.returncode != 0:
+            raise BenchFailure(f"git {' '.join(args)}: {done.stderr.decode('utf-8', 'replace').strip()}")
+        return done.stdout
+
+    commit = git("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}").decode().strip()
+    archive = git("archive", "--format=tar", commit, "valohai_image_lint")
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        if hasattr(tarfile, "data_filter"):
+            tar.extractall(folder, filter="data")
+        else:  # Python < 3.10.12 / 3.11.4: git archive writes plain files and folders only
+            tar.extractall(folder)
+    return git("log", "-1", "--format=%h %s", commit).decode().strip()
+
+
+def baseline_commands(folder: Path, cache: Path, short: str) -> tuple[list[Command], Command]:
+    """Our CLI as exported into ``folder``, on the example, from the repository root like ours: the
+    cold row and the results-cached one (with a cache folder of its own, whose format may differ),
+    and a command that prints which package the baseline imports.
+
+    ``-P`` (Python 3.11+) keeps the current folder (which holds today's package) off ``sys.path``,
+    so that PYTHONPATH, the export, comes first; before 3.11 a ``-c`` bootstrap puts it first."""
+    env = {**ENV, "PYTHONPATH": str(folder), "VALOHAI_IMAGE_LINT_CACHE_DIR": str(cache)}
+    if sys.version_info >= (3, 11):
+        start: tuple[str, ...] = (PYTHON, "-P", "-m", "valohai_image_lint")
+        probe = (PYTHON, "-P", "-c", "import valohai_image_lint as p; print(p.__file__)")
+    else:
+        boot = f"import sys, runpy; sys.path[0:1] = [{str(folder)!r}]; "
+        start = (PYTHON, "-c", boot + "runpy.run_module('valohai_image_lint', run_name='__main__')")
+        probe = (PYTHON, "-c", boot + "import valohai_image_lint as p; print(p.__file__)")
+    label = f"{OURS} @ {short.split()[0]}"
+    rows = [
+        Command(label, (*start, "--no-cache", str(EXAMPLE)), frozenset({0, 1}), env=env),
+        Command(f"{label} (results cached)", (*start, str(EXAMPLE)), frozenset({0, 1}), env=env),
+    ]
+    return rows, Command(f"{label} (which package)", probe, frozenset({0}), env=env)
+
+
+# The start-up of an offline run against the baseline ref's: at most this ratio (noise aside).
+BASELINE_TARGET = 1.05
+
+
+def print_baseline(timings: Sequence[Timing], pairs: Sequence[tuple[str, str]]) -> None:
+    """Our medians over the baseline's, for each (ours, baseline) pair of labels."""
+    by_label = {t.command.label: t for t in timings}
+    for ours, theirs in pairs:
+        if ours in by_label and theirs in by_label:
+            ratio = by_label[ours].median / by_label[theirs].median
+            marks = _target_marks([("target", BASELINE_TARGET)], ratio)
+            print(f"    {ours} / {theirs} = {ratio:5.2f}x{marks}")
+
+
+# -- online lookups ---------------------------------------------------------------------------------
+
+DEFAULT_IMAGES = 20
+ONLINE_COLD = f"{OURS} --online --no-cache"
+ONLINE_WARM = f"{OURS} --online (facts cached)"
+ONLINE_OFFLINE = f"{OURS} --no-cache (offline, for scale)"
+SKOPEO = "skopeo inspect, once per image"
+PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
+
+
+def online_section(runs: int, images: int) -> list[str]:
+    """Time the online checks against Debian's real ``docker-registry`` on 127.0.0.1 (through
+    tests/registry_harness.py), with ``images`` images pushed; return the failures."""
+    print(f"\n== online lookups: {images} images in a local docker-registry")
+    if shutil.which("docker-registry") is None:
+        print("  skipped: docker-registry is not installed (Debian: apt-get install docker-registry)")
+        return []
+    sys.path.insert(0, str(REPO_ROOT / "tests"))
+    try:
+        import registry_harness
+    except ImportError as exc:  # pytest, requests, cryptography: the test extra
+        print(f"  skipped: tests/registry_harness.py needs {exc.name} (pip install -e '.[test]')")
+        return []
+    finally:
+        sys.path.remove(str(REPO_ROOT / "tests"))
+    with tempfile.TemporaryDirectory(prefix="vil-bench-online-") as tmp:
+        folder = Path(tmp)
+        with registry_harness.start_registry(folder) as registry:
+            proxy = registry_harness.FrontProxy(registry)
+            try:
+                return _online(runs, images, folder, registry, proxy)
+            finally:
+                proxy.stop()
+
+
+def _online(runs: int, images: int, folder: Path, registry: object, proxy: object) -> list[str]:
+    from registry_harness import FrontProxy, Registry
+
+    assert isinstance(registry, Registry) and isinstance(proxy, FrontProxy)
+    names: list[str] = []
+    multi = 0
+    for i in range(images):
+        repository, tag = f"bench/app-{i:02d}", f"1.{i}.0"
+        platforms = ("linux/amd64", "linux/arm64") if i % 4 == 0 else ("linux/amd64",)
+        multi += len(platforms) > 1
+        registry.push(repository, tag, platforms=platforms, media="docker" if i % 3 == 1 else "oci")
+        names.append(f"{proxy.host}/{repository}:{tag}")  # looked up through the counting proxy
+    config = folder / "valohai.yaml"
+    config.write_text(
+        "".join(
+            f"- step:\n    name: step-{i:02d}\n    image: {name}\n    command: python train.py\n"
+            for i, name in enumerate(names)
+        ),
+        encoding="utf-8",
+    )
+    print(
+        f"  {images} images ({multi} multi-platform: linux/amd64 and linux/arm64), pushed to {registry.url},"
+    )
+    print(f"  named in {config.name} through a request-counting proxy at {proxy.url}")
+
+    # Only 127.0.0.1: no proxy settings, no user credentials, a cache folder of the section's own.
+    docker_config = folder / "docker"
+    docker_config.mkdir()
+    env = {
+        name: value
+        for name, value in ENV.items()
+        if name.lower() not in PROXY_VARIABLES and name != "REGISTRY_AUTH_FILE"
+    }
+    env.update(
+        NO_PROXY="127.0.0.1,localhost",
+        DOCKER_CONFIG=str(docker_config),
+        REGISTRY_AUTH_FILE=str(docker_config / "auth.json"),
+        VALOHAI_IMAGE_LINT_CACHE_DIR=str(folder / "cache"),
+    )
+    lint = (PYTHON, "-m", "valohai_image_lint", "--online")
+    cold = Command(ONLINE_COLD, (*lint, "--no-cache", str(config)), frozenset({0, 1}), env=env)
+    warm = Command(ONLINE_WARM, (*lint, str(config)), frozenset({0, 1}), env=env)
+    offline = Command(ONLINE_OFFLINE, (*lint[:-1], "--no-cache", str(config)), frozenset({0, 1}), env=env)
+    commands = [cold, warm, offline]
+    skopeo = shutil.which("skopeo")
+    if skopeo is None:
+        print("  skopeo row skipped: skopeo is not installed (Debian: apt-get install skopeo)")
+    else:
+        each = " ".join(shlex.quote(f"docker://{name}") for name in names)
+        inspect = f"{shlex.quote(skopeo)} inspect --tls-verify=false"
+        loop = f'for image in {each}; do {inspect} "$image" >/dev/null || exit 1; done'
+        commands.append(Command(SKOPEO, ("/bin/sh", "-c", loop), frozenset({0}), env=env))
+
+    failures: list[str] = []
+    try:
+        _, output = _run(cold, capture_stdout=True)
+    except BenchFailure as exc:
+        return [str(exc)]
+    wrong = [line for line in output.splitlines() if ": VIL4" in line]
+    if wrong:  # every image exists and runs on linux/amd64: no online finding is expected
+        return ["online: findings where the registry has every image:\n" + "\n".join(wrong[:5])]
+
+    timings, failed = measure(commands, runs)  # the warm-up run fills the facts cache
+    failures += failed
+    print_table(f"online lookups, {images} images", timings, runs, {}, ours=ONLINE_COLD)
+    print_ratios(ONLINE_WARM, timings, {})
+
+    # One more run of each, untimed, counting what reaches the registry.
+    print("  requests per run, counted by the proxy:")
+    for timing in timings:
+        before = len(proxy.requests)
+        try:
+            _run(timing.command)
+        except BenchFailure as exc:
+            failures.append(str(exc))
+            continue
+        count = len(proxy.requests) - before
+        print(f"    {timing.command.label:<{max(len(t.command.label) for t in timings)}}  {count:>4}")
+        if timing.command is warm and count:
+            failures.append(f"{ONLINE_WARM}: {count} requests with every fact cached (expected none)")
+
+    # lookups.py: "a warm run makes no request. requests is imported here only when a lookup has
+    # to be made". Reported, not failed: the request count above is the requirement.
+    try:
+        modules = imported_modules(warm)
+    except BenchFailure as exc:
+        failures.append(str(exc))
+    else:
+        online = [name for name in ONLINE_ONLY_MODULES if name in modules]
+        http = [name for name in ("requests", "urllib3", "ssl") if name in modules]
+        verdict = f"imports {', '.join(http)} with no request to make" if http else "no HTTP stack imported"
+        print(f"  {ONLINE_WARM}, imports (-X importtime): {len(modules)} modules; {verdict}")
+        print(f"    online-only imported: {', '.join(online) or 'none'}")
+    return failures
+
+
+# startup: the example file (and the offline imports, and --baseline); files: the generated files
+# (one big, the growth series, 1,000 small ones, peak RSS); online: lookups against a local registry.
+SECTIONS = ("startup", "files", "online")
+
+
+def _sections(text: str) -> tuple[str, ...]:
+    chosen = tuple(part.strip() for part in text.split(",") if part.strip())
+    unknown = [part for part in chosen if part not in SECTIONS]
+    if unknown or not chosen:
+        raise argparse.ArgumentTypeError(f"sections are {', '.join(SECTIONS)}, not {text!r}")
+    return chosen
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -397,10 +674,31 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help="fewer runs; no yamllint or valohai-yaml on the big file, no 1k and 20k step growth series",
     )
+    parser.add_argument(
+        "--baseline",
+        metavar="REF",
+        help="also time the offline start-up of the package as it is at git REF (e.g. a3e3edf, the "
+        "commit before the online checks), side by side with today's",
+    )
+    parser.add_argument(
+        "--only",
+        type=_sections,
+        default=SECTIONS,
+        metavar="SECTION[,SECTION]",
+        help=f"run only these sections, of {', '.join(SECTIONS)} (default: all)",
+    )
+    parser.add_argument(
+        "--images",
+        type=int,
+        default=DEFAULT_IMAGES,
+        help=f"images in the online section's registry (default {DEFAULT_IMAGES})",
+    )
     args = parser.parse_args(argv)
     runs: int = args.runs if args.runs is not None else (QUICK_RUNS if args.quick else DEFAULT_RUNS)
     if runs < 1:
         parser.error("--runs must be at least 1")
+    if args.images < 1:
+        parser.error("--images must be at least 1")
     big_runs = min(runs, max(3, runs // 3))
 
     # A cache folder of the run's own: the user's cache is neither read nor written.
@@ -419,23 +717,50 @@ def _main(args: argparse.Namespace, runs: int, big_runs: int) -> int:
     print(f"ruamel.yaml.clib: {clib}")
     failures: list[str] = []
     skipped: list[str] = []
+    ours_cold: float | None = None
+    if "startup" in args.only:
+        skipped, ours_cold = _startup(args.baseline, runs, failures)
+    if "files" in args.only and not failures:
+        _files(args.quick, big_runs, skipped, ours_cold, failures)
+    if "online" in args.only:
+        failures += online_section(runs, args.images)
+    return _report_failures(failures)
 
-    # 1. Start-up: the example file, where start-up and imports dominate.
+
+def _startup(ref: str | None, runs: int, failures: list[str]) -> tuple[list[str], float | None]:
+    """1. Start-up: the example file, where start-up and imports dominate; the offline imports; and
+    with a ``ref``, the same offline runs of the package as it was at that ref. Returns the skip
+    messages printed and our median."""
     others, skipped = comparison_commands(EXAMPLE, linters=True, with_ruamel=False)
     for message in skipped:
         print(message)
     found = (console_script_command(EXAMPLE), console_script_command(EXAMPLE, cached=True))
     scripts = [script for script in found if script is not None]
     import_ruamel = Command("import ruamel.yaml", (PYTHON, "-c", "import ruamel.yaml"), frozenset({0}))
+    ours = ours_command(EXAMPLE)
     cached = ours_command(EXAMPLE, label=CACHED, cached=True)
-    edited_folder = tempfile.mkdtemp(prefix="vil-bench-edited-")
-    edited = edited_command(Path(edited_folder))
-    commands = [baseline_command(), ours_command(EXAMPLE), cached, edited, *scripts, *others]
-    commands.append(import_ruamel)  # for scale: what importing all of ruamel.yaml costs
+    scratch = Path(tempfile.mkdtemp(prefix="vil-bench-startup-"))
     try:
+        then: list[Command] = []
+        if ref is not None:
+            try:
+                short = export_ref(ref, scratch / "baseline")
+                then, probe = baseline_commands(scratch / "baseline", scratch / "baseline-cache", short)
+                _, where = _run(probe, capture_stdout=True)
+            except BenchFailure as exc:
+                failures.append(f"--baseline {ref}: {exc}")
+                return skipped, None
+            if not Path(where.strip()).is_relative_to(scratch / "baseline"):
+                failures.append(f"--baseline {ref}: the baseline runs imported {where.strip()}")
+                return skipped, None
+            print(f"baseline: {short if len(short) <= 100 else short[:99] + '…'}")
+        (scratch / "edited").mkdir()
+        edited = edited_command(scratch / "edited")
+        commands = [baseline_command(), ours, cached, *then, edited, *scripts, *others]
+        commands.append(import_ruamel)  # for scale: what importing all of ruamel.yaml costs
         timings, failed = measure(commands, runs)
     finally:
-        shutil.rmtree(edited_folder, ignore_errors=True)
+        shutil.rmtree(scratch, ignore_errors=True)
     failures += failed
     print_table(
         f"start-up: {EXAMPLE} ({len((REPO_ROOT / EXAMPLE).read_text().splitlines())} lines)",
@@ -445,8 +770,17 @@ def _main(args: argparse.Namespace, runs: int, big_runs: int) -> int:
     )
     for extra in (cached, edited, *scripts):
         print_ratios(extra.label, timings, EXAMPLE_TARGETS)
-    ours_cold = next((t.median for t in timings if t.command.label == OURS), None)
+    if then:
+        print(f"  against {then[0].label.removeprefix(OURS + ' ')} (the offline start-up must not grow):")
+        print_baseline(timings, [(ours.label, then[0].label), (cached.label, then[1].label)])
+    failures += check_offline_imports([ours, *then[:1]])
+    return skipped, next((t.median for t in timings if t.command.label == OURS), None)
 
+
+def _files(
+    quick: bool, big_runs: int, skipped: Sequence[str], ours_cold: float | None, failures: list[str]
+) -> None:
+    """2 to 5: generated files (a big one, the growth series, many small ones, peak RSS)."""
     with tempfile.TemporaryDirectory(prefix="vil-bench-") as tmp:
         # The generator repeats every len(IMAGES) steps: a small sample shows whether it writes valid YAML.
         sample = Path(tmp) / "sample.yaml"
@@ -459,18 +793,18 @@ def _main(args: argparse.Namespace, runs: int, big_runs: int) -> int:
             if "VIL001" in output:
                 failures.append(f"the generated file is not valid YAML:\n{output.strip()}")
         if failures:
-            return _report_failures(failures)
+            return
 
         sizes: dict[int, int] = {}  # steps -> lines
         paths: dict[int, Path] = {}
-        for steps in (MAIN_STEPS,) if args.quick else GROWTH_STEPS:
+        for steps in (MAIN_STEPS,) if quick else GROWTH_STEPS:
             paths[steps] = Path(tmp) / f"valohai-{steps}.yaml"
             sizes[steps] = write_config(paths[steps], steps)
 
         # 2. The big file: parsing and rules dominate. No warm-up runs here: the example already
         # compiled our modules, and a warm-up of seconds would buy nothing against runs of seconds.
         big = paths[MAIN_STEPS]
-        others, big_skipped = comparison_commands(big, linters=not args.quick, with_ruamel=True)
+        others, big_skipped = comparison_commands(big, linters=not quick, with_ruamel=True)
         for message in big_skipped:
             if message not in skipped:
                 print(message)
@@ -487,7 +821,7 @@ def _main(args: argparse.Namespace, runs: int, big_runs: int) -> int:
         }
 
         # 3. How the cost grows with the file, against ruamel alone on each size.
-        if not args.quick:
+        if not quick:
             by_command: dict[Command, tuple[int, str]] = {}
             for steps in GROWTH_STEPS:
                 if steps == MAIN_STEPS:
@@ -525,8 +859,6 @@ def _main(args: argparse.Namespace, runs: int, big_runs: int) -> int:
             rss = peak_rss_mib(command)
             shown = "not measured (needs os.wait4 and exit 0 or 1)" if rss is None else f"{rss:.1f} MiB"
             print(f"  {command.label:<28}  {shown}")
-
-    return _report_failures(failures)
 
 
 def _report_failures(failures: Sequence[str]) -> int:

@@ -678,14 +678,19 @@ class FrontProxy:
             error = {"errors": [{"code": "TOOMANYREQUESTS", "message": "harness: failing on purpose"}]}
             _send(handler, status, error, {"Retry-After": retry_after} if retry_after is not None else None)
             return
-        headers = {key: value for key, value in handler.headers.items() if key.lower() not in _HOP_BY_HOP}
-        headers.pop("Content-Length", None)
+        # A list, not a dict: a header sent several times (skopeo sends one Accept per media type)
+        # is forwarded as many times.
+        headers = [
+            (key, value)
+            for key, value in handler.headers.items()
+            if key.lower() not in _HOP_BY_HOP and key.lower() != "content-length"
+        ]
         if body or handler.command in ("POST", "PUT", "PATCH"):
-            headers["Content-Length"] = str(len(body))
+            headers.append(("Content-Length", str(len(body))))
         connection = http.client.HTTPConnection("127.0.0.1", self.target.port, timeout=30)
         try:
             connection.putrequest(handler.command, handler.path, skip_host=True, skip_accept_encoding=True)
-            for key, value in headers.items():
+            for key, value in headers:
                 connection.putheader(key, value)
             connection.endheaders(body or None)
             answer = connection.getresponse()

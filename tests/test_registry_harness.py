@@ -250,6 +250,26 @@ def test_the_front_proxy_forwards_counts_delays_and_fails(
         proxy.stop()
 
 
+def test_the_front_proxy_forwards_a_repeated_header_each_time(registry_module: Registry) -> None:
+    """skopeo (containers/image) sends one Accept header per media type; the registry must see all."""
+    import http.client
+
+    pushed = registry_module.push("proxied/repeated", "1")
+    with FrontProxy(registry_module) as proxy:
+        connection = http.client.HTTPConnection("127.0.0.1", proxy.port, timeout=10)
+        try:
+            connection.putrequest("GET", f"/v2/proxied/repeated/manifests/{pushed.digest}")
+            for media_type in (OCI_MANIFEST, DOCKER_MANIFEST):  # a dict would keep only the last
+                connection.putheader("Accept", media_type)
+            connection.endheaders()
+            answer = connection.getresponse()
+            answer.read()
+        finally:
+            connection.close()
+    assert answer.status == 200
+    assert answer.getheader("Content-Type") == OCI_MANIFEST
+
+
 def test_pushing_through_the_proxy_and_a_registry_stopped_mid_run(
     tmp_path: Path, http: requests.Session
 ) -> None:
