@@ -555,3 +555,27 @@ def test_online_fix_pins_the_current_digests(
         .replace(f"{host}/pin/multi:1.3\n", f"{host}/pin/multi:1.3@{multi.digest}\n")
     )
     assert multi.digest not in multi.children.values()  # the index, not a platform's image
+
+
+def test_a_warm_run_imports_no_http(registry_module: Registry, tmp_path: Path) -> None:
+    host = registry_module.host
+    multi = registry_module.push("import/multi", "1.0", platforms=("linux/amd64", "linux/arm64"))
+    path = _config(tmp_path, f"{host}/import/multi:1.0", f"{host}/import/multi@{multi.digest}")
+    env = {**os.environ, "VALOHAI_IMAGE_LINT_CACHE_DIR": str(tmp_path / "cache")}
+    script = (
+        "import sys\n"
+        "from valohai_image_lint.cli import main\n"
+        f"code = main(['--online', '--isolated', '--select', 'VIL4', {str(path)!r}])\n"
+        "loaded = ('requests', 'urllib3', 'valohai_image_lint.registry_client', 'concurrent.futures')\n"
+        "print(code, sorted(m for m in loaded if m in sys.modules))\n"
+    )
+
+    def run() -> str:
+        done = subprocess.run(
+            [sys.executable, "-c", script], capture_output=True, text=True, env=env, check=False
+        )
+        return done.stdout.strip().splitlines()[-1]
+
+    cold = run()
+    assert cold.startswith("0 [") and "requests" in cold
+    assert run() == "0 []"  # every fact from the cache: nothing of HTTP imported

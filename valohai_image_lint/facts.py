@@ -153,6 +153,25 @@ class ImageFacts(NamedTuple):
         return self.status is Status.FOUND
 
 
+class RegistryError(Exception):
+    """A lookup that did not get its answer. ``kind`` is ``not-found``, ``denied`` or ``failed``;
+    ``code`` the registry's error code when it sent one (``MANIFEST_UNKNOWN``, ``NAME_UNKNOWN``,
+    ``BLOB_UNKNOWN``, ``UNAUTHORIZED``, ``DENIED``, ...); ``message`` one line for users, which
+    never holds a credential or a token."""
+
+    def __init__(self, kind: str, message: str, code: str | None = None) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.code = code
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __repr__(self) -> str:
+        return f"RegistryError({self.kind!r}, {self.message!r}, code={self.code!r})"
+
+
 class ManifestError(ValueError):
     """A manifest that is not JSON of a known shape."""
 

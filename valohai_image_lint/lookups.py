@@ -24,6 +24,7 @@ from .facts import (
     Manifest,
     ManifestError,
     Platform,
+    RegistryError,
     Status,
     config_digest,
     read_manifest,
@@ -31,13 +32,13 @@ from .facts import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
     from typing import TextIO
 
     from .cache.facts import FactsCache
     from .config.settings import RegistrySettings
     from .credentials import DockerCredentials
-    from .registry_client import RegistryClient, RegistryError
+    from .registry_client import RegistryClient
 
 MAX_LINE_TAGS = 20
 """The most tags under a version line kept in the facts (the newest)."""
@@ -76,6 +77,13 @@ class Lookups:
         if not todo:
             return self.known
         cache = self._facts_cache(min(wanted[key].registry.cache_ttl for key in todo))
+        for key in todo:  # what the facts cache answers, without the network (nor importing it)
+            cached = self._from_cache(cache, key, wanted[key])
+            if cached is not None:
+                self.known[key] = cached
+        todo = [key for key in todo if key not in self.known]
+        if not todo:
+            return self.known
         from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 
         for key in todo:
@@ -142,41 +150,65 @@ class Lookups:
             )
         return self._clients[settings]
 
+    def _from_cache(self, cache: FactsCache, key: LookupKey, wanted: Wanted) -> ImageFacts | None:
+        """The facts of ``key`` as the facts cache alone gives them (a tag fresh there, a digest's
+        manifests), or None when a request is needed."""
+        try:
+            cached = cache.tag(key) if key.tag is not None else None
+            if cached is not None or key.tag is not None:
+                return cached
+            return _Lookup(_needs_network, cache, key, wanted.platforms).run()
+        except Exception:  # _NeedsNetwork, or anything else: the full lookup says what it is
+            return None
+
     def _one(self, cache: FactsCache, key: LookupKey, wanted: Wanted) -> ImageFacts:
         """One lookup, from the cache when it is fresh there; never raises."""
-        if key.tag is not None:
-            cached = cache.tag(key)
+        try:
+            cached = cache.tag(key) if key.tag is not None else None
             if cached is not None:
                 return cached
-        from .registry_client import RegistryError
-
-        try:
-            facts = _Lookup(self._clients[wanted.registry], cache, key, wanted.platforms).run()
+            client = self._clients[wanted.registry]
+            facts = _Lookup(lambda: client, cache, key, wanted.platforms).run()
+            if key.tag is not None and facts.found:
+                # Found images only: a tag pushed after a run said it was missing is found by the next.
+                cache.put_tag(facts)
         except RegistryError as exc:
             facts = ImageFacts(key, Status.FAILED, reason=exc.message)
         except Exception as exc:  # a bug of ours must not stop the other lookups, nor the run
             facts = ImageFacts(key, Status.FAILED, reason=f"an unexpected error ({exc.__class__.__name__})")
-        if key.tag is not None and facts.found:
-            # Found images only: a tag pushed after a run said it was missing is found by the next.
-            cache.put_tag(facts)
         return facts
 
 
+class _NeedsNetwork(Exception):
+    """A lookup the facts cache alone cannot answer."""
+
+
+def _needs_network() -> RegistryClient:
+    raise _NeedsNetwork
+
+
 class _Lookup:
-    """One lookup's requests: see the module's docstring."""
+    """One lookup's requests: see the module's docstring. ``client_source`` gives the client
+    when a request is to be made (``_needs_network``: none may be)."""
 
     def __init__(
-        self, client: RegistryClient, cache: FactsCache, key: LookupKey, platforms: tuple[Platform, ...]
+        self,
+        client_source: Callable[[], RegistryClient],
+        cache: FactsCache,
+        key: LookupKey,
+        platforms: tuple[Platform, ...],
     ) -> None:
-        self.client = client
+        self.client_source = client_source
         self.cache = cache
         self.key = key
         self.platforms = platforms
         self.authenticated = False
 
-    def run(self) -> ImageFacts:
-        from .registry_client import RegistryError
+    @property
+    def client(self) -> RegistryClient:
+        return self.client_source()
 
+    def run(self) -> ImageFacts:
         key = self.key
         tag_manifest: Manifest | None = None
         if key.tag is not None:
@@ -221,7 +253,6 @@ class _Lookup:
         first (at most ``MAX_LINE_TAGS``), and the newest of them (of the first ``SAME_DIGEST_TRIES``)
         that points at ``digest`` too. (None, None) when the tag names no line or the tag list
         cannot be read: the line is then judged offline."""
-        from .registry_client import RegistryError
         from .tags import more_specific_tags, version_line
 
         tag = self.key.tag
@@ -248,8 +279,6 @@ class _Lookup:
         """Whether a tag is missing or its whole repository is. A ``HEAD`` answer has no body to
         say which, and registries answer ``MANIFEST_UNKNOWN`` for both (distribution 2.8 does);
         the tag list says ``NAME_UNKNOWN`` for a repository that does not exist."""
-        from .registry_client import RegistryError
-
         if exc.code == "NAME_UNKNOWN":
             return Status.MISSING_REPOSITORY
         try:
@@ -261,8 +290,6 @@ class _Lookup:
     def _manifest(self, digest: str, platform: Platform | None = None) -> Manifest:
         """The manifest of ``digest`` (cached forever), with its platform for a single image
         (``platform`` when an index already said it, else from its config blob)."""
-        from .registry_client import RegistryError
-
         key = self.key
         cached = self.cache.manifest(key.registry, key.repository, digest)
         if cached is not None:

@@ -45,6 +45,7 @@ import urllib3.exceptions
 
 from . import __version__
 from .facts import DOCKER_HUB, MANIFEST_TYPES, sha256_digest
+from .facts import RegistryError as RegistryError  # raised here; the lookups catch it from facts
 
 if TYPE_CHECKING:
     from types import TracebackType
@@ -80,25 +81,6 @@ class Credential(Protocol):
 
 CredentialSource = Callable[[str], "Credential | None"]
 """The registry as written (``docker.io``, ``127.0.0.1:5000``) -> its credential, or None."""
-
-
-class RegistryError(Exception):
-    """A lookup that did not get its answer. ``kind`` is ``not-found``, ``denied`` or ``failed``;
-    ``code`` the registry's error code when it sent one (``MANIFEST_UNKNOWN``, ``NAME_UNKNOWN``,
-    ``BLOB_UNKNOWN``, ``UNAUTHORIZED``, ``DENIED``, ...); ``message`` one line for users, which
-    never holds a credential or a token."""
-
-    def __init__(self, kind: str, message: str, code: str | None = None) -> None:
-        super().__init__(message)
-        self.kind = kind
-        self.code = code
-        self.message = message
-
-    def __str__(self) -> str:
-        return self.message
-
-    def __repr__(self) -> str:
-        return f"RegistryError({self.kind!r}, {self.message!r}, code={self.code!r})"
 
 
 class ManifestAnswer(NamedTuple):
