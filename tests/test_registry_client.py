@@ -230,11 +230,17 @@ def test_retries_429_as_retry_after_says(registry_module: Registry) -> None:
         proxy.fail_next(2, 429, "1")
         assert client.head_manifest(proxy.host, "team/busy", "1").digest == pushed.digest
         assert sleeps == [1.0, 1.0] and client.requests_made == 3
-        proxy.fail_next(3, 429, "3600")
+        proxy.fail_next(3, 429, "1")
         error = error_of(lambda: client.head_manifest(proxy.host, "team/busy", "1"))
         assert error.message == f"{proxy.host} answered 429 (too many requests) after 3 tries"
         assert error.kind == "failed"
-        assert sleeps[2:] == [30.0, 30.0]  # capped at max_retry_after
+        assert sleeps[2:] == [1.0, 1.0]
+        proxy.fail_next(1, 429, "3600")
+        error = error_of(lambda: client.head_manifest(proxy.host, "team/busy", "1"))
+        assert error.message == (
+            f"{proxy.host} answered 429 (too many requests) and asked to wait 3600 s (more than 30 s)"
+        )
+        assert sleeps[4:] == []  # no wait past max_retry_after, and no second try
         proxy.fail_next(3, 502, None)
         bad = error_of(lambda: client.get_manifest(proxy.host, "team/busy", "1"))
         assert bad.message == f"{proxy.host} answered 502 (bad gateway) after 3 tries"

@@ -519,7 +519,8 @@ class RegistryClient:
         data: Mapping[str, str] | None,
     ) -> _Answer:
         """One request with retries: on 429, 5xx, timeouts and lost connections, up to ``retries``
-        tries, waiting 0.5 s, 1 s, 2 s, ... or what ``Retry-After`` asks (capped)."""
+        tries, waiting 0.5 s, 1 s, 2 s, ... or what ``Retry-After`` asks; a ``Retry-After`` longer
+        than ``max_retry_after`` ends the tries at once."""
         host = _host_text(url)
         for attempt in range(1, self.retries + 1):
             last = attempt == self.retries
@@ -539,7 +540,16 @@ class RegistryClient:
                         "failed", f"{host} answered {_status_text(answer.status)}{tries}", code
                     )
                 wait = _retry_after(answer.headers.get("Retry-After"))
-                self._sleep(min(wait, self.max_retry_after) if wait is not None else self._backoff(attempt))
+                if wait is not None and wait > self.max_retry_after:
+                    # Asking again sooner than the registry says would not be polite; waiting that
+                    # long would hold the run: the check is not done, and the message says why.
+                    raise RegistryError(
+                        "failed",
+                        f"{host} answered {_status_text(answer.status)} and asked to wait {wait:.0f} s "
+                        f"(more than {self.max_retry_after:.0f} s)",
+                        _error_code(answer.body),
+                    )
+                self._sleep(wait if wait is not None else self._backoff(attempt))
                 continue
             return answer
         raise AssertionError("unreachable")  # pragma: no cover
