@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import select
 import shlex
 import signal
 import stat
@@ -219,13 +220,20 @@ def test_the_readme_section_runs_as_printed(
 
 
 def _read_until(process: subprocess.Popen[str], needle: str, deadline: float) -> str:
+    """What the process writes on stderr, up to ``needle``. Read from the pipe's descriptor with
+    a timeout (never through the text wrapper, whose buffer ``select`` cannot see): a process that
+    never prints fails the test instead of hanging it."""
     seen = ""
     assert process.stderr is not None
+    descriptor = process.stderr.fileno()
     while needle not in seen:
-        assert time.monotonic() < deadline, f"no {needle!r} in {seen!r}"
-        line = process.stderr.readline()
-        assert line, f"the process ended: {seen!r}"
-        seen += line
+        left = deadline - time.monotonic()
+        assert left > 0, f"no {needle!r} in {seen!r}"
+        ready, _, _ = select.select([descriptor], [], [], left)
+        assert ready, f"no {needle!r} in {seen!r} after the deadline"
+        chunk = os.read(descriptor, 65536)
+        assert chunk, f"the process ended: {seen!r}"
+        seen += chunk.decode("utf-8", "replace")
     return seen
 
 

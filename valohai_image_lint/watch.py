@@ -41,16 +41,22 @@ def watch(
     sleep: Callable[[float], None] = time.sleep,
 ) -> int:
     """Lint ``args.paths`` and report, again after each change, until Ctrl-C; exit code 0."""
+    watched: list[str] = list(args.paths or ["."])
     try:
         while True:
             if hasattr(out, "isatty") and out.isatty():
                 out.write(CLEAR)
                 out.flush()
+            # What the last round watched, as it was before this round read it: a change made
+            # while the round ran is seen by comparing with it, and linted again at once.
+            before_round = dict(zip(watched, snapshot(watched), strict=True))
             watched = _bounded(_lint_once(args, make_workspace(), report, err), err)
+            linted = snapshot(watched)
+            if any(before_round.get(path, now) != now for path, now in zip(watched, linted, strict=True)):
+                continue
             err.write(f"Watching {len(watched)} files for changes; press Ctrl-C to stop.\n")
             err.flush()
-            before = snapshot(watched)
-            while snapshot(watched) == before:
+            while snapshot(watched) == linted:
                 sleep(INTERVAL)
     except KeyboardInterrupt:
         return EXIT_CLEAN
