@@ -180,7 +180,7 @@ def documents(draw: st.DrawFn) -> Generated:
 
 
 PROPERTY_SETTINGS = settings(
-    max_examples=150,
+    max_examples=300,
     derandomize=True,
     database=None,
     deadline=None,
