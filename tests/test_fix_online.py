@@ -178,11 +178,6 @@ def _facts_for(text: str):  # type: ignore[no-untyped-def]
     }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="fixing._non_overlapping takes an insertion at the end of a replaced span as no overlap: "
-    "VIL301's new value and VIL104's '@<digest of the heavier image>' are applied in one round",
-)
 @pytest.mark.parametrize("image", ["python:3.12", "continuumio/anaconda3", "continuumio/anaconda3:latest"])
 def test_a_pin_is_never_applied_with_a_fix_that_replaces_the_value(image: str) -> None:
     from valohai_image_lint import LintConfig, lint_text

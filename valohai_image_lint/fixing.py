@@ -43,7 +43,9 @@ Range = tuple[tuple[int, int], tuple[int, int]]  # an edit's start and end, (lin
 MAX_ROUNDS = 10
 """How many times a file is fixed and linted again, at most."""
 
-BREAKING_CODES = frozenset({"VIL001", "VIL002", "VIL003", "VIL005", "VIL999"})
+BREAKING_CODES = frozenset(
+    {"VIL001", "VIL002", "VIL003", "VIL004", "VIL005", "VIL006", "VIL007", "VIL101", "VIL999"}
+)
 """Codes that, newly reported after fixing, mean the fixed text no longer reads as the original
 did: it is not written."""
 
@@ -103,12 +105,16 @@ def fix_text(
     config: LintConfig,
     policy: FixPolicy,
     relint: Callable[[str], list[Diagnostic]],
+    shape: Callable[[str], object] | None = None,
 ) -> FixedText:
     """``text`` with the fixes of ``found`` (its diagnostics) applied, round after round;
-    ``relint`` lints a new text as the same file."""
+    ``relint`` lints a new text as the same file. ``shape`` gives what must not change (the image
+    sites' kinds and places, ``linter.site_shape``). When a round would break the text, nothing
+    is fixed: the original text comes back with the problem."""
     from .edits import apply_edits
 
     current, diagnostics, fixed = text, list(found), 0
+    expected = shape(text) if shape is not None else None
     for _ in range(MAX_ROUNDS):
         offered = [d.fix for d in diagnostics if d.fix is not None and can_fix(d, config, policy)]
         chosen = _non_overlapping(offered)
@@ -119,10 +125,10 @@ def fix_text(
             break
         after = relint(candidate)
         broken = _breaks(diagnostics, after)
+        if broken is None and shape is not None and shape(candidate) != expected:
+            broken = "move, add or remove an image"
         if broken is not None:
-            return FixedText(
-                current, fixed, diagnostics, f"the fixes would make the file {broken}; not fixed"
-            )
+            return FixedText(text, 0, list(found), f"the fixes would make the file {broken}; not fixed")
         fixed += len(chosen)  # each fix applied is one problem fixed, as ruff counts them
         current, diagnostics = candidate, after
     return FixedText(current, fixed, diagnostics)
@@ -138,38 +144,36 @@ def _non_overlapping(fixes: Sequence[Fix]) -> list[Fix]:
         if fix in seen or not fix.edits:
             continue
         ranges = [((e.span.line, e.span.column), (e.span.end_line, e.span.end_column)) for e in fix.edits]
-        if any(
-            start < other_end and other_start < end
-            for start, end in ranges
-            for other_start, other_end in spans
-        ):
+        if any(_overlap(edit, other) for edit in ranges for other in spans):
             continue
-        if any(
-            start == end == other_start == other_end
-            for start, end in ranges
-            for other_start, other_end in spans
-        ):
-            continue  # two insertions at one place: their order cannot be told
         seen.add(fix)
         taken.append(fix)
         spans.extend(ranges)
     return taken
 
 
-def _overlap(
-    one: tuple[tuple[int, int], tuple[int, int]], other: tuple[tuple[int, int], tuple[int, int]]
-) -> bool:
-    """Whether two edits' ranges share a character, or are two insertions at one place (whose
-    order cannot be told)."""
+def _overlap(one: Range, other: Range) -> bool:
+    """Whether two edits touch the same text: their ranges share a character, or one is an
+    insertion inside or at either end of the other (an insertion after a replaced value, such as a
+    digest after an image another fix rewrites, belongs to the old value: it waits for the next
+    round, which computes it for the new one)."""
     (start, end), (other_start, other_end) = one, other
-    return (start < other_end and other_start < end) or start == end == other_start == other_end
+    if start == end:
+        return other_start <= start <= other_end
+    if other_start == other_end:
+        return start <= other_start <= end
+    return start < other_end and other_start < end
 
 
 def _breaks(before: Sequence[Diagnostic], after: Sequence[Diagnostic]) -> str | None:
-    """What the fixed text would break, as a message fragment; None when nothing."""
-    had = {d.code for d in before}
+    """What the fixed text would break, as a message fragment; None when nothing: a code of
+    ``BREAKING_CODES`` reported more often than before."""
+    from collections import Counter
+
+    had = Counter(d.code for d in before if d.code in BREAKING_CODES)
+    has = Counter(d.code for d in after if d.code in BREAKING_CODES)
     for diagnostic in after:
-        if diagnostic.code in BREAKING_CODES and diagnostic.code not in had:
+        if has[diagnostic.code] > had[diagnostic.code]:
             return f"report {diagnostic.code} ({diagnostic.name}) at line {diagnostic.span.line}"
     return None
 
@@ -269,7 +273,13 @@ def _fix_file(
     config = workspace.config_for(path)[0]
     if config is None or not any(can_fix(d, config, policy) for d in found):
         return FixedText(text, 0, list(found))
-    return fix_text(text, found, config, policy, lambda new: workspace.lint_source(path, new))
+    return fix_text(text, found, config, policy, lambda new: workspace.lint_source(path, new), _shape(path))
+
+
+def _shape(path: str) -> Callable[[str], object]:
+    from .linter import site_shape
+
+    return lambda text: site_shape(text, path)
 
 
 def _write(path: str, old: str, new: str) -> str | None:
@@ -308,7 +318,8 @@ def _fix_stream(args: Any, workspace: Workspace, policy: FixPolicy, out: TextIO,
         out.write(text)
         return EXIT_CLEAN
     found = workspace.lint_source(path, text, config)
-    outcome = fix_text(text, found, config, policy, lambda new: workspace.lint_source(path, new, config))
+    relint = lambda new: workspace.lint_source(path, new, config)  # noqa: E731
+    outcome = fix_text(text, found, config, policy, relint, _shape(path))
     workspace.save()
     out.write(outcome.text)
     out.flush()

@@ -383,6 +383,27 @@ def image_refs(
     return refs
 
 
+def site_shape(text: str, path: str) -> tuple[tuple[str, tuple[str, ...], bool], ...] | None:
+    """Where a file's images are, for ``--fix`` to check that its edits moved, added or removed
+    none: each site's kind, the places that use it and whether it is reached through an alias.
+    None when the text does not parse."""
+    sites: Iterable[ImageSite]
+    try:
+        if not path.lower().endswith((".py", ".ipynb")):
+            sites = find_image_sites(load(text))
+        elif path.lower().endswith(".ipynb"):
+            from .sources.notebook_sites import find_notebook_image_sites
+
+            sites = find_notebook_image_sites(text)
+        else:
+            from .sources.python_sites import find_python_image_sites
+
+            sites = find_python_image_sites(text)
+    except SourceSyntaxError:
+        return None
+    return tuple((site.kind.value, site.contexts, site.aliased) for site in sites)
+
+
 SUPPRESSION_MARKER = "valohai-image-lint:"
 
 
