@@ -191,3 +191,24 @@ def test_usage_errors(project: Path, capsys: pytest.CaptureFixture[str]) -> None
     assert "--unsafe-fixes goes with --fix" in capsys.readouterr().err
     assert main(["--diff", "-"]) == 2
     assert "--diff compares files" in capsys.readouterr().err
+
+
+def test_a_file_that_does_not_read_back_as_written_is_restored(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from valohai_image_lint import writing
+
+    real_replace = writing.replace_text
+    calls: list[bytes] = []
+
+    def lossy(path: str, data: bytes) -> None:  # a file system that loses the last byte, once
+        calls.append(data)
+        real_replace(path, data[:-1] if len(calls) == 1 else data)
+
+    monkeypatch.setattr(writing, "replace_text", lossy)
+    before = (project / "valohai.yaml").read_bytes()
+    code, _, err = _run(capsys, "--fix", "valohai.yaml")
+    assert code == 2
+    assert "valohai.yaml: the fixed file did not read back as written; the original is restored" in err
+    assert (project / "valohai.yaml").read_bytes() == before
+    assert len(calls) == 2

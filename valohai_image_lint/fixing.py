@@ -295,8 +295,17 @@ def _write(path: str, old: str, new: str) -> str | None:
         return f"{shown_path(path)}: the file changed while it was being fixed; not written"
     try:
         replace_text(path, new.encode("utf-8"))
+        written = read_config(path, len(new.encode("utf-8")) * 2 + 4096)
     except WriteError as exc:
         return str(exc)
+    except PathError as exc:
+        written = str(exc)
+    if written != new:  # read back as something else: put the original back
+        try:
+            replace_text(path, old.encode("utf-8"))
+        except WriteError as exc:
+            return f"{exc}; the fixed file did not read back as written"
+        return f"{shown_path(path)}: the fixed file did not read back as written; the original is restored"
     return None
 
 
