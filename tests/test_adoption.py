@@ -219,6 +219,10 @@ def test_the_readme_section_runs_as_printed(
 # -- --watch ----------------------------------------------------------------------------------------
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _read_until(process: subprocess.Popen[str], needle: str, deadline: float) -> str:
     """What the process writes on stderr, up to ``needle``. Read from the pipe's descriptor with
     a timeout (never through the text wrapper, whose buffer ``select`` cannot see): a process that
@@ -245,6 +249,9 @@ def _watch_until_interrupted(arguments: list[str], folder: Path) -> subprocess.C
         stderr=subprocess.PIPE,
         text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        # Ctrl-C must reach it even when this test runs in a background job, whose shell set
+        # SIGINT to "ignored" (which a child inherits, and Python then installs no handler)
+        preexec_fn=_default_sigint,
     )
     try:
         _read_until(process, "Watching", time.monotonic() + 30)
@@ -268,6 +275,9 @@ def test_watch_lints_again_after_a_change_and_stops_quietly_on_ctrl_c(tmp_path: 
         stderr=subprocess.PIPE,
         text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        # Ctrl-C must reach it even when this test runs in a background job, whose shell set
+        # SIGINT to "ignored" (which a child inherits, and Python then installs no handler)
+        preexec_fn=_default_sigint,
     )
     try:
         deadline = time.monotonic() + 60

@@ -17,7 +17,9 @@ import re
 import pytest
 
 from valohai_image_lint import LintConfig, Severity, lint_text
+from valohai_image_lint.edits import apply_edits
 from valohai_image_lint.knowledge import FAMILIES, RUNTIMES
+from valohai_image_lint.linter import image_refs
 from valohai_image_lint.tags import EXACT_VERSIONS, SUFFIX_WORDS
 
 TODAYS = ("2026-11-30", "2025-06-01")
@@ -94,8 +96,9 @@ def test_following_a_suggestion_introduces_no_finding(today: str) -> None:
             if d.code not in (*VERSION_RULES, "VIL301"):
                 continue
             suggested = _suggestions(image, d.message)
-            if d.fix is not None:
-                suggested += [edit.replacement for edit in d.fix.edits]
+            if d.fix is not None:  # the image the fix writes (an edit of part or all of the value)
+                (fixed,) = image_refs(apply_edits(text, d.fix.edits), "valohai.yaml")
+                suggested.append(fixed.raw)
             for new in suggested:
                 seen += 1
                 after = _serious(_lint(new, today))
