@@ -59,6 +59,23 @@ def _selectors(value: str) -> list[str]:
     return parts
 
 
+MODES = (
+    (
+        "--add-suppressions",
+        "write '# valohai-image-lint: ignore[CODE] reason: TODO' for every finding, then exit 0",
+    ),
+    ("--watch", "lint again whenever a linted file or config file changes; Ctrl-C stops"),
+    ("--fix", "apply the safe fixes, editing only the image values; then report what remains"),
+    (
+        "--unsafe-fixes",
+        "with --fix, --fix-only or --diff: apply the unsafe fixes too (they may change what runs)",
+    ),
+    ("--diff", "print the unified diff --fix would make, write nothing (exit 1 when there is one)"),
+    ("--fix-only", "apply the fixes and report nothing but how many"),
+)
+"""The run's modes besides linting: flags that are in the namespace only when given."""
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog=PROG,
@@ -170,44 +187,10 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="do not read or write the caches (each file's results, parsed image references)",
     )
-    # --add-suppressions and --watch are left out of the namespace unless given (argparse.SUPPRESS),
-    # so that option_reader, which leaves them to argparse, gives the same namespace without them
-    parser.add_argument(
-        "--add-suppressions",
-        action="store_true",
-        default=argparse.SUPPRESS,
-        help="write '# valohai-image-lint: ignore[CODE] reason: TODO' for every finding, then exit 0",
-    )
-    parser.add_argument(
-        "--watch",
-        action="store_true",
-        default=argparse.SUPPRESS,
-        help="lint again whenever a linted file or config file changes; Ctrl-C stops",
-    )
-    parser.add_argument(
-        "--fix",
-        action="store_true",
-        default=argparse.SUPPRESS,
-        help="apply the safe fixes, editing only the image values; then report what remains",
-    )
-    parser.add_argument(
-        "--unsafe-fixes",
-        action="store_true",
-        default=argparse.SUPPRESS,
-        help="with --fix, --fix-only or --diff: apply the unsafe fixes too (they may change what runs)",
-    )
-    parser.add_argument(
-        "--diff",
-        action="store_true",
-        default=argparse.SUPPRESS,
-        help="print the unified diff --fix would make, write nothing (exit 1 when there is one)",
-    )
-    parser.add_argument(
-        "--fix-only",
-        action="store_true",
-        default=argparse.SUPPRESS,
-        help="apply the fixes and report nothing but how many",
-    )
+    # The modes are left out of the namespace unless given (argparse.SUPPRESS), so that
+    # option_reader, which leaves them to argparse, gives the same namespace without them.
+    for flag, help_text in MODES:
+        parser.add_argument(flag, action="store_true", default=argparse.SUPPRESS, help=help_text)
     parser.add_argument("--list-rules", action="store_true", help="list every rule and exit")
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     return parser
