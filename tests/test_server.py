@@ -515,3 +515,37 @@ def test_server_help_and_a_stray_argument(capsys: pytest.CaptureFixture[str]) ->
     assert capsys.readouterr().out.startswith("usage: valohai-image-lint server\n")
     assert main(["server", "--stdio"]) == 2
     assert "usage: valohai-image-lint server" in capsys.readouterr().err
+
+
+def test_the_readmes_language_server_commands_run_as_printed() -> None:
+    """The README's commands: the extra it installs is the one pyproject.toml declares, with the
+    server's libraries; `valohai-image-lint server --help` runs as printed."""
+    import re
+    import shlex
+
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:
+        import tomli as tomllib
+
+    root = Path(__file__).resolve().parent.parent
+    text = (root / "README.md").read_text(encoding="utf-8")
+    start = text.index("\n## Language server\n")
+    section = text[start : text.index("\n## ", start + 1)]
+    match = re.search(r"^```sh\n(.*?)^```$", section, re.DOTALL | re.MULTILINE)
+    assert match is not None
+    install, run = (shlex.split(line) for line in match.group(1).splitlines())
+    assert install[:2] == ["pip", "install"]
+    extra = re.fullmatch(r"valohai-image-lint\[(\w+)\]", install[2])
+    assert extra is not None
+    with (root / "pyproject.toml").open("rb") as handle:
+        project = tomllib.load(handle)["project"]
+    requirements = project["optional-dependencies"][extra.group(1)]
+    assert {re.split(r"[<>=]", r)[0] for r in requirements} == {"pygls", "lsprotocol"}
+    assert run[0] == "valohai-image-lint"
+    result = subprocess.run(
+        [sys.executable, "-m", "valohai_image_lint", *run[1:]], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0
+    assert result.stdout.startswith("usage: valohai-image-lint server\n")
+    assert install[2] in result.stdout  # --help names the same install line
