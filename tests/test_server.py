@@ -19,8 +19,11 @@ from lsprotocol import types as lsp
 from pygls.protocol import default_converter
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
+from registry_harness import Registry, registry_module
 
 from valohai_image_lint.cli import main
+
+_FIXTURES = (registry_module,)  # the real registry on 127.0.0.1, used by name
 
 SERVER = [sys.executable, "-m", "valohai_image_lint", "server"]
 WAIT = 10.0  # seconds a publish may take, at most
@@ -484,6 +487,43 @@ async def test_hover_on_an_image_shows_its_canonical_name_tag_and_digest(
         text_document=lsp.TextDocumentIdentifier(uri=uri), position=lsp.Position(line=1, character=4)
     )
     assert await client.text_document_hover_async(nowhere) is None
+
+
+# -- online ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.asyncio
+async def test_online_findings_arrive_in_a_second_publish_and_hover_shows_the_registrys_facts(
+    registry_module: Registry, repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Against the real docker-registry on 127.0.0.1 (tests/registry_harness.py); the user's Docker
+    credentials are never read (an empty DOCKER_CONFIG)."""
+    monkeypatch.setenv("DOCKER_CONFIG", str(repo / "no-docker-config"))
+    host = registry_module.host
+    pushed = registry_module.push("srv/app", "1.0.0")
+    (repo / ".valohai-image-lint.toml").write_text('online = true\nselect = ["VIL4"]\n', encoding="utf-8")
+    text = LATEST.replace("python:latest", f"{host}/srv/app:9.9.9") + LATEST.replace(
+        "python:latest", f"{host}/srv/app:1.0.0"
+    ).replace("train", "serve")
+    client = await _start()
+    try:
+        path = repo / "valohai.yaml"
+        uri = path.as_uri()
+        assert await _open_and_wait(client, path, text) == []  # offline first: no registry asked yet
+        second = await _next_publish(client, uri, 1)
+        assert [(d.code, d.range.start.line) for d in second.diagnostics] == [("VIL401", 2)]
+        where = lsp.Position(line=6, character=14)
+        params = lsp.HoverParams(text_document=lsp.TextDocumentIdentifier(uri=uri), position=where)
+        hover = await client.text_document_hover_async(params)
+        assert hover is not None and isinstance(hover.contents, lsp.MarkupContent)
+        shown = hover.contents.value
+        assert f"**{host}/srv/app:1.0.0**" in shown
+        assert f"- resolved digest: `{pushed.digest}`" in shown
+        assert "- platforms: linux/amd64" in shown
+        assert "- compressed size" in shown
+    finally:
+        await client.shutdown_session()
+        await client.stop()
 
 
 # -- the process -----------------------------------------------------------------------------------
