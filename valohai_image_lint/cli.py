@@ -54,10 +54,34 @@ def _rule_pages(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     return EXIT_CLEAN
 
 
+SERVER_USAGE = f"usage: {PROG} server"
+SERVER_EXTRA = f"pip install '{PROG}[server]'"
+
+
+def _language_server(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
+    """``server``: the language server over standard input and output, when its extra is installed."""
+    if argv[1:] in (["--help"], ["-h"]):
+        out.write(f"{SERVER_USAGE}\n\nRun the language server (LSP) over standard input and output.\n")
+        out.write(f"It needs the server extra: {SERVER_EXTRA}\n")
+        return EXIT_CLEAN
+    if len(argv) != 1:
+        raise UsageError(SERVER_USAGE)
+    try:
+        from .server import serve
+    except ImportError as exc:
+        if (exc.name or "").split(".")[0] not in ("pygls", "lsprotocol"):
+            raise
+        err.write(f"{PROG}: the language server needs its extra: {SERVER_EXTRA}\n")
+        return EXIT_ERROR
+    return serve()
+
+
 def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     """The whole command: its exit code, having written its output to ``out`` and ``err``."""
     if argv[:1] == ["rule"]:
         return _rule_pages(argv, out, err)
+    if argv[:1] == ["server"]:
+        return _language_server(argv, out, err)
     from .option_reader import read_options
     from .workspace import Workspace
 

@@ -355,12 +355,11 @@ def step_images(
     return images
 
 
-def image_refs(
+def parsed_sites(
     text: str, path: str, parse: Parse = parse_image, last: LastDocument | None = None
-) -> list[ImageRef]:
-    """The references of every string image a file names (for the online stage to look up):
-    those that parse and hold no template placeholder. None when the file does not parse
-    (linting it reports why)."""
+) -> list[ParsedSite]:
+    """Every image site a file names, each with its reference parsed (a language server's hover
+    finds the one under the cursor); none when the file does not parse (linting it reports why)."""
     sites: Iterable[ImageSite]
     try:
         if not path.lower().endswith((".py", ".ipynb")):
@@ -375,12 +374,20 @@ def image_refs(
             sites = find_python_image_sites(text)
     except SourceSyntaxError:
         return []
-    refs = []
-    for site in sites:
-        parsed = parse_site(site, parse)
-        if parsed.ref is not None and parsed.placeholder is None:
-            refs.append(parsed.ref)
-    return refs
+    return [parse_site(site, parse) for site in sites]
+
+
+def image_refs(
+    text: str, path: str, parse: Parse = parse_image, last: LastDocument | None = None
+) -> list[ImageRef]:
+    """The references of every string image a file names (for the online stage to look up):
+    those that parse and hold no template placeholder. None when the file does not parse
+    (linting it reports why)."""
+    return [
+        parsed.ref
+        for parsed in parsed_sites(text, path, parse, last)
+        if parsed.ref is not None and parsed.placeholder is None
+    ]
 
 
 def site_shape(text: str, path: str) -> tuple[tuple[str, tuple[str, ...], bool], ...] | None:

@@ -34,6 +34,9 @@ class PathError(Exception):
     def __init__(self, path: str, message: str, line: int | None = None, column: int | None = None) -> None:
         where = f"{path}:{line}:{column}" if line is not None else path
         super().__init__(f"{where}: {message}")
+        self.reason = message  # without the path: a language server's diagnostic says it
+        self.line = line
+        self.column = column
 
 
 def folders_up(folder: str) -> Iterator[str]:
@@ -177,14 +180,17 @@ def _read_regular(path: str, max_bytes: int) -> bytes:
         raise _Refused("unreadable", os_reason(exc)) from None
 
 
-def read_stream(name: str, stream: BinaryIO, max_bytes: int = MAX_FILE_SIZE) -> str:
-    """The text of a config read from a stream (standard input) under the name ``name``, or
-    ``PathError``: at most ``max_bytes`` are read, and a longer stream is refused."""
+def read_stream(
+    name: str, stream: BinaryIO, max_bytes: int = MAX_FILE_SIZE, what: str = "standard input"
+) -> str:
+    """The text of a config read from a stream (standard input, or an editor's text: ``what``)
+    under the name ``name``, or ``PathError``: at most ``max_bytes`` are read, and a longer
+    stream is refused."""
     try:
         data = _read_at_most(stream, max_bytes + 1)
     except OSError as exc:
         raise PathError(name, os_reason(exc)) from None
-    return _within_the_limit(name, "standard input", data, max_bytes)
+    return _within_the_limit(name, what, data, max_bytes)
 
 
 def _within_the_limit(name: str, what: str, data: bytes, max_bytes: int) -> str:

@@ -395,6 +395,11 @@ class Workspace:
                         continue
                     wanted.setdefault(lookup_key(lighter), Wanted(config.registry, platforms))
 
+    def known_facts(self) -> Mapping[LookupKey, ImageFacts]:
+        """What the registries said of the images looked up so far (none before an online lint):
+        a language server's hover reads it."""
+        return self._lookups.known if self._lookups is not None else {}
+
     def _resolve(self, wanted: Mapping[LookupKey, Wanted]) -> Mapping[LookupKey, ImageFacts]:
         if self._lookups is None:
             from .lookups import Lookups
