@@ -200,6 +200,35 @@ async def test_open_publishes_the_diagnostics_with_ranges_codes_and_the_rule_pag
 
 
 @pytest.mark.asyncio
+async def test_an_image_used_through_an_anchor_lists_its_places_as_related_information(
+    client: LanguageClient, repo: Path
+) -> None:
+    text = (
+        "- step:\n    name: train\n    image: &img python:latest\n"
+        "- step:\n    name: serve\n    image: *img\n"
+        "- step:\n    <<: {image: *img}\n    name: merged\n"
+    )
+    path = repo / "valohai.yaml"
+    (found,) = await _open_and_wait(client, path, text)
+    assert _summary([found]) == [("VIL103", 2, 16, 2, 29)]
+    related = found.related_information or []
+    assert [(r.message, r.location.range.start.line, r.location.range.start.character) for r in related] == [
+        ('used by step "train"', 2, 4),
+        ('used by step "serve"', 5, 4),
+        ('used by step "merged"', 7, 4),  # the merging mapping: its first character
+    ]
+    assert all(r.location.uri == found_uri(path) for r in related)
+
+
+def found_uri(path: Path) -> str:
+    from pygls.uris import from_fs_path
+
+    uri = from_fs_path(str(path))
+    assert uri is not None
+    return uri
+
+
+@pytest.mark.asyncio
 async def test_positions_are_utf16_code_units_after_emoji_cjk_a_bom_and_crlf(
     client: LanguageClient, repo: Path
 ) -> None:

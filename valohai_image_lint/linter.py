@@ -96,6 +96,7 @@ def _diagnostic(
         fix=finding.fix,
         key_line=site.key_line if site is not None else None,
         other_fixes=finding.other_fixes,
+        uses=site.uses if site is not None else (),
     )
 
 

@@ -93,6 +93,9 @@ class ImageSite(NamedTuple):
     aliased: bool = False  # reached through an alias: written elsewhere than at its image key
     key_line: int | None = None  # the line of the `image:` key, when the value starts further down
     step: str | None = None  # in Python: the step a `valohai.prepare(step="...")` call names
+    # A value used in several places (an anchor's aliases, merge keys): each place that uses it and
+    # where (the `image` key there, or the mapping that merges it in); empty for a single use.
+    uses: tuple[tuple[str, Span], ...] = ()
 
     @property
     def context(self) -> str:
@@ -168,6 +171,7 @@ class Diagnostic(NamedTuple):
     fix: Fix | None = None
     key_line: int | None = None  # where a suppression may also sit
     other_fixes: tuple[Fix, ...] = ()  # the finding's other fixes (online ones: never cached)
+    uses: tuple[tuple[str, Span], ...] = ()  # the image's places of use, when several (ImageSite.uses)
 
     @property
     def sort_key(self) -> tuple[str, int, int, str]:

@@ -299,9 +299,17 @@ def write_rule_page(directory: str, code: str) -> str | None:
 
 
 def lsp_diagnostic(
-    diagnostic: Diagnostic, positions: Positions, page: Callable[[str], str | None]
+    diagnostic: Diagnostic, positions: Positions, page: Callable[[str], str | None], uri: str = ""
 ) -> lsp.Diagnostic:
+    """``diagnostic`` for the client; an image used in several places (through an anchor or a merge
+    key) gets each place as related information."""
     href = page(diagnostic.code)
+    related = [
+        lsp.DiagnosticRelatedInformation(
+            location=lsp.Location(uri=uri, range=positions.range(span)), message=f"used by {context}"
+        )
+        for context, span in diagnostic.uses
+    ]
     return lsp.Diagnostic(
         range=positions.range(diagnostic.span),
         severity=_SEVERITIES[diagnostic.severity],
@@ -309,6 +317,7 @@ def lsp_diagnostic(
         code_description=lsp.CodeDescription(href=href) if href is not None else None,
         source=PROG,
         message=diagnostic.message,
+        related_information=related or None,
     )
 
 
@@ -517,7 +526,7 @@ class ImageLintServer(LanguageServer):
 
     def publish(self, uri: str, linted: Linted) -> None:
         positions = self.positions(linted.text)
-        found = [lsp_diagnostic(d, positions, self.page_url) for d in linted.diagnostics]
+        found = [lsp_diagnostic(d, positions, self.page_url, uri) for d in linted.diagnostics]
         if linted.problem is not None:
             found.append(problem_diagnostic(linted.problem, positions))
         for diagnostic in linted.diagnostics:
@@ -694,7 +703,7 @@ def _quick_fixes(
 
     touched = [d for d in linted.diagnostics if _overlaps(positions.range(d.span), wanted)]
     for diagnostic in touched:
-        shown = lsp_diagnostic(diagnostic, positions, page)
+        shown = lsp_diagnostic(diagnostic, positions, page, uri)
         fixes = [fix for fix in (diagnostic.fix, *diagnostic.other_fixes) if fix is not None]
         for fix in fixes:
             yield lsp.CodeAction(
@@ -718,7 +727,7 @@ def _quick_fixes(
         yield lsp.CodeAction(
             title=f"Suppress {diagnostic.code} on this line",
             kind=lsp.CodeActionKind.QuickFix,
-            diagnostics=[lsp_diagnostic(diagnostic, positions, page)],
+            diagnostics=[lsp_diagnostic(diagnostic, positions, page, uri)],
             edit=lsp.WorkspaceEdit(changes={uri: edits}),
         )
 

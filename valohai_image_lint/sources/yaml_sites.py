@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..model import ImageSite, ValueKind
+from ..model import ImageSite, Span, ValueKind
 from .yaml_document import Document, Mapping, Node, Scalar, Sequence
 
 REQUIRED_IMAGE_KINDS = ("step", "endpoint")
@@ -117,7 +117,7 @@ class _SiteCollector:
         self.sites: list[ImageSite] = []
         self._merges = _Merges()
         self._by_node: dict[int, int] = {}
-        self._contexts: list[dict[str, None]] = []  # per site: an ordered set of contexts
+        self._contexts: list[dict[str, Span]] = []  # per site: each context and where it uses the value
         self._searched: set[int] = set()
         self.steps: dict[str, int] = {}  # step name -> index of its image site (the first step so named)
 
@@ -146,16 +146,26 @@ class _SiteCollector:
             if value.start < key.start or not any(k is key for k, _ in owner.pairs):
                 site = site._replace(aliased=True)
             self.sites.append(site)
-            self._contexts.append({context: None})
+            self._contexts.append({context: self._use(key, owner)})
         else:
-            self._contexts[index].setdefault(context, None)
+            self._contexts[index].setdefault(context, self._use(key, owner))
             if required and not self.sites[index].required:
                 self.sites[index] = self.sites[index]._replace(required=True)
 
+    def _use(self, key: Node, owner: Mapping) -> Span:
+        """Where ``owner`` uses an image value: its own ``image`` key, or, for a key merged in, the
+        mapping's first character."""
+        if any(k is key for k, _ in owner.pairs):
+            return self.document.span(key.start, key.start + len("image"))
+        return self.document.span(owner.start, owner.start + 1)
+
     def finished_sites(self) -> list[ImageSite]:
-        """The sites, each with every context that uses it (in the order they were met)."""
+        """The sites, each with every context that uses it (in the order they were met) and, when
+        more than one does, where each uses it."""
         return [
-            site if len(contexts) == 1 else site._replace(contexts=tuple(contexts))
+            site
+            if len(contexts) == 1
+            else site._replace(contexts=tuple(contexts), uses=tuple(contexts.items()))
             for site, contexts in zip(self.sites, self._contexts, strict=True)
         ]
 
@@ -216,7 +226,7 @@ class _SiteCollector:
         length = len(key.value) if isinstance(key, Scalar) else 1
         span = self.document.span(key.start, key.start + length)
         self.sites.append(ImageSite(ValueKind.MISSING, span, (context,), required=True))
-        self._contexts.append({context: None})
+        self._contexts.append({context: span})
 
     # -- the shapes of a Valohai config ------------------------------------------------------
 
