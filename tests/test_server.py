@@ -618,3 +618,23 @@ def test_the_readmes_language_server_commands_run_as_printed() -> None:
     assert result.returncode == 0
     assert result.stdout.startswith("usage: valohai-image-lint server\n")
     assert install[2] in result.stdout  # --help names the same install line
+
+
+@pytest.mark.parametrize(("shutdown", "code"), [(True, 0), (False, 1)])
+def test_exit_is_0_after_shutdown_and_1_without(shutdown: bool, code: int) -> None:
+    """As the protocol says; spoken over stdio by hand, as an editor that quits would."""
+    import json
+    import subprocess
+
+    def message(body: dict[str, Any]) -> bytes:
+        data = json.dumps(body).encode("utf-8")
+        return b"Content-Length: %d\r\n\r\n" % len(data) + data
+
+    capabilities = {"processId": None, "rootUri": None, "capabilities": {}}
+    stream = message({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": capabilities})
+    stream += message({"jsonrpc": "2.0", "method": "initialized", "params": {}})
+    if shutdown:
+        stream += message({"jsonrpc": "2.0", "id": 2, "method": "shutdown", "params": None})
+    stream += message({"jsonrpc": "2.0", "method": "exit", "params": None})
+    done = subprocess.run(SERVER, input=stream, capture_output=True, timeout=30, check=False)
+    assert done.returncode == code, done.stderr

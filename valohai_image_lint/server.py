@@ -735,5 +735,8 @@ def _quick_fixes(
 def serve() -> int:
     """Run the server over standard input and output until the client says exit."""
     logging.basicConfig(level=logging.WARNING, format=f"{PROG} server: %(levelname)s: %(message)s")
-    build_server().start_io()
-    return EXIT_CLEAN
+    server = build_server()
+    server.start_io()
+    # The protocol says: exit after shutdown is 0, exit without it 1 (pygls's own exit code is
+    # lost when it stops the loop from a callback).
+    return EXIT_CLEAN if getattr(server.protocol, "_shutdown", False) else 1
