@@ -26,7 +26,9 @@ def _path_without(tmp_path: Path, *programs: str) -> str:
 
 
 def test_without_apt_get_it_says_what_skips(tmp_path: Path) -> None:
-    path = _path_without(tmp_path, "apt-get", "sudo", "git", "efm-langserver", "emacs", "docker-registry")
+    path = _path_without(
+        tmp_path, "apt-get", "sudo", "git", "efm-langserver", "emacs", "nvim", "docker-registry"
+    )
     bash = shutil.which("bash")
     assert bash is not None
     result = subprocess.run(
@@ -46,7 +48,11 @@ def test_without_apt_get_it_says_what_skips(tmp_path: Path) -> None:
         in lines
     )
     assert "  efm-langserver: tests/test_editors_real.py (the efm recipe)" in lines
-    assert "  emacs-nox: tests/test_editors_real.py (the flycheck recipe)" in lines
+    assert (
+        "  emacs-nox: tests/test_editors_real.py (the flycheck recipe), tests/test_editors_lsp.py (the eglot recipe)"
+        in lines
+    )
+    assert "  neovim: tests/test_editors_lsp.py (the Neovim recipes)" in lines
     assert lines[0].split(": there is")[0].endswith(" docker-registry")
     assert (
         "  docker-registry: tests/test_registry_harness.py and every test using tests/registry_harness.py"
