@@ -663,7 +663,7 @@ SERVER_TARGET_MS = 10.0  # median didChange -> publishDiagnostics, debounce excl
 SERVER_WAIT = 30.0  # seconds any one reply or publish may take before the section fails
 SERVER_WARMUP = 3  # untimed changes on each server first (imports, rule pages, references)
 IDLE_SECONDS = 1.0
-OPEN_WAIT = 10.0  # seconds each opened document's first publish is waited for, in the memory table
+OPEN_WAIT = 3.0  # seconds each opened document's first publish is waited for, in the memory table
 SHIPPED_DEBOUNCE_MS = 150.0  # valohai_image_lint.server.DEBOUNCE_SECONDS, checked against the module
 SERVER_ARGV = (PYTHON, "-m", "valohai_image_lint", "server")
 # The same CLI entry (`main(["server"])`), with the server built with no debounce: build_server's
