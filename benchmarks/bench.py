@@ -12,7 +12,12 @@ with ``git archive``), side by side; it checks, under ``-X importtime``, that an
 nothing of the online checks. The online section times ``--online`` against Debian's real
 ``docker-registry`` on 127.0.0.1 (started through tests/registry_harness.py), and skopeo.
 
+The server section starts ``valohai-image-lint server`` and speaks LSP to it (a client of its own
+here, not pytest-lsp): didChange to publishDiagnostics, debounce excluded, and the memory of an idle
+server with 20 documents open, beside efm-langserver and yaml-language-server where installed.
+
 Usage: python benchmarks/bench.py [--runs N] [--quick] [--baseline REF] [--only SECTION,...] [--images N]
+       [--changes N] [--documents N]
 """
 
 from __future__ import annotations
@@ -20,8 +25,11 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import io
+import json
 import os
 import platform
+import re
+import select
 import shlex
 import shutil
 import statistics
@@ -33,6 +41,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = Path("examples") / "valohai.yaml"  # relative to REPO_ROOT, where every command runs
@@ -645,9 +654,501 @@ def _online(runs: int, images: int, folder: Path, registry: object, proxy: objec
     return failures
 
 
+# -- the language server ----------------------------------------------------------------------------
+
+SERVER_CHANGES = 50
+SERVER_DOCUMENTS = 20
+SERVER_STEPS = 29  # 1 + 7 * 29 = 204 lines: the issue's "200-line file"
+SERVER_TARGET_MS = 10.0  # median didChange -> publishDiagnostics, debounce excluded
+SERVER_WAIT = 30.0  # seconds any one reply or publish may take before the section fails
+SERVER_WARMUP = 3  # untimed changes on each server first (imports, rule pages, references)
+IDLE_SECONDS = 1.0
+OPEN_WAIT = 3.0  # seconds each opened document's first publish is waited for, in the memory table
+SHIPPED_DEBOUNCE_MS = 150.0  # valohai_image_lint.server.DEBOUNCE_SECONDS, checked against the module
+SERVER_ARGV = (PYTHON, "-m", "valohai_image_lint", "server")
+# The same CLI entry (`main(["server"])`), with the server built with no debounce: build_server's
+# `debounce` parameter, which the tests use the same way. server.py itself is not changed.
+NO_DEBOUNCE = (
+    "import functools, sys\n"
+    "from valohai_image_lint import server\n"
+    "server.build_server = functools.partial(server.build_server, debounce=0.0)\n"
+    "from valohai_image_lint.cli import main\n"
+    "sys.exit(main(['server']))\n"
+)
+
+
+class LspError(Exception):
+    """A language server died, answered with an error, or was silent too long."""
+
+
+class LspClient:
+    """Just enough of an LSP client for the benchmark: JSON-RPC with Content-Length framing over a
+    server's stdin and stdout, read with select in this one thread (no reader thread: a message is
+    stamped with ``time.perf_counter()`` when its last byte has been read). Requests from the server
+    are answered at once (``workspace/configuration`` with ``configuration``, anything else with
+    null); notifications other than the one waited for are dropped, publishes counted per URI."""
+
+    def __init__(
+        self,
+        label: str,
+        argv: Sequence[str],
+        cwd: Path,
+        env: Mapping[str, str],
+        configuration: Mapping[str, object] | None = None,
+    ) -> None:
+        self.label = label
+        self.configuration = dict(configuration or {})
+        self.stderr = tempfile.TemporaryFile()  # noqa: SIM115 - closed in close()
+        self.process = subprocess.Popen(
+            list(argv),
+            cwd=cwd,
+            env=dict(env),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self.stderr,
+        )
+        assert self.process.stdin is not None and self.process.stdout is not None
+        self._in = self.process.stdin.fileno()
+        self._out = self.process.stdout.fileno()
+        self._buffer = bytearray()
+        self._ids = iter(range(1, 1 << 30))
+        self.published: dict[str, int] = {}  # uri -> publishes seen
+
+    # -- framing
+
+    def send(self, message: Mapping[str, object]) -> float:
+        """Write one message; return ``perf_counter()`` just before its first byte was written."""
+        body = json.dumps({"jsonrpc": "2.0", **message}, separators=(",", ":")).encode("utf-8")
+        data = memoryview(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+        start = time.perf_counter()
+        while data:
+            _, writable, _ = select.select([], [self._in], [], SERVER_WAIT)
+            if not writable:
+                raise LspError(f"{self.label}: does not read its input for {SERVER_WAIT:g} s")
+            try:
+                written = os.write(self._in, data[:65536])
+            except BrokenPipeError:
+                raise LspError(f"{self.label}: exited ({self._tail()})") from None
+            data = data[written:]
+        return start
+
+    def _frame(self) -> dict[str, Any] | None:
+        end = self._buffer.find(b"\r\n\r\n")
+        if end < 0:
+            return None
+        length = None
+        for line in bytes(self._buffer[:end]).split(b"\r\n"):
+            name, _, value = line.partition(b":")
+            if name.strip().lower() == b"content-length":
+                length = int(value)
+        if length is None:
+            raise LspError(f"{self.label}: a message without Content-Length: {bytes(self._buffer[:end])!r}")
+        if len(self._buffer) < end + 4 + length:
+            return None
+        body = bytes(self._buffer[end + 4 : end + 4 + length])
+        del self._buffer[: end + 4 + length]
+        message: dict[str, Any] = json.loads(body)
+        return message
+
+    def receive(self, deadline: float) -> tuple[float, dict[str, Any]]:
+        """The next message and when it was read in full; server requests are answered first."""
+        while True:
+            message = self._frame()
+            if message is not None:
+                stamp = time.perf_counter()
+                if "method" in message and "id" in message:
+                    self._answer(message)
+                    continue
+                if message.get("method") == "textDocument/publishDiagnostics":
+                    uri = message["params"]["uri"]
+                    self.published[uri] = self.published.get(uri, 0) + 1
+                return stamp, message
+            left = deadline - time.monotonic()
+            readable, _, _ = select.select([self._out], [], [], max(left, 0.0))
+            if not readable:
+                raise LspError(f"{self.label}: nothing came in time")
+            chunk = os.read(self._out, 1 << 20)
+            if not chunk:
+                raise LspError(f"{self.label}: exited ({self._tail()})")
+            self._buffer += chunk
+
+    def _answer(self, request: Mapping[str, Any]) -> None:
+        result: object = None
+        if request["method"] == "workspace/configuration":
+            items = request.get("params", {}).get("items", [])
+            result = [self.configuration.get(item.get("section", "")) for item in items]
+        self.send({"id": request["id"], "result": result})
+
+    def _tail(self) -> str:
+        self.stderr.seek(0)
+        lines = self.stderr.read().decode("utf-8", "replace").strip().splitlines()
+        return "; ".join(lines[-3:]) or f"exit code {self.process.poll()}"
+
+    # -- LSP
+
+    def request(self, method: str, params: object) -> Any:
+        ident = next(self._ids)
+        self.send({"id": ident, "method": method, "params": params})
+        deadline = time.monotonic() + SERVER_WAIT
+        while True:
+            _, message = self.receive(deadline)
+            if message.get("id") == ident and "method" not in message:
+                if "error" in message:
+                    raise LspError(f"{self.label}: {method}: {message['error']}")
+                return message.get("result")
+
+    def notify(self, method: str, params: object) -> float:
+        return self.send({"method": method, "params": params})
+
+    def initialize(self, root: Path) -> dict[str, Any]:
+        """initialize and initialized; returns the server's capabilities."""
+        capabilities = {
+            "textDocument": {
+                "publishDiagnostics": {"versionSupport": True},
+                "synchronization": {"didSave": True},
+            },
+            "workspace": {"configuration": True},
+        }
+        params = {
+            "processId": os.getpid(),
+            "rootUri": root.as_uri(),
+            "workspaceFolders": [{"uri": root.as_uri(), "name": root.name}],
+            "capabilities": capabilities,
+        }
+        result = self.request("initialize", params)
+        self.notify("initialized", {})
+        if self.configuration:  # yaml-language-server also takes its settings this way
+            self.notify("workspace/didChangeConfiguration", {"settings": self.configuration})
+        capabilities_found: dict[str, Any] = (result or {}).get("capabilities", {})
+        return capabilities_found
+
+    def open(self, path: Path, text: str, version: int = 1) -> float:
+        document = {"uri": path.as_uri(), "languageId": "yaml", "version": version, "text": text}
+        return self.notify("textDocument/didOpen", {"textDocument": document})
+
+    def change(self, path: Path, text: str, version: int) -> float:
+        """A whole-text change (a content change without a range replaces the text under either
+        sync kind)."""
+        params = {
+            "textDocument": {"uri": path.as_uri(), "version": version},
+            "contentChanges": [{"text": text}],
+        }
+        return self.notify("textDocument/didChange", params)
+
+    def save(self, path: Path, text: str | None) -> float:
+        params: dict[str, object] = {"textDocument": {"uri": path.as_uri()}}
+        if text is not None:
+            params["text"] = text
+        return self.notify("textDocument/didSave", params)
+
+    def wait_for_publish(
+        self, uri: str, version: int | None = None, wait: float = SERVER_WAIT
+    ) -> tuple[float, list[Any]]:
+        """When the next publish of ``uri`` (with ``version``, if given) was read, and its diagnostics;
+        LspError after ``wait`` seconds without it."""
+        deadline = time.monotonic() + wait
+        while True:
+            stamp, message = self.receive(deadline)
+            if message.get("method") != "textDocument/publishDiagnostics":
+                continue
+            params = message["params"]
+            if params["uri"] == uri and (version is None or params.get("version") == version):
+                return stamp, params["diagnostics"]
+
+    def drain(self, seconds: float) -> None:
+        """Read (and answer) whatever comes for ``seconds``: the server idles, its pipe stays empty."""
+        deadline = time.monotonic() + seconds
+        while True:
+            try:
+                self.receive(deadline)
+            except LspError:
+                if self.process.poll() is not None:
+                    raise
+                return
+
+    def close(self) -> None:
+        """shutdown and exit, politely; killed if it does not go within 5 s."""
+        try:
+            if self.process.poll() is None:
+                self.request("shutdown", None)
+                self.notify("exit", None)
+                self.process.wait(timeout=5)
+        except (LspError, subprocess.TimeoutExpired, OSError):
+            pass
+        finally:
+            if self.process.poll() is None:
+                self.process.kill()
+                self.process.wait(timeout=10)
+            for stream in (self.process.stdin, self.process.stdout):
+                if stream is not None:
+                    stream.close()
+            self.stderr.close()
+
+
+def memory_kib(pid: int) -> dict[str, int] | None:
+    """VmRSS and VmHWM (the peak) of a process, in KiB, from /proc (None without /proc)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text(encoding="ascii", errors="replace")
+    except OSError:
+        return None
+    found = {}
+    for line in status.splitlines():
+        name, _, value = line.partition(":")
+        if name in ("VmRSS", "VmHWM"):
+            found[name] = int(value.split()[0])
+    return found if len(found) == 2 else None
+
+
+def sync_kind(capabilities: Mapping[str, Any]) -> int | None:
+    """textDocumentSync's change kind: 0 none, 1 full, 2 incremental."""
+    sync = capabilities.get("textDocumentSync")
+    if isinstance(sync, int):
+        return sync
+    if isinstance(sync, dict):
+        change = sync.get("change")
+        return change if isinstance(change, int) else None
+    return None
+
+
+def save_includes_text(capabilities: Mapping[str, Any]) -> bool:
+    sync = capabilities.get("textDocumentSync")
+    save = sync.get("save") if isinstance(sync, dict) else None
+    return bool(isinstance(save, dict) and save.get("includeText"))
+
+
+def server_config_text(first: int = 0) -> str:
+    """A generated valohai.yaml of SERVER_STEPS steps (204 lines): images of every kind, so rules fire."""
+    with tempfile.TemporaryDirectory(prefix="vil-bench-text-") as tmp:
+        path = Path(tmp) / "valohai.yaml"
+        write_config(path, SERVER_STEPS, first=first)
+        return path.read_text(encoding="utf-8")
+
+
+def edited_text(text: str, change: int) -> str:
+    """``text`` with the image of one step (the ``change``-th, round the file) given a new tag."""
+    lines = text.splitlines(keepends=True)
+    images = [i for i, line in enumerate(lines) if line.startswith("    image: ")]
+    where = images[change % len(images)]
+    lines[where] = f"    image: python:3.11.{change + 1}\n"
+    return "".join(lines)
+
+
+def _quantile(samples: Sequence[float], fraction: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))]
+
+
+def server_section(changes: int, documents: int) -> list[str]:
+    """The language server: didChange to publishDiagnostics on a 204-line valohai.yaml, debounce
+    excluded; memory idle with ``documents`` documents open, against efm-langserver and
+    yaml-language-server where they are installed. Returns the failures."""
+    print("\n== language server (valohai-image-lint server)")
+    missing = [module for module in ("pygls", "lsprotocol") if not _installed(module)]
+    if missing:
+        print(
+            f"  skipped: the server extra is not installed ({', '.join(missing)}): pip install -e '.[server]'"
+        )
+        return []
+    # The shipped debounce, read from the source: this script does not import the package.
+    source = (REPO_ROOT / "valohai_image_lint" / "server.py").read_text(encoding="utf-8")
+    match = re.search(r"^DEBOUNCE_SECONDS = ([0-9.]+)$", source, re.M)
+    if match is None:
+        return ["server: no DEBOUNCE_SECONDS = <seconds> in valohai_image_lint/server.py"]
+    shipped_ms = float(match.group(1)) * 1000
+    if shipped_ms != SHIPPED_DEBOUNCE_MS:
+        print(f"  (the shipped debounce is {shipped_ms:g} ms, not {SHIPPED_DEBOUNCE_MS:g}: subtracting that)")
+    with tempfile.TemporaryDirectory(prefix="vil-bench-server-") as tmp:
+        root = Path(tmp)
+        (root / ".git").mkdir()  # a repository root: no config above it counts
+        failures: list[str] = []
+        try:
+            _server_latency(root, changes, shipped_ms)
+        except LspError as exc:
+            failures.append(f"server latency: {exc}")
+        try:
+            _server_memory(root, documents)
+        except LspError as exc:
+            failures.append(f"server memory: {exc}")
+        return failures
+
+
+def _server_latency(root: Path, changes: int, shipped_ms: float) -> None:
+    folder = root / "latency"
+    folder.mkdir()
+    path = folder / "valohai.yaml"
+    base = server_config_text()
+    path.write_text(base, encoding="utf-8")
+    uri = path.as_uri()
+    lines = len(base.splitlines())
+
+    # Three servers, timed round-robin so that drift hits them alike; each lints only its own file.
+    rows = (
+        ("didChange -> publish, debounce 0", (PYTHON, "-c", NO_DEBOUNCE), 0.0, "change"),
+        (f"didChange -> publish, less the {shipped_ms:g} ms debounce", SERVER_ARGV, shipped_ms, "change"),
+        ("didSave -> publish (no debounce)", SERVER_ARGV, 0.0, "save"),
+    )
+    clients: list[LspClient] = []
+    samples: dict[str, list[float]] = {label: [] for label, *_ in rows}
+    try:
+        found = kind = 0
+        save_text: list[bool] = []
+        for label, argv, _, _ in rows:
+            client = LspClient(label, argv, folder, ENV)
+            clients.append(client)
+            capabilities = client.initialize(folder)
+            found_kind = sync_kind(capabilities)
+            if found_kind not in (1, 2):
+                raise LspError(f"{label}: textDocumentSync change kind {found_kind}: no didChange to time")
+            kind = 1 if found_kind == 1 else 2
+            save_text.append(save_includes_text(capabilities))
+            client.open(path, base)
+            found = len(client.wait_for_publish(uri, 1)[1])
+        if not found:
+            raise LspError(
+                f"no diagnostics on the generated {path.name}: the generator no longer fires rules"
+            )
+        kinds = {1: "full", 2: "incremental"}
+        print(
+            f"  the server asks for textDocumentSync {kinds[kind]} ({kind}); each didChange sends the "
+            "whole text"
+        )
+        print(
+            f"  {path.name} of {lines} lines ({SERVER_STEPS} steps), {found} diagnostics; each change "
+            "gives one step's image a new tag"
+        )
+        versions = [1] * len(clients)
+        for change in range(SERVER_WARMUP + changes):
+            text = edited_text(base, change)
+            for i, (client, (label, _, debounce_ms, how)) in enumerate(zip(clients, rows, strict=True)):
+                if how == "change":
+                    versions[i] += 1
+                    start = client.change(path, text, versions[i])
+                else:  # the text on disk is the base text, and so is the document
+                    start = client.save(path, base if save_text[i] else None)
+                end, _ = client.wait_for_publish(uri, versions[i])
+                if change >= SERVER_WARMUP:
+                    samples[label].append((end - start) * 1000 - debounce_ms)
+    finally:
+        for client in clients:
+            client.close()
+
+    print(f"\n== language server: write to publishDiagnostics read, {changes} timed changes each (ms)")
+    width = max(len(label) for label in samples)
+    print(f"  {'':<{width}}  {'median':>7}  {'p90':>7}  {'min':>7}  {'max':>7}")
+    for label, times in samples.items():
+        median = statistics.median(times)
+        verdict = "met" if median <= SERVER_TARGET_MS else "not met"
+        print(
+            f"  {label:<{width}}  {median:>7.1f}  {_quantile(times, 0.9):>7.1f}  {min(times):>7.1f}  "
+            f"{max(times):>7.1f}   (median target <= {SERVER_TARGET_MS:g} ms {verdict})"
+        )
+    print(
+        "  (debounce 0: the CLI's server built with build_server(debounce=0); a save of a valohai.yaml"
+        " re-reads the settings and lints every open document again, here one)"
+    )
+
+
+def _efm_config(folder: Path) -> Path | None:
+    """docs/editors.md's efm-langserver recipe, as a config file in ``folder``."""
+    doc = (REPO_ROOT / "docs" / "editors.md").read_text(encoding="utf-8")
+    for block in re.findall(r"^```yaml\n(.*?)^```$", doc, re.DOTALL | re.MULTILINE):
+        if "lint-formats" in block:
+            config = folder / "efm-config.yaml"
+            config.write_text(block, encoding="utf-8")
+            return config
+    return None
+
+
+def _yaml_language_server_version(program: str) -> str:
+    package = Path(os.path.realpath(program)).parent.parent / "package.json"
+    try:
+        version = json.loads(package.read_text(encoding="utf-8")).get("version")
+    except (OSError, ValueError):
+        return ""
+    return f" {version}" if version else ""
+
+
+def _server_memory(root: Path, documents: int) -> None:
+    paths: list[Path] = []
+    for i in range(documents):
+        folder = root / "memory" / f"project-{i:02d}"
+        folder.mkdir(parents=True)
+        paths.append(folder / "valohai.yaml")
+        paths[-1].write_text(server_config_text(first=i * SERVER_STEPS), encoding="utf-8")
+    lines = len(paths[0].read_text(encoding="utf-8").splitlines())
+    print(
+        f"\n== language servers idle: {documents} open valohai.yaml of {lines} lines each, after their "
+        f"diagnostics and {IDLE_SECONDS:g} s idle (MiB)"
+    )
+
+    # What a user would run otherwise: efm-langserver with docs/editors.md's recipe (which runs our
+    # CLI once per lint), and yaml-language-server (schema and syntax checks).
+    servers: list[tuple[str, tuple[str, ...], Mapping[str, str], Mapping[str, object] | None]] = [
+        (f"{OURS} server", SERVER_ARGV, ENV, None)
+    ]
+    notes: list[str] = []
+    efm = shutil.which("efm-langserver")
+    config = _efm_config(root) if efm else None
+    if efm is None:
+        notes.append("efm-langserver row skipped: not installed (Debian: apt-get install efm-langserver)")
+    elif config is None:
+        notes.append("efm-langserver row skipped: docs/editors.md has no efm recipe")
+    else:
+        path_env = {**ENV, "PATH": f"{Path(PYTHON).parent}{os.pathsep}{ENV.get('PATH', '')}"}
+        servers.append(("efm-langserver (docs/editors.md recipe)", (efm, "-c", str(config)), path_env, None))
+    yls = shutil.which("yaml-language-server")
+    if yls is None:
+        notes.append(
+            "yaml-language-server row skipped: not on PATH (npm install yaml-language-server; "
+            "PATH=$PWD/node_modules/.bin:$PATH)"
+        )
+    else:
+        # No schema store (it would be fetched from the network) and no schema: syntax checks only.
+        settings = {"yaml": {"validate": True, "schemaStore": {"enable": False}, "schemas": {}}}
+        label = f"yaml-language-server{_yaml_language_server_version(yls)}"
+        servers.append((label, (yls, "--stdio"), ENV, settings))
+
+    width = max(len(label) for label, *_ in servers)
+    print(
+        f"  {'server':<{width}}  {'RSS after initialize':>20}  {'RSS idle':>9}  {'peak (HWM)':>10}  "
+        f"{'published':>9}"
+    )
+    for label, argv, env, configuration in servers:
+        client = LspClient(label, argv, root, env, configuration)
+        try:
+            client.initialize(root)
+            started = memory_kib(client.process.pid)
+            # One after another, as a user opens them: each document's first publish is waited
+            # for (at most OPEN_WAIT s: efm-langserver 0.0.44's debounce timer may lint the
+            # previous file again and never this one) before the next is opened.
+            for path in paths:
+                client.open(path, path.read_text(encoding="utf-8"))
+                try:
+                    client.wait_for_publish(path.as_uri(), wait=OPEN_WAIT)
+                except LspError:
+                    if client.process.poll() is not None:
+                        raise
+            published = sum(1 for path in paths if path.as_uri() in client.published)
+            client.drain(IDLE_SECONDS)
+            idle = memory_kib(client.process.pid)
+        finally:
+            client.close()
+        if started is None or idle is None:
+            print(f"  {label:<{width}}  not measured (needs /proc/PID/status)")
+            continue
+        print(
+            f"  {label:<{width}}  {started['VmRSS'] / 1024:>20.1f}  {idle['VmRSS'] / 1024:>9.1f}  "
+            f"{idle['VmHWM'] / 1024:>10.1f}  {published:>4}/{documents}"
+        )
+    for note in notes:
+        print(f"  {note}")
+    print("  (efm-langserver's own process only: it runs our CLI once per lint, in a process that exits)")
+
+
 # startup: the example file (and the offline imports, and --baseline); files: the generated files
-# (one big, the growth series, 1,000 small ones, peak RSS); online: lookups against a local registry.
-SECTIONS = ("startup", "files", "online")
+# (one big, the growth series, 1,000 small ones, peak RSS); online: lookups against a local registry;
+# server: the language server's latency and memory.
+SECTIONS = ("startup", "files", "online", "server")
 
 
 def _sections(text: str) -> tuple[str, ...]:
@@ -693,12 +1194,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=DEFAULT_IMAGES,
         help=f"images in the online section's registry (default {DEFAULT_IMAGES})",
     )
+    parser.add_argument(
+        "--changes",
+        type=int,
+        default=SERVER_CHANGES,
+        help=f"timed didChange edits in the server section (default {SERVER_CHANGES})",
+    )
+    parser.add_argument(
+        "--documents",
+        type=int,
+        default=SERVER_DOCUMENTS,
+        help=f"documents open when the server section measures memory (default {SERVER_DOCUMENTS})",
+    )
     args = parser.parse_args(argv)
     runs: int = args.runs if args.runs is not None else (QUICK_RUNS if args.quick else DEFAULT_RUNS)
     if runs < 1:
         parser.error("--runs must be at least 1")
     if args.images < 1:
         parser.error("--images must be at least 1")
+    if args.changes < 1 or args.documents < 1:
+        parser.error("--changes and --documents must be at least 1")
     big_runs = min(runs, max(3, runs // 3))
 
     # A cache folder of the run's own: the user's cache is neither read nor written.
@@ -724,6 +1239,8 @@ def _main(args: argparse.Namespace, runs: int, big_runs: int) -> int:
         _files(args.quick, big_runs, skipped, ours_cold, failures)
     if "online" in args.only:
         failures += online_section(runs, args.images)
+    if "server" in args.only:
+        failures += server_section(args.changes, args.documents)
     return _report_failures(failures)
 
 

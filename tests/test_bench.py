@@ -86,3 +86,42 @@ def test_a_smoke_run_of_the_start_up_and_online_sections() -> None:
         assert "skopeo row skipped: skopeo is not installed" in out
     else:
         assert int(counts["skopeo inspect, once per image"]) >= 3
+
+
+def test_a_smoke_run_of_the_server_section() -> None:
+    """Three changes and two documents: the latency rows and our memory row are printed (times are
+    not asserted); efm-langserver's and yaml-language-server's rows, or why they were skipped."""
+    pytest.importorskip("pygls", reason="the server section needs the server extra")
+    argv = [sys.executable, str(BENCH), "--only", "server", "--changes", "3", "--documents", "2"]
+    done = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, check=False, timeout=300)
+    out = done.stdout
+    assert done.returncode == 0, out + done.stderr
+    assert "Traceback" not in done.stderr, done.stderr
+
+    assert "== language server: write to publishDiagnostics read, 3 timed changes each (ms)" in out
+    assert re.search(r"^  valohai\.yaml of 204 lines \(29 steps\), [1-9]\d* diagnostics;", out, re.M), out
+    number = r"\d+\.\d"
+    target = r"\(median target <= 10 ms (met|not met)\)"
+    for row in (
+        r"didChange -> publish, debounce 0",
+        r"didChange -> publish, less the 150 ms debounce",
+        r"didSave -> publish \(no debounce\)",
+    ):
+        assert re.search(
+            rf"^  {row}\s+-?{number}\s+-?{number}\s+-?{number}\s+-?{number}\s+{target}$", out, re.M
+        ), (
+            row,
+            out,
+        )
+
+    assert "== language servers idle: 2 open valohai.yaml of 204 lines each" in out
+    memory = rf"\s+{number}\s+{number}\s+{number}\s+"
+    assert re.search(rf"^  valohai-image-lint server{memory}2/2$", out, re.M), out
+    if shutil.which("efm-langserver") is None:
+        assert "efm-langserver row skipped: not installed" in out
+    else:
+        assert re.search(rf"^  efm-langserver \(docs/editors\.md recipe\){memory}\d/2$", out, re.M), out
+    if shutil.which("yaml-language-server") is None:
+        assert "yaml-language-server row skipped: not on PATH" in out
+    else:
+        assert re.search(rf"^  yaml-language-server[ \d.]*{memory}\d/2$", out, re.M), out
