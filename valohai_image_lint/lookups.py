@@ -209,6 +209,16 @@ class _Lookup:
         return self.client_source()
 
     def run(self) -> ImageFacts:
+        """The facts of the key: a registry that refuses access is a ``DENIED`` fact; a failure
+        raises ``RegistryError`` (the caller's ``FAILED``)."""
+        try:
+            return self._found_or_missing()
+        except RegistryError as exc:
+            if exc.kind == "denied":
+                return ImageFacts(self.key, Status.DENIED, reason=exc.message)
+            raise
+
+    def _found_or_missing(self) -> ImageFacts:
         key = self.key
         tag_manifest: Manifest | None = None
         if key.tag is not None:
@@ -217,8 +227,6 @@ class _Lookup:
                 self.authenticated |= answer.authenticated
                 tag_manifest = self._manifest(answer.digest)
             except RegistryError as exc:
-                if exc.kind == "denied":
-                    return self._denied(exc)
                 if exc.kind != "not-found":
                     raise
                 if key.digest is None:
@@ -228,8 +236,6 @@ class _Lookup:
             try:
                 manifest = self._manifest(key.digest)
             except RegistryError as exc:
-                if exc.kind == "denied":
-                    return self._denied(exc)
                 if exc.kind != "not-found":
                     raise
                 return ImageFacts(key, Status.MISSING_DIGEST)
@@ -271,9 +277,6 @@ class _Lookup:
             if answer.digest == digest:
                 return tuple(under), candidate
         return tuple(under), None
-
-    def _denied(self, exc: RegistryError) -> ImageFacts:
-        return ImageFacts(self.key, Status.DENIED, reason=exc.message)
 
     def _missing(self, tag: str, exc: RegistryError) -> Status:
         """Whether a tag is missing or its whole repository is. A ``HEAD`` answer has no body to
