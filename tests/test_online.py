@@ -579,3 +579,40 @@ def test_a_warm_run_imports_no_http(registry_module: Registry, tmp_path: Path) -
     cold = run()
     assert cold.startswith("0 [") and "requests" in cold
     assert run() == "0 []"  # every fact from the cache: nothing of HTTP imported
+
+
+def test_facts_answered_from_the_cache_alone_do_not_say_private(
+    registry_module: Registry, tmp_path: Path
+) -> None:
+    """Whether anonymous access was refused is known only from a request: a digest answered
+    from the facts cache says "unknown" (None), not "public", so VIL202 does not flip."""
+    from valohai_image_lint.config.settings import RegistrySettings
+    from valohai_image_lint.facts import LookupKey, Platform
+    from valohai_image_lint.lookups import Lookups, Wanted
+
+    pushed = registry_module.push("cached/app", "1.0")
+    key = LookupKey(registry_module.host, "cached/app", None, pushed.digest)
+    wanted = {key: Wanted(RegistrySettings(), (Platform("linux", "amd64"),))}
+    cold = Lookups(str(tmp_path / "cache"))
+    assert cold.resolve(wanted)[key].private is False  # asked anonymously, and answered
+    cold.save()
+    assert Lookups(str(tmp_path / "cache")).resolve(wanted)[key].private is None
+
+
+def test_a_fact_older_than_the_ttl_is_asked_again_by_a_long_lived_workspace(
+    registry_module: Registry, tmp_path: Path
+) -> None:
+    from valohai_image_lint.config.settings import RegistrySettings
+    from valohai_image_lint.facts import LookupKey, Platform
+    from valohai_image_lint.lookups import Lookups, Wanted
+
+    first = registry_module.push("ttl/app", "1.0", seed="one")
+    key = LookupKey(registry_module.host, "ttl/app", "1.0", None)
+    amd64 = (Platform("linux", "amd64"),)
+    lookups = Lookups(None)  # no cache on disk: what it knows is in memory
+    assert lookups.resolve({key: Wanted(RegistrySettings(), amd64)})[key].tag_digest == first.digest
+    second = registry_module.push("ttl/app", "1.0", seed="two")
+    kept = Wanted(RegistrySettings(cache_ttl=3600.0), amd64)
+    assert lookups.resolve({key: kept})[key].tag_digest == first.digest  # fresh enough
+    expired = Wanted(RegistrySettings(cache_ttl=0.0), amd64)
+    assert lookups.resolve({key: expired})[key].tag_digest == second.digest

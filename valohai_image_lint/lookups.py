@@ -69,14 +69,24 @@ class Lookups:
         self.warnings: list[str] = []
         self._cache: FactsCache | None = None
         self._credentials: DockerCredentials | None = None
-        self._clients: dict[RegistrySettings, RegistryClient] = {}
+        self._clients: dict[tuple[tuple[str, ...], float, float], RegistryClient] = {}
+        self._learned: dict[LookupKey, float] = {}  # when each fact in ``known`` was learned
+        self._tag_lists = _TagLists()
 
     def resolve(self, wanted: Mapping[LookupKey, Wanted]) -> Mapping[LookupKey, ImageFacts]:
-        """The facts of every key in ``wanted`` (and of those learned before)."""
+        """The facts of every key in ``wanted`` (and of those learned before). A fact learned more
+        than its ``registry-cache-ttl`` ago is asked again (a long-lived workspace: an editor's)."""
+        now = time.monotonic()
+        for key in wanted:
+            if key in self.known and now - self._learned.get(key, now) >= wanted[key].registry.cache_ttl:
+                del self.known[key]
         todo = [key for key in wanted if key not in self.known]
         if not todo:
             return self.known
-        cache = self._facts_cache(min(wanted[key].registry.cache_ttl for key in todo))
+        for key in todo:
+            self._learned[key] = now
+        self._tag_lists = _TagLists()  # each repository's tags listed at most once a resolve
+        cache = self._facts_cache()
         for key in todo:  # what the facts cache answers, without the network (nor importing it)
             cached = self._from_cache(cache, key, wanted[key])
             if cached is not None:
@@ -128,47 +138,46 @@ class Lookups:
             client.close()
         self._clients.clear()
 
-    def _facts_cache(self, ttl: float) -> FactsCache:
+    def _facts_cache(self) -> FactsCache:
         if self._cache is None:
             from .cache.facts import FactsCache
 
-            self._cache = FactsCache(self.cache_directory, ttl=ttl)
+            self._cache = FactsCache(self.cache_directory)
         return self._cache
 
     def _client(self, settings: RegistrySettings) -> RegistryClient:
-        if settings not in self._clients:
+        """The client for ``settings`` (one per distinct plain-HTTP hosts and timeouts)."""
+        key = _client_key(settings)
+        if key not in self._clients:
             from .credentials import DockerCredentials
             from .registry_client import RegistryClient
 
             if self._credentials is None:
                 self._credentials = DockerCredentials()
-            self._clients[settings] = RegistryClient(
+            self._clients[key] = RegistryClient(
                 self._credentials.for_registry,
                 connect_timeout=settings.connect_timeout,
                 read_timeout=settings.read_timeout,
                 insecure=settings.insecure,
             )
-        return self._clients[settings]
+        return self._clients[key]
 
     def _from_cache(self, cache: FactsCache, key: LookupKey, wanted: Wanted) -> ImageFacts | None:
         """The facts of ``key`` as the facts cache alone gives them (a tag fresh there, a digest's
         manifests), or None when a request is needed."""
         try:
-            cached = cache.tag(key) if key.tag is not None else None
+            cached = cache.tag(key, wanted.registry.cache_ttl) if key.tag is not None else None
             if cached is not None or key.tag is not None:
                 return cached
-            return _Lookup(_needs_network, cache, key, wanted.platforms).run()
+            return _Lookup(_needs_network, cache, key, wanted.platforms, self._tag_lists).run()
         except Exception:  # _NeedsNetwork, or anything else: the full lookup says what it is
             return None
 
     def _one(self, cache: FactsCache, key: LookupKey, wanted: Wanted) -> ImageFacts:
-        """One lookup, from the cache when it is fresh there; never raises."""
+        """One lookup that the cache could not answer (``_from_cache``); never raises."""
         try:
-            cached = cache.tag(key) if key.tag is not None else None
-            if cached is not None:
-                return cached
-            client = self._clients[wanted.registry]
-            facts = _Lookup(lambda: client, cache, key, wanted.platforms).run()
+            client = self._clients[_client_key(wanted.registry)]
+            facts = _Lookup(lambda: client, cache, key, wanted.platforms, self._tag_lists).run()
             if key.tag is not None and facts.found:
                 # Found images only: a tag pushed after a run said it was missing is found by the next.
                 cache.put_tag(facts)
@@ -177,6 +186,39 @@ class Lookups:
         except Exception as exc:  # a bug of ours must not stop the other lookups, nor the run
             facts = ImageFacts(key, Status.FAILED, reason=f"an unexpected error ({exc.__class__.__name__})")
         return facts
+
+
+def _client_key(settings: RegistrySettings) -> tuple[tuple[str, ...], float, float]:
+    return settings.insecure, settings.connect_timeout, settings.read_timeout
+
+
+class _TagLists:
+    """Each repository's tag list, asked once however many lookups need it (thread-safe)."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self._lock = threading.Lock()
+        self._lists: dict[tuple[str, str], list[str] | RegistryError] = {}
+        self._locks: dict[tuple[str, str], threading.Lock] = {}
+
+    def get(self, client: RegistryClient, registry: str, repository: str) -> list[str]:
+        """The tags of ``repository``; ``RegistryError`` as the registry answered it."""
+        import threading
+
+        key = (registry, repository)
+        with self._lock:
+            lock = self._locks.setdefault(key, threading.Lock())
+        with lock:
+            if key not in self._lists:
+                try:
+                    self._lists[key] = client.list_tags(registry, repository)
+                except RegistryError as exc:
+                    self._lists[key] = exc
+        found = self._lists[key]
+        if isinstance(found, RegistryError):
+            raise found
+        return found
 
 
 class _NeedsNetwork(Exception):
@@ -197,8 +239,11 @@ class _Lookup:
         cache: FactsCache,
         key: LookupKey,
         platforms: tuple[Platform, ...],
+        tag_lists: _TagLists,
     ) -> None:
         self.client_source = client_source
+        self.tag_lists = tag_lists
+        self.asked = False  # whether a request was made: what ``private`` can say
         self.cache = cache
         self.key = key
         self.platforms = platforms
@@ -206,7 +251,9 @@ class _Lookup:
 
     @property
     def client(self) -> RegistryClient:
-        return self.client_source()
+        client = self.client_source()
+        self.asked = True
+        return client
 
     def run(self) -> ImageFacts:
         """The facts of the key: a registry that refuses access is a ``DENIED`` fact; a failure
@@ -248,7 +295,7 @@ class _Lookup:
             manifest=manifest,
             tag_manifest=tag_manifest,
             tag_digest=tag_digest,
-            private=self.authenticated,
+            private=self.authenticated if self.asked else None,  # no request: not known
             tags=under,
             platform_sizes=self._sizes(manifest),
             same_digest_tag=same,
@@ -265,7 +312,7 @@ class _Lookup:
         if tag is None or digest is None or version_line(tag) is None:
             return None, None
         try:
-            every = self.client.list_tags(self.key.registry, self.key.repository)
+            every = self.tag_lists.get(self.client, self.key.registry, self.key.repository)
         except RegistryError:
             return None, None
         under = more_specific_tags(tag, every)[:MAX_LINE_TAGS]

@@ -260,16 +260,16 @@ class FactsCache:
             while len(self._new) > MAX_ENTRIES:
                 del self._new[next(iter(self._new))]
 
-    def tag(self, key: LookupKey) -> ImageFacts | None:
+    def tag(self, key: LookupKey, ttl: float | None = None) -> ImageFacts | None:
         """The facts stored for a tag lookup (``key.tag`` set, with or without a digest) less than
-        ``ttl`` seconds ago; else None."""
+        ``ttl`` seconds ago (the cache's own ``ttl`` when not given); else None."""
         if key.tag is None:
             return None
         found = self._entry(_tag_key(key))
         if found is None:
             return None
         stored, entry = found
-        if not 0 <= self.now() - stored < self.ttl:
+        if not 0 <= self.now() - stored < (self.ttl if ttl is None else ttl):
             return None
         facts = _decode_facts(entry)
         return facts if facts is not None and facts.key == key else None
