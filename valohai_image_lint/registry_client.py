@@ -44,7 +44,7 @@ import requests.utils
 import urllib3.exceptions
 
 from . import __version__
-from .facts import DOCKER_HUB, MANIFEST_TYPES, sha256_digest
+from .facts import DOCKER_HUB, MANIFEST_TYPES, is_digest, sha256_digest
 from .facts import RegistryError as RegistryError  # raised here; the lookups catch it from facts
 
 if TYPE_CHECKING:
@@ -60,7 +60,6 @@ _TAGS_PAGE_BYTES = 16 * 2**20
 _CHUNK = 64 * 2**10
 _HEADER_TEXT = 16 * 2**10  # the longest WWW-Authenticate or Link value parsed (real ones: < 1 KiB)
 _CODE = re.compile(r"[A-Z][A-Z0-9_]{0,63}")
-_DIGEST = re.compile(r"(?P<algorithm>[a-z0-9]+(?:[.+_-][a-z0-9]+)*):(?P<hex>[a-zA-Z0-9=_-]+)")
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 
 
@@ -702,12 +701,12 @@ def _manifest_text(repository: str, reference: str) -> str:
 
 
 def _is_digest(reference: str) -> bool:
-    return _DIGEST.fullmatch(reference) is not None
+    return is_digest(reference)
 
 
 def _valid_digest(value: str | None) -> str | None:
     value = (value or "").strip()
-    return value if _DIGEST.fullmatch(value) else None
+    return value if is_digest(value) else None
 
 
 def _digest_of(digest: str, body: bytes) -> str | None:

@@ -105,6 +105,7 @@ class Workspace:
         self._lookups: Lookups | None = None  # the online stage, made when a file's settings ask for it
         self.progress: TextIO | None = None  # where the online stage shows progress (a terminal's stderr)
         self._run_keys: dict[str, LookupKey] = {}  # the current run's lookups, by canonical reference
+        self._looked_up: dict[str, str] = {}  # this run's texts whose images _look_up asked about
 
     @classmethod
     def for_options(cls, options: Any, today: str) -> Workspace:
@@ -269,6 +270,7 @@ class Workspace:
             result.warnings.extend(dict.fromkeys(self._lookups.warnings))
             self._lookups.warnings.clear()
         self._run_keys = {}
+        self._looked_up = {}
         self._last = None  # a big document kept to the end would cost a collection over its nodes
         return result
 
@@ -362,11 +364,15 @@ class Workspace:
             text = self._read(path, config.max_file_size)
             if not isinstance(text, PathError):
                 self._wanted(path, text, config, wanted)
+                self._looked_up[path] = text
         if wanted:
             self._resolve(wanted)
 
     def _facts_of(self, path: str, text: str, config: LintConfig) -> Mapping[LookupKey, ImageFacts]:
-        """The facts of the images in ``text`` (asked now when not known yet: an editor's text)."""
+        """The facts of the images in ``text``: those ``_look_up`` asked for this run, or asked now
+        (an editor's text, standard input, a fixed text)."""
+        if self._lookups is not None and self._looked_up.get(path) == text:
+            return self._lookups.known
         wanted: dict[LookupKey, Wanted] = {}
         self._wanted(path, text, config, wanted)
         return self._resolve(wanted)

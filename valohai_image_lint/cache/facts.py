@@ -28,7 +28,6 @@ entries under one key wins), keeps the newest ``MAX_ENTRIES``, and replaces the 
 from __future__ import annotations
 
 import os
-import re
 import threading
 import time
 
@@ -40,6 +39,7 @@ from ..facts import (
     Manifest,
     Platform,
     Status,
+    is_digest,
     valid_platform,
     valid_size,
 )
@@ -54,14 +54,13 @@ MAX_ENTRIES = 5_000
 STORED_STATUSES = frozenset(
     {Status.FOUND, Status.MISSING_REPOSITORY, Status.MISSING_TAG, Status.MISSING_DIGEST}
 )
-_DIGEST = re.compile(r"sha256:[0-9a-f]{64}|(?!sha256:)[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}")
 """``sha256:`` and 64 hex digits, or another algorithm's ``algorithm:encoded`` (the OCI form)."""
 _TAG_KIND = "tag"
 _MANIFEST_KIND = "manifest"
 
 
 def _is_digest(value: object) -> bool:
-    return isinstance(value, str) and _DIGEST.fullmatch(value) is not None
+    return is_digest(value)
 
 
 def _optional(value: object, kind: type) -> bool:
