@@ -638,3 +638,18 @@ def test_exit_is_0_after_shutdown_and_1_without(shutdown: bool, code: int) -> No
     stream += message({"jsonrpc": "2.0", "method": "exit", "params": None})
     done = subprocess.run(SERVER, input=stream, capture_output=True, timeout=30, check=False)
     assert done.returncode == code, done.stderr
+
+
+@pytest.mark.asyncio
+async def test_a_hover_cannot_be_steered_by_the_value(client: LanguageClient, repo: Path) -> None:
+    text = "- step:\n    name: train\n    image: 'py`thon [x](https://evil) **b**'\n"
+    path = repo / "valohai.yaml"
+    await _open_and_wait(client, path, text)
+    params = lsp.HoverParams(
+        text_document=lsp.TextDocumentIdentifier(uri=path.as_uri()),
+        position=lsp.Position(line=2, character=14),
+    )
+    hover = await client.text_document_hover_async(params)
+    assert hover is not None and isinstance(hover.contents, lsp.MarkupContent)
+    # the value is one code span, fenced longer than the backtick it holds: no link, no bold
+    assert "``py`thon [x](https://evil) **b**``" in hover.contents.value

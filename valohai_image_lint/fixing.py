@@ -24,6 +24,7 @@ that line.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import TYPE_CHECKING, NamedTuple, TextIO
 
 from .command import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, STDIN_NAME, UsageError
@@ -92,6 +93,7 @@ def can_fix(diagnostic: Diagnostic, config: LintConfig, policy: FixPolicy) -> bo
     return diagnostic.code in _fixable_codes(config.fixable, config.unfixable)
 
 
+@lru_cache(maxsize=64)
 def _fixable_codes(fixable: tuple[str, ...] | None, unfixable: tuple[str, ...]) -> frozenset[str]:
     from .rules import ALL_RULES
     from .selection import resolve

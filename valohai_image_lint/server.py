@@ -371,42 +371,57 @@ def hover_text(parsed: ParsedSite, online: bool, facts: Mapping[LookupKey, Image
     value = parsed.site.value or ""
     if ref is None:
         reason = parsed.error or "not an image reference"
-        return f"**{PROG}**: `{value}` is not a valid image reference: {reason}"
+        return f"**{PROG}**: {_code(value)} is not a valid image reference: {_plain(reason)}"
     lines = [
-        f"**{ref.canonical}**",
+        f"**{ref.canonical}**",  # the grammar allows no Markdown but an intraword _
         "",
-        f"- tag: `{ref.tag}`" if ref.tag is not None else "- tag: none",
-        f"- digest: `{ref.digest}`" if ref.digest is not None else "- digest: none (not pinned)",
+        f"- tag: {_code(ref.tag)}" if ref.tag is not None else "- tag: none",
+        f"- digest: {_code(ref.digest)}" if ref.digest is not None else "- digest: none (not pinned)",
     ]
     if online:
-        from .facts import lookup_key
+        from .facts import human_size, lookup_key
 
         found = None if facts is None else facts.get(lookup_key(ref))
         if found is None:
             lines.append("- registry: being looked up; hover again in a moment")
         elif not found.found:
-            lines.append(f"- registry: {found.status.value}{': ' + found.reason if found.reason else ''}")
+            reason = f": {_plain(found.reason)}" if found.reason else ""
+            lines.append(f"- registry: {found.status.value}{reason}")
         else:
             manifest = found.manifest
             digest = found.tag_digest or (manifest.digest if manifest is not None else None)
             if digest is not None:
-                lines.append(f"- resolved digest: `{digest}`")
+                lines.append(f"- resolved digest: {_code(digest)}")
             platforms = manifest.platforms if manifest is not None else ()
             if platforms:
-                lines.append(f"- platforms: {', '.join(str(platform) for platform in platforms)}")
+                lines.append(f"- platforms: {_plain(', '.join(str(platform) for platform in platforms))}")
             for platform, size in found.platform_sizes:
-                lines.append(f"- compressed size ({platform}): {_size(size)}")
+                lines.append(f"- compressed size ({_plain(platform)}): {human_size(size)}")
             if not found.platform_sizes and manifest is not None and manifest.size is not None:
-                lines.append(f"- compressed size: {_size(manifest.size)}")
+                lines.append(f"- compressed size: {human_size(manifest.size)}")
     return "\n".join(lines)
 
 
-def _size(size: int) -> str:
-    for unit in ("bytes", "KB", "MB"):
-        if size < 1000:
-            return f"{size} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
-        size = size / 1000  # type: ignore[assignment]
-    return f"{size:.1f} GB"
+def _code(text: str) -> str:
+    """``text`` as a Markdown code span, whatever backticks it holds (a fence one longer than its
+    longest run), on one line: a value from a file or a registry cannot steer the hover."""
+    import re
+
+    from .escape import one_line
+
+    text = one_line(text)
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
+    padding = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{padding}{text}{padding}{fence}"
+
+
+def _plain(text: str) -> str:
+    """``text`` with Markdown's punctuation escaped, on one line."""
+    import re
+
+    from .escape import one_line
+
+    return re.sub(r"([\\`*_\[\]<>|~#])", r"\\\1", one_line(text))
 
 
 # -- the server ------------------------------------------------------------------------------------
@@ -562,9 +577,10 @@ class ImageLintServer(LanguageServer):
         """A config file or a ``valohai.yaml`` changed: forget what the workspaces read, and lint
         every open document again."""
         await self.on_lint_thread(self.linting.forget)
-        await self.on_lookup_thread(self.online.forget)
+        self.facts.clear()  # what registries said under the old settings (credentials, hosts)
         for uri in list(self.documents):
-            self.schedule(uri, 0)
+            self.schedule(uri, 0)  # the offline diagnostics first: a slow registry must not hold them
+        await self.on_lookup_thread(self.online.forget)
 
     async def save_caches(self) -> None:
         await self.on_lint_thread(self.linting.save)
