@@ -356,26 +356,30 @@ def step_images(
     return images
 
 
+def _sites(text: str, path: str, last: LastDocument | None = None) -> list[ImageSite]:
+    """Every image site of a file, by the reader its name calls for; ``SourceSyntaxError`` when
+    the text does not parse."""
+    lowered = path.lower()
+    if lowered.endswith(".ipynb"):
+        from .sources.notebook_sites import find_notebook_image_sites
+
+        return list(find_notebook_image_sites(text))
+    if lowered.endswith(".py"):
+        from .sources.python_sites import find_python_image_sites
+
+        return list(find_python_image_sites(text))
+    return list(find_image_sites(_load(text, last)))
+
+
 def parsed_sites(
     text: str, path: str, parse: Parse = parse_image, last: LastDocument | None = None
 ) -> list[ParsedSite]:
     """Every image site a file names, each with its reference parsed (a language server's hover
     finds the one under the cursor); none when the file does not parse (linting it reports why)."""
-    sites: Iterable[ImageSite]
     try:
-        if not path.lower().endswith((".py", ".ipynb")):
-            sites = find_image_sites(_load(text, last))
-        elif path.lower().endswith(".ipynb"):
-            from .sources.notebook_sites import find_notebook_image_sites
-
-            sites = find_notebook_image_sites(text)
-        else:
-            from .sources.python_sites import find_python_image_sites
-
-            sites = find_python_image_sites(text)
+        return [parse_site(site, parse) for site in _sites(text, path, last)]
     except SourceSyntaxError:
         return []
-    return [parse_site(site, parse) for site in sites]
 
 
 def image_refs(
@@ -395,21 +399,10 @@ def site_shape(text: str, path: str) -> tuple[tuple[str, tuple[str, ...], bool],
     """Where a file's images are, for ``--fix`` to check that its edits moved, added or removed
     none: each site's kind, the places that use it and whether it is reached through an alias.
     None when the text does not parse."""
-    sites: Iterable[ImageSite]
     try:
-        if not path.lower().endswith((".py", ".ipynb")):
-            sites = find_image_sites(load(text))
-        elif path.lower().endswith(".ipynb"):
-            from .sources.notebook_sites import find_notebook_image_sites
-
-            sites = find_notebook_image_sites(text)
-        else:
-            from .sources.python_sites import find_python_image_sites
-
-            sites = find_python_image_sites(text)
+        return tuple((site.kind.value, site.contexts, site.aliased) for site in _sites(text, path))
     except SourceSyntaxError:
         return None
-    return tuple((site.kind.value, site.contexts, site.aliased) for site in sites)
 
 
 SUPPRESSION_MARKER = "valohai-image-lint:"

@@ -123,6 +123,15 @@ class ParsedSite(NamedTuple):
     error: str | None = None
     placeholder: str | None = None
 
+    def tag_span(self) -> Span | None:
+        """The file span of the tag in the value, for a fix that writes another; None without a
+        tag, or unless the file holds the value verbatim (``ImageSite.value_span``)."""
+        ref = self.ref
+        if ref is None or ref.tag is None or ref.raw != self.site.value:
+            return None
+        name = ref.raw.partition("@")[0]
+        return self.site.value_span(len(name) - len(ref.tag), len(ref.tag))
+
     def digest_span(self) -> Span | None:
         """The file span of the digest after ``@`` in the value, for a fix that re-pins it; None
         without a digest, or unless the file holds the value verbatim (``ImageSite.value_span``)."""

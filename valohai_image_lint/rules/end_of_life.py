@@ -72,7 +72,6 @@ from ..knowledge import (
     family_of,
 )
 from ..model import Applicability, Edit, Finding, Fix, ParsedSite, Severity
-from ..reference import split_name
 from ..rule import Rule, RuleOptions
 from ..tags import EXACT_VERSIONS
 
@@ -248,11 +247,8 @@ def _fix(parsed: ParsedSite, family: Family | None, ended: list[_Ended]) -> Fix 
     if any(new is None for *_, new in ended):
         return None
     new_tag = _suggested_tag(family, ref.tag, ended)
-    if new_tag is None:
-        return None
-    name, _ = split_name(ref.raw)
-    span = site.value_span(len(name) + 1, len(ref.tag))
-    if span is None:
+    span = parsed.tag_span()
+    if new_tag is None or span is None:
         return None
     return Fix(f'Move to "{new_tag}"', (Edit(span, new_tag),), Applicability.UNSAFE)
 

@@ -79,7 +79,6 @@ from collections.abc import Iterator
 
 from ..facts import ImageFacts, digest_pin
 from ..model import Applicability, Edit, Finding, Fix, ParsedSite, Severity
-from ..reference import split_name
 from ..rule import Rule, RuleOptions
 from ..tags import floating_version, is_latest, suggest_exact_tag
 from .end_of_life import has_ended
@@ -126,7 +125,7 @@ def _judged_by_the_tag_list(
     pinned = same or newest
     if options.today is not None and has_ended(name, pinned, options.today):
         advice = "pin an exact version or a digest"
-    release = _release_fix(parsed, tag, same)
+    release = _release_fix(parsed, same)
     yield Finding(
         f'image "{parsed.site.value}" uses a floating tag ({reason}); {advice}',
         parsed.site.span,
@@ -135,14 +134,10 @@ def _judged_by_the_tag_list(
     )
 
 
-def _release_fix(parsed: ParsedSite, tag: str, release: str | None) -> Fix | None:
+def _release_fix(parsed: ParsedSite, release: str | None) -> Fix | None:
     """The unsafe fix that names ``release`` (the release the line points at now) as the tag."""
-    site, ref = parsed.site, parsed.ref
-    if release is None or ref is None or site.value is None or ref.raw != site.value:
-        return None
-    name, _ = split_name(ref.raw)
-    span = site.value_span(len(name) + 1, len(tag))
-    if span is None:
+    span = parsed.tag_span()
+    if release is None or span is None:
         return None
     return Fix(f'Name the release "{release}"', (Edit(span, release),), Applicability.UNSAFE)
 
