@@ -653,3 +653,14 @@ async def test_a_hover_cannot_be_steered_by_the_value(client: LanguageClient, re
     assert hover is not None and isinstance(hover.contents, lsp.MarkupContent)
     # the value is one code span, fenced longer than the backtick it holds: no link, no bold
     assert "``py`thon [x](https://evil) **b**``" in hover.contents.value
+
+
+def test_an_online_lint_queued_for_an_older_text_is_skipped(tmp_path: Path) -> None:
+    """Typing queues an online lint a change; one whose text is no longer the latest asked for
+    makes no lookups when its turn comes on the lookup thread."""
+    from valohai_image_lint.server import _Document, build_server
+
+    server = build_server(debounce=0.0)
+    document = _Document()
+    document.online_wanted = "the newer text"
+    assert server._online_lint(document, str(tmp_path / "valohai.yaml"), "an older text") is None

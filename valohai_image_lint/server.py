@@ -431,12 +431,15 @@ class _Document:
     """What the server knows of one open document: its last lint, the lint waiting for the
     typing to pause, and the online lint under way."""
 
-    __slots__ = ("linted", "pending", "version")
+    __slots__ = ("linted", "online_wanted", "pending", "version")
 
     def __init__(self) -> None:
         self.linted: Linted | None = None
         self.pending: asyncio.Future[None] | None = None
         self.version: int | None = None
+        # The text whose online lint is wanted: one queued for an older text is skipped (read on
+        # the lookup thread; a reference to a str is read whole)
+        self.online_wanted: str | None = None
 
 
 class ImageLintServer(LanguageServer):
@@ -517,7 +520,14 @@ class ImageLintServer(LanguageServer):
         return linted
 
     async def _lint_online(self, uri: str, path: str, text: str) -> None:
-        linted, facts = await self.on_lookup_thread(self._online_lint, path, text)
+        document = self.documents.get(uri)
+        if document is None:
+            return
+        document.online_wanted = text
+        done = await self.on_lookup_thread(self._online_lint, document, path, text)
+        if done is None:
+            return  # a newer text's online lint was queued after this one
+        linted, facts = done
         self.facts.update(facts)
         document = self.documents.get(uri)
         if document is None or self.text_of(uri) != text:
@@ -525,7 +535,11 @@ class ImageLintServer(LanguageServer):
         document.linted = linted
         self.publish(uri, linted)
 
-    def _online_lint(self, path: str, text: str) -> tuple[Linted, dict[LookupKey, ImageFacts]]:
+    def _online_lint(
+        self, document: _Document, path: str, text: str
+    ) -> tuple[Linted, dict[LookupKey, ImageFacts]] | None:
+        if document.online_wanted != text:
+            return None  # stale: skip its lookups
         linted = self._guarded_lint(self.online, path, text, True)
         return linted, self.online.known_facts()
 
@@ -690,7 +704,9 @@ def build_server(debounce: float = DEBOUNCE_SECONDS) -> ImageLintServer:
         if online and parsed.ref is not None:
             from .facts import lookup_key
 
-            if lookup_key(parsed.ref) not in ls.facts:
+            document = ls.documents.get(uri)
+            wanted = document is not None and document.online_wanted == text
+            if lookup_key(parsed.ref) not in ls.facts and not wanted:  # not asked yet for this text
                 ls.in_background(ls._lint_online(uri, path, text))
         content = lsp.MarkupContent(kind=lsp.MarkupKind.Markdown, value=hover_text(parsed, online, ls.facts))
         return lsp.Hover(contents=content, range=positions.range(parsed.site.span))
