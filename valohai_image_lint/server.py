@@ -30,9 +30,11 @@ the first time a diagnostic names the rule, and linked as a ``file://`` URL.
 from __future__ import annotations
 
 import asyncio
+import bisect
 import io
 import logging
 import os
+import re
 import tempfile
 from collections.abc import Callable, Coroutine, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -49,6 +51,7 @@ from .edits import BOM
 from .model import INTERNAL_ERROR_CODE, Applicability, Diagnostic, Fix, ParsedSite, Severity, Span
 from .reading import CONFIG_NAMES, PathError, is_python_source, read_stream
 from .sources.lines import split_lines
+from .sources.notebook_sites import _json_char_offsets
 from .workspace import Workspace
 
 TYPE_CHECKING = False
@@ -56,6 +59,17 @@ if TYPE_CHECKING:
     from .config.settings import LintConfig
     from .facts import ImageFacts, LookupKey
 
+NOTEBOOK_SYNC = lsp.NotebookDocumentSyncOptions(
+    notebook_selector=[
+        lsp.NotebookDocumentFilterWithNotebook(
+            notebook=lsp.NotebookDocumentFilterNotebookType("jupyter-notebook")
+        ),
+        lsp.NotebookDocumentFilterWithNotebook(notebook=lsp.NotebookDocumentFilterPattern("**/*.ipynb")),
+    ],
+    save=True,
+)
+"""The notebook documents served: Jupyter notebooks, all their cells (so that cells are counted
+as in the file), linted as the notebook's ``.ipynb`` text (``NotebookLayout``)."""
 DEBOUNCE_SECONDS = 0.15
 """How long a document must be quiet after a change before it is linted."""
 FIX_ALL = f"source.fixAll.{PROG}"
@@ -424,6 +438,113 @@ def _plain(text: str) -> str:
     return re.sub(r"([\\`*_\[\]<>|~#])", r"\\\1", one_line(text))
 
 
+# -- notebook documents ----------------------------------------------------------------------------
+
+
+_CELL_LINE = re.compile(r".*?(?:\r\n|\r|\n)|.+", re.DOTALL)
+_SOURCE_INDENT = 4  # each source line is written as a JSON string on a line of its own, after 4 spaces
+
+
+class _SourceLine(NamedTuple):
+    cell: int  # the index of the cell in the notebook
+    line: int  # 1-based, in the cell
+    text: str  # the line, with its line break
+    offsets: list[int]  # where each character of ``text`` is written in its JSON string
+    length: int  # the length of the JSON string's text, between its quotes
+
+
+class NotebookLayout:
+    """A notebook document (its cells, as the client sent them) written as the ``.ipynb`` text
+    the notebook reader lints: every cell in order (so that "cell 3" names the third cell), a
+    code cell in Python with its source, a markdown cell or a code cell in another language
+    without it; each source line on a JSON line of its own, so that the reader's positions (in
+    that text) map back to a cell and a position in it, and a cell's positions map to the text."""
+
+    def __init__(self, cells: Sequence[tuple[str, str, str]]) -> None:
+        """``cells``: each cell's URI, kind (``code``, ``markdown`` or ``raw``) and text."""
+        import json
+
+        self.uris = [uri for uri, _, _ in cells]
+        self.texts = {uri: text for uri, _, text in cells}
+        self.rows: dict[int, _SourceLine] = {}  # the 1-based line of the text: the cell line on it
+        self.lines: dict[tuple[int, int], int] = {}  # (cell, 1-based line in it): the line of the text
+        written = ["{", ' "cells": [']
+        for index, (_, kind, text) in enumerate(cells):
+            parts = _CELL_LINE.findall(text) if kind == "code" else []
+            written += ["  {", f'   "cell_type": "{kind}",', '   "metadata": {},', '   "source": [']
+            for number, part in enumerate(parts, start=1):
+                raw = json.dumps(part, ensure_ascii=False)
+                self.rows[len(written) + 1] = _SourceLine(
+                    index, number, part, _json_char_offsets(raw[1:-1]), len(raw) - 2
+                )
+                self.lines[index, number] = len(written) + 1
+                written.append(" " * _SOURCE_INDENT + raw + ("," if number < len(parts) else ""))
+            written += ["   ]", "  }" + ("," if index < len(cells) - 1 else "")]
+        written += [
+            " ],",
+            ' "metadata": {"language_info": {"name": "python"}},',
+            ' "nbformat": 4,',
+            ' "nbformat_minor": 4',
+            "}",
+        ]
+        self.text = "\n".join(written) + "\n"
+
+    def place(self, line: int, column: int) -> tuple[int, int, int] | None:
+        """The cell index, 1-based line and column in it of a 1-based position in ``text`` (None
+        outside the cells' sources)."""
+        row = self.rows.get(line)
+        if row is None:
+            return None
+        written = column - 1 - _SOURCE_INDENT - 1  # in the JSON string, after its quote
+        if written >= row.length:
+            character = len(row.text)
+        elif written <= 0:
+            character = 0
+        else:
+            character = bisect.bisect_right(row.offsets, written) - 1
+        return row.cell, row.line, character + 1
+
+    def cell_span(self, span: Span) -> tuple[int, Span] | None:
+        """The cell index and the span in it of a span in ``text``; None when it does not start in a
+        cell's source. A span that ends in another cell ends at the end of its first cell."""
+        start = self.place(span.line, span.column)
+        if start is None:
+            return None
+        end = self.place(span.end_line, span.end_column)
+        if end is None or end[0] != start[0]:
+            lines = split_lines(self.texts[self.uris[start[0]]])
+            end = (start[0], len(lines), len(lines[-1]) + 1)
+        return start[0], Span(start[1], start[2], end[1], end[2])
+
+    def text_position(self, cell: int, line: int, column: int) -> tuple[int, int] | None:
+        """The 1-based position in ``text`` of a 1-based position in a cell (None: not in its source)."""
+        written = self.lines.get((cell, line))
+        if written is None:
+            return None
+        row = self.rows[written]
+        character = min(max(column - 1, 0), len(row.text))
+        offset = row.offsets[character] if character < len(row.offsets) else row.length
+        return written, _SOURCE_INDENT + 1 + offset + 1
+
+    def cell_texts(self, text: str) -> dict[str, str] | None:
+        """Each code cell's text in ``text``, a notebook of this layout (as a fix wrote it)."""
+        import json
+
+        try:
+            notebook = json.loads(text)
+        except ValueError:
+            return None
+        cells = notebook.get("cells") if isinstance(notebook, dict) else None
+        if not isinstance(cells, list) or len(cells) != len(self.uris):
+            return None
+        found: dict[str, str] = {}
+        for uri, cell in zip(self.uris, cells, strict=True):
+            source = cell.get("source") if isinstance(cell, dict) else None
+            if isinstance(source, list) and source and all(isinstance(part, str) for part in source):
+                found[uri] = "".join(source)
+        return found
+
+
 # -- the server ------------------------------------------------------------------------------------
 
 
@@ -444,7 +565,12 @@ class _Document:
 
 class ImageLintServer(LanguageServer):
     def __init__(self, debounce: float = DEBOUNCE_SECONDS) -> None:
-        super().__init__(PROG, __version__, text_document_sync_kind=lsp.TextDocumentSyncKind.Full)
+        super().__init__(
+            PROG,
+            __version__,
+            text_document_sync_kind=lsp.TextDocumentSyncKind.Full,
+            notebook_document_sync=NOTEBOOK_SYNC,
+        )
         from .cache.files import default_directory
 
         cache_directory = default_directory()
@@ -453,7 +579,9 @@ class ImageLintServer(LanguageServer):
         self.online = Linting(cache_directory)  # used on ``lookup_thread`` only
         self.lint_thread = ThreadPoolExecutor(1, thread_name_prefix="lint")
         self.lookup_thread = ThreadPoolExecutor(1, thread_name_prefix="lookup")
-        self.documents: dict[str, _Document] = {}
+        self.documents: dict[str, _Document] = {}  # text documents and notebook documents, by URI
+        # each open notebook document's cells that have diagnostics published (empty ones too)
+        self.notebook_cells: dict[str, set[str]] = {}
         self.facts: dict[LookupKey, ImageFacts] = {}
         self.pages = rule_page_directory(cache_directory)
         self._page_urls: dict[str, str | None] = {}
@@ -476,7 +604,28 @@ class ImageLintServer(LanguageServer):
     # -- documents
 
     def text_of(self, uri: str) -> str:
+        """A document's text; a notebook document's the ``.ipynb`` text of its layout."""
+        if uri in self.notebook_cells:
+            return self.layout(uri).text
         return self.workspace.get_text_document(uri).source
+
+    def layout(self, uri: str) -> NotebookLayout:
+        """An open notebook document's current cells, laid out as a notebook's text."""
+        notebook = self.workspace.get_notebook_document(notebook_uri=uri)
+        cells: list[tuple[str, str, str]] = []
+        for cell in notebook.cells if notebook is not None else ():
+            document = self.workspace.get_text_document(cell.document)
+            python = (document.language_id or "python").lower() == "python"
+            kind = "markdown" if cell.kind == lsp.NotebookCellKind.Markup else "code" if python else "raw"
+            cells.append((cell.document, kind, document.source))
+        return NotebookLayout(cells)
+
+    def notebook_of(self, cell_uri: str) -> str | None:
+        """The URI of the open notebook document that has the cell ``cell_uri``."""
+        notebook = self.workspace.get_notebook_document(cell_uri=cell_uri)
+        if notebook is None or notebook.uri not in self.notebook_cells:
+            return None
+        return notebook.uri
 
     def positions(self, text: str) -> Positions:
         return Positions(text, self.workspace.position_encoding or lsp.PositionEncodingKind.Utf16)
@@ -554,6 +703,9 @@ class ImageLintServer(LanguageServer):
             return Linted(text, problem=Problem(message, code=INTERNAL_ERROR_CODE))
 
     def publish(self, uri: str, linted: Linted) -> None:
+        if uri in self.notebook_cells:
+            self.publish_notebook(uri, linted)
+            return
         positions = self.positions(linted.text)
         found = [lsp_diagnostic(d, positions, self.page_url, uri) for d in linted.diagnostics]
         if linted.problem is not None:
@@ -567,6 +719,74 @@ class ImageLintServer(LanguageServer):
         self.text_document_publish_diagnostics(
             lsp.PublishDiagnosticsParams(uri=uri, diagnostics=found, version=version)
         )
+
+    def publish_notebook(self, uri: str, linted: Linted) -> None:
+        """Publish a notebook's diagnostics on its cells, each with its range in its cell; every
+        cell gets a publish (an empty one clears it), and so does a cell no longer there."""
+        layout = self.layout(uri)
+        if layout.text != linted.text:
+            return  # changed meanwhile: its own lint publishes
+        found: dict[str, list[lsp.Diagnostic]] = {cell: [] for cell in layout.uris}
+        for cell, diagnostic, positions in self.cell_diagnostics(layout, linted):
+            found[cell].append(lsp_diagnostic(diagnostic, positions, self.page_url, cell))
+        if linted.problem is not None and layout.uris:
+            problem = linted.problem
+            place = layout.place(problem.line, problem.column)
+            index, line, column = place if place is not None else (0, 1, 1)
+            cell = layout.uris[index]
+            shown = problem._replace(line=line, column=column)
+            found[cell].append(problem_diagnostic(shown, self.positions(layout.texts[cell])))
+            if problem.code == INTERNAL_ERROR_CODE:
+                self.log(lsp.MessageType.Error, f"{to_fs_path(uri)}: {problem.message}")
+        for diagnostic in linted.diagnostics:
+            if diagnostic.code == INTERNAL_ERROR_CODE:
+                self.log(lsp.MessageType.Error, f"{to_fs_path(uri)}: {diagnostic.message}")
+        gone = self.notebook_cells.get(uri, set()) - set(found)
+        self.notebook_cells[uri] = set(found)
+        for cell in sorted(gone):
+            self.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri=cell, diagnostics=[]))
+        for cell, diagnostics in found.items():
+            version = self.workspace.get_text_document(cell).version
+            self.text_document_publish_diagnostics(
+                lsp.PublishDiagnosticsParams(uri=cell, diagnostics=diagnostics, version=version)
+            )
+
+    def cell_diagnostics(
+        self, layout: NotebookLayout, linted: Linted
+    ) -> Iterable[tuple[str, Diagnostic, Positions]]:
+        """Each diagnostic of a notebook's lint with the cell it is in and its spans in that cell:
+        its fixes only when all their edits are in that cell, its uses only those in that cell. One
+        outside every cell's source (none is expected) is placed at the start of the first cell."""
+        for diagnostic in linted.diagnostics:
+            placed = layout.cell_span(diagnostic.span)
+            if placed is None:
+                if not layout.uris:
+                    continue
+                placed = (0, Span(1, 1, 1, 1))
+            index, span = placed
+            cell = layout.uris[index]
+
+            def here(original: Span, index: int = index) -> Span | None:
+                mapped = layout.cell_span(original)
+                return mapped[1] if mapped is not None and mapped[0] == index else None
+
+            def fix_here(fix: Fix | None) -> Fix | None:
+                if fix is None:
+                    return None
+                edits = []
+                for edit in fix.edits:
+                    mapped = here(edit.span)
+                    if mapped is None:
+                        return None
+                    edits.append(edit._replace(span=mapped, replacement=_json_unescaped(edit.replacement)))
+                return fix._replace(edits=tuple(edits))
+
+            uses = tuple((context, place) for context, use in diagnostic.uses if (place := here(use)))
+            others = tuple(fix for fix in map(fix_here, diagnostic.other_fixes) if fix is not None)
+            shown = diagnostic._replace(
+                span=span, uses=uses, fix=fix_here(diagnostic.fix), other_fixes=others
+            )
+            yield cell, shown, self.positions(layout.texts[cell])
 
     def log(self, kind: lsp.MessageType, message: str) -> None:
         self.window_log_message(lsp.LogMessageParams(type=kind, message=message))
@@ -599,6 +819,19 @@ class ImageLintServer(LanguageServer):
     async def save_caches(self) -> None:
         await self.on_lint_thread(self.linting.save)
         await self.on_lookup_thread(self.online.save)
+
+
+def _json_unescaped(text: str) -> str:
+    """A replacement a fix writes into a notebook's JSON string, as the cell's text has it."""
+    if "\\" not in text:
+        return text
+    import json
+
+    try:
+        decoded = json.loads(f'"{text}"')
+    except ValueError:
+        return text
+    return decoded if isinstance(decoded, str) else text
 
 
 def _watched(path: str | None) -> bool:
@@ -657,6 +890,36 @@ def build_server(debounce: float = DEBOUNCE_SECONDS) -> ImageLintServer:
             document.pending.cancel()
         ls.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
 
+    @server.feature(lsp.NOTEBOOK_DOCUMENT_DID_OPEN)
+    async def notebook_did_open(ls: ImageLintServer, params: lsp.DidOpenNotebookDocumentParams) -> None:
+        uri = params.notebook_document.uri
+        path = to_fs_path(uri)
+        if path is None or not lintable(path):
+            return
+        ls.documents[uri] = _Document()
+        ls.notebook_cells[uri] = set()
+        ls.schedule(uri, 0)
+
+    @server.feature(lsp.NOTEBOOK_DOCUMENT_DID_CHANGE)
+    async def notebook_did_change(ls: ImageLintServer, params: lsp.DidChangeNotebookDocumentParams) -> None:
+        ls.schedule(params.notebook_document.uri, ls.debounce)
+
+    @server.feature(lsp.NOTEBOOK_DOCUMENT_DID_SAVE)
+    async def notebook_did_save(ls: ImageLintServer, params: lsp.DidSaveNotebookDocumentParams) -> None:
+        ls.schedule(params.notebook_document.uri, 0)
+
+    @server.feature(lsp.NOTEBOOK_DOCUMENT_DID_CLOSE)
+    async def notebook_did_close(ls: ImageLintServer, params: lsp.DidCloseNotebookDocumentParams) -> None:
+        uri = params.notebook_document.uri
+        document = ls.documents.pop(uri, None)
+        if document is not None and document.pending is not None:
+            document.pending.cancel()
+        cells = ls.notebook_cells.pop(uri, set())
+        if document is None:
+            return
+        for cell in sorted(cells | {cell.uri for cell in params.cell_text_documents}):
+            ls.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri=cell, diagnostics=[]))
+
     @server.feature(lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES)
     async def did_change_watched_files(ls: ImageLintServer, params: lsp.DidChangeWatchedFilesParams) -> None:
         if any(_watched(to_fs_path(change.uri)) for change in params.changes):
@@ -668,6 +931,9 @@ def build_server(debounce: float = DEBOUNCE_SECONDS) -> ImageLintServer:
     )
     async def code_action(ls: ImageLintServer, params: lsp.CodeActionParams) -> list[lsp.CodeAction]:
         uri = params.text_document.uri
+        notebook = ls.notebook_of(uri)
+        if notebook is not None:
+            return await _notebook_actions(ls, notebook, uri, params)
         linted = await ls.current(uri)
         path = to_fs_path(uri)
         if linted is None or path is None:
@@ -691,6 +957,9 @@ def build_server(debounce: float = DEBOUNCE_SECONDS) -> ImageLintServer:
     @server.feature(lsp.TEXT_DOCUMENT_HOVER)
     async def hover(ls: ImageLintServer, params: lsp.HoverParams) -> lsp.Hover | None:
         uri = params.text_document.uri
+        notebook = ls.notebook_of(uri)
+        if notebook is not None:
+            return await _notebook_hover(ls, notebook, uri, params)
         path = to_fs_path(uri)
         if path is None or uri not in ls.documents:
             return None
@@ -701,13 +970,7 @@ def build_server(debounce: float = DEBOUNCE_SECONDS) -> ImageLintServer:
         if found is None:
             return None
         parsed, online = found
-        if online and parsed.ref is not None:
-            from .facts import lookup_key
-
-            document = ls.documents.get(uri)
-            wanted = document is not None and document.online_wanted == text
-            if lookup_key(parsed.ref) not in ls.facts and not wanted:  # not asked yet for this text
-                ls.in_background(ls._lint_online(uri, path, text))
+        _look_up(ls, uri, path, text, parsed, online)
         content = lsp.MarkupContent(kind=lsp.MarkupKind.Markdown, value=hover_text(parsed, online, ls.facts))
         return lsp.Hover(contents=content, range=positions.range(parsed.site.span))
 
@@ -719,6 +982,78 @@ def build_server(debounce: float = DEBOUNCE_SECONDS) -> ImageLintServer:
         await ls.save_caches()
 
     return server
+
+
+def _look_up(ls: ImageLintServer, uri: str, path: str, text: str, parsed: ParsedSite, online: bool) -> None:
+    """Start the online lint of a document's text for a hover, unless it was asked for already."""
+    if online and parsed.ref is not None:
+        from .facts import lookup_key
+
+        document = ls.documents.get(uri)
+        wanted = document is not None and document.online_wanted == text
+        if lookup_key(parsed.ref) not in ls.facts and not wanted:  # not asked yet for this text
+            ls.in_background(ls._lint_online(uri, path, text))
+
+
+async def _notebook_actions(
+    ls: ImageLintServer, notebook: str, cell: str, params: lsp.CodeActionParams
+) -> list[lsp.CodeAction]:
+    """A notebook cell's code actions: each fix of its diagnostics in the range (edits in that
+    cell only), and "fix all", which may edit every cell; no suppression comments (a notebook
+    takes none)."""
+    linted = await ls.current(notebook)
+    path = to_fs_path(notebook)
+    if linted is None or path is None:
+        return []
+    layout = ls.layout(notebook)
+    if layout.text != linted.text or cell not in layout.texts:
+        return []
+    only = params.context.only
+    actions: list[lsp.CodeAction] = []
+    if _wanted(only, lsp.CodeActionKind.QuickFix):
+        found = [
+            (d, positions) for where, d, positions in ls.cell_diagnostics(layout, linted) if where == cell
+        ]
+        if found:
+            positions = found[0][1]
+            in_cell = Linted(layout.texts[cell], [d for d, _ in found])
+            actions.extend(_quick_fixes(cell, path, in_cell, params.range, positions, ls.page_url))
+    if _wanted(only, FIX_ALL) and any(d.fix is not None for d in linted.diagnostics):
+        fixed = await ls.on_lint_thread(ls.linting.fixed_text, path, linted.text)
+        texts = layout.cell_texts(fixed) if fixed != linted.text else None
+        if texts is not None and ls.text_of(notebook) == linted.text:
+            changes = {
+                uri: [whole_text_edit(layout.texts[uri], new, ls.positions(layout.texts[uri]))]
+                for uri, new in texts.items()
+                if new != layout.texts[uri]
+            }
+            if changes:
+                edit = lsp.WorkspaceEdit(changes=changes)
+                actions.append(lsp.CodeAction(title=FIX_ALL_TITLE, kind=FIX_ALL, edit=edit))
+    return actions
+
+
+async def _notebook_hover(
+    ls: ImageLintServer, notebook: str, cell: str, params: lsp.HoverParams
+) -> lsp.Hover | None:
+    """Hover on an image in a notebook cell: the site found in the notebook's text."""
+    path = to_fs_path(notebook)
+    layout = ls.layout(notebook)
+    if path is None or cell not in layout.texts:
+        return None
+    index = layout.uris.index(cell)
+    positions = ls.positions(layout.texts[cell])
+    at = layout.text_position(index, *positions.location(params.position))
+    if at is None:
+        return None
+    found = await ls.on_lint_thread(ls.linting.site_at, path, layout.text, *at)
+    placed = layout.cell_span(found[0].site.span) if found is not None else None
+    if found is None or placed is None or placed[0] != index:
+        return None
+    parsed, online = found
+    _look_up(ls, notebook, path, layout.text, parsed, online)
+    content = lsp.MarkupContent(kind=lsp.MarkupKind.Markdown, value=hover_text(parsed, online, ls.facts))
+    return lsp.Hover(contents=content, range=positions.range(placed[1]))
 
 
 def _quick_fixes(
