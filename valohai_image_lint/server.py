@@ -21,6 +21,10 @@ size limit. Its parts:
   preferred; "fix all" as ``source.fixAll.valohai-image-lint``; a suppression comment); hover on
   an image. A change to a config file or a ``valohai.yaml`` (saved, or seen by the client's file
   watcher) drops the workspaces' settings and lints every open document again.
+- ``NotebookLayout``: a notebook opened as a notebook document (LSP 3.17 notebook sync, as VS
+  Code and JupyterLab open them): its code cells written back as the ``.ipynb`` text the CLI
+  reads, linted under the notebook's path, and each position mapped to its cell, where the
+  diagnostics, quick fixes and hovers go.
 
 A rule's page is linked from each diagnostic (``codeDescription``): the page that ``valohai-image-lint
 rule CODE`` prints, written as Markdown into the cache folder (``rule-pages/<version>/CODE.md``)
