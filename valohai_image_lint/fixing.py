@@ -275,13 +275,27 @@ def _fix_file(
     config = workspace.config_for(path)[0]
     if config is None or not any(can_fix(d, config, policy) for d in found):
         return FixedText(text, 0, list(found))
-    return fix_text(text, found, config, policy, lambda new: workspace.lint_source(path, new), _shape(path))
+    return fix_source(workspace, path, text, found, config, policy)
 
 
-def _shape(path: str) -> Callable[[str], object]:
+def fix_source(
+    workspace: Workspace,
+    path: str,
+    text: str,
+    found: Sequence[Diagnostic],
+    config: LintConfig,
+    policy: FixPolicy,
+    key: str | None = None,
+) -> FixedText:
+    """``fix_text`` for the file at ``path`` in ``workspace``: each new text linted again as that
+    file under ``config`` (and its result-cache ``key``), and checked to keep its image sites where
+    they were. ``--fix``, standard input and the language server's "fix all" all come here."""
     from .linter import site_shape
 
-    return lambda text: site_shape(text, path)
+    def relint(new: str) -> list[Diagnostic]:
+        return workspace.lint_source(path, new, config, key)
+
+    return fix_text(text, found, config, policy, relint, lambda new: site_shape(new, path))
 
 
 def _write(path: str, old: str, new: str) -> str | None:
@@ -329,8 +343,7 @@ def _fix_stream(args: Any, workspace: Workspace, policy: FixPolicy, out: TextIO,
         out.write(text)
         return EXIT_CLEAN
     found = workspace.lint_source(path, text, config)
-    relint = lambda new: workspace.lint_source(path, new, config)  # noqa: E731
-    outcome = fix_text(text, found, config, policy, relint, _shape(path))
+    outcome = fix_source(workspace, path, text, found, config, policy)
     workspace.save()
     out.write(outcome.text)
     out.flush()

@@ -237,21 +237,14 @@ class Linting:
     def fixed_text(self, path: str, text: str) -> str:
         """``text`` with every safe fix applied (as ``--fix`` applies them, offline), or as it
         was when nothing applies or the fixes would break it."""
-        from .fixing import FixPolicy, fix_text
-        from .linter import site_shape
+        from .fixing import FixPolicy, fix_source
 
         config, key = self.config(path)
         if config is None or not lintable(path):
             return text
         config = config._replace(online=False)
-        workspace = self.workspace
-        found = workspace.lint_source(path, text, config, key)
-
-        def relint(new: str) -> list[Diagnostic]:
-            return workspace.lint_source(path, new, config, key)
-
-        outcome = fix_text(text, found, config, FixPolicy(), relint, lambda new: site_shape(new, path))
-        return outcome.text
+        found = self.workspace.lint_source(path, text, config, key)
+        return fix_source(self.workspace, path, text, found, config, FixPolicy(), key).text
 
     def site_at(self, path: str, text: str, line: int, column: int) -> tuple[ParsedSite, bool] | None:
         """The image site under a 1-based position, and whether the file's settings are online."""
