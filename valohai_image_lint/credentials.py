@@ -32,6 +32,7 @@ import os
 import threading
 
 from .escape import one_line
+from .facts import DOCKER_HUB_HOSTS
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -44,7 +45,6 @@ MAX_HELPER_OUTPUT = 64 * 2**10
 """The most a credential helper may print: more is a failure, and the helper is stopped."""
 DOCKER_HUB_SERVER = "https://index.docker.io/v1/"
 """The server address the Docker CLI keys Docker Hub's credentials by."""
-DOCKER_HUB_HOSTS = ("docker.io", "index.docker.io", "registry-1.docker.io")
 TOKEN_USERNAME = "<token>"
 """The user name a helper answers with when the secret is an identity token."""
 _HELPER_NAME_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")

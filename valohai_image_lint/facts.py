@@ -16,6 +16,8 @@ if TYPE_CHECKING:
     from .reference import ImageRef
 
 DOCKER_HUB = "docker.io"
+DOCKER_HUB_HOSTS = (DOCKER_HUB, "index.docker.io", "registry-1.docker.io")
+"""The names of Docker Hub's registry, in the order Docker's credential keys are tried."""
 
 OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
 OCI_INDEX = "application/vnd.oci.image.index.v1+json"

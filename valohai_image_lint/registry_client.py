@@ -44,7 +44,7 @@ import requests.utils
 import urllib3.exceptions
 
 from . import __version__
-from .facts import DOCKER_HUB, MANIFEST_TYPES, is_digest, sha256_digest
+from .facts import DOCKER_HUB_HOSTS, MANIFEST_TYPES, is_digest, sha256_digest
 from .facts import RegistryError as RegistryError  # raised here; the lookups catch it from facts
 
 if TYPE_CHECKING:
@@ -52,7 +52,7 @@ if TYPE_CHECKING:
 
 USER_AGENT = f"valohai-image-lint/{__version__}"
 DOCKER_HUB_API = "registry-1.docker.io"
-_DOCKER_HUB_NAMES = frozenset({DOCKER_HUB, "index.docker.io", DOCKER_HUB_API})
+_DOCKER_HUB_NAMES = frozenset(DOCKER_HUB_HOSTS)
 _MAX_REDIRECTS = 5
 _ERROR_BODY_BYTES = 64 * 2**10
 _TOKEN_BODY_BYTES = 1 * 2**20
